@@ -1,0 +1,81 @@
+import type { AccountRecord, ProfileField, Role, TokenRecord, Visibility } from "../../schemas/records";
+
+/** Row shapes as SQLite returns them, and their conversion to the records objects hand out. */
+export interface AccountRow {
+  [key: string]: SqlStorageValue;
+  id: string;
+  username: string;
+  email: string;
+  display_name: string;
+  note: string;
+  note_html: string;
+  fields: string;
+  locked: number;
+  bot: number;
+  discoverable: number;
+  indexable: number;
+  hide_collections: number;
+  privacy: string;
+  sensitive: number;
+  language: string | null;
+  role: string;
+  approved: number;
+  avatar_url: string | null;
+  header_url: string | null;
+  created_at: string;
+  last_status_at: string | null;
+  statuses_count: number;
+  followers_count: number;
+  following_count: number;
+  rsa_public_pem: string;
+}
+
+export function toAccountRecord(row: AccountRow): AccountRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    domain: null,
+    email: row.email,
+    display_name: row.display_name,
+    note: row.note,
+    note_html: row.note_html,
+    fields: JSON.parse(row.fields) as ProfileField[],
+    locked: row.locked === 1,
+    bot: row.bot === 1,
+    discoverable: row.discoverable === 1,
+    indexable: row.indexable === 1,
+    hide_collections: row.hide_collections === 1,
+    privacy: row.privacy as Visibility,
+    sensitive: row.sensitive === 1,
+    language: row.language,
+    role: row.role as Role,
+    approved: row.approved === 1,
+    avatar_url: row.avatar_url,
+    header_url: row.header_url,
+    created_at: row.created_at,
+    last_status_at: row.last_status_at,
+    statuses_count: row.statuses_count,
+    followers_count: row.followers_count,
+    following_count: row.following_count,
+    public_key_pem: row.rsa_public_pem,
+  };
+}
+
+export interface TokenRow {
+  [key: string]: SqlStorageValue;
+  client_id: string;
+  app_name: string;
+  app_website: string | null;
+  scopes: string;
+  created_at: number;
+}
+
+export function toTokenRecord(row: TokenRow): TokenRecord {
+  return {
+    client_id: row.client_id,
+    app_name: row.app_name,
+    app_website: row.app_website,
+    scopes: row.scopes.split(" "),
+    created_at: row.created_at,
+  };
+}

@@ -1,0 +1,6 @@
+import type { Router } from "../router";
+
+/** The trivial route: Mastodon's streaming health check. Benchmarks measure against it. */
+export function registerHealth(router: Router): void {
+  router.get("/api/v1/streaming/health", () => new Response("OK", { headers: { "content-type": "text/plain; charset=utf-8" } }));
+}

@@ -1,0 +1,46 @@
+import type { Ctx } from "../context";
+import { ApiError, unauthorized, unwrap } from "./errors";
+import { tokenOwner } from "../../lib/tokens";
+import { accountStub, appStub } from "../stubs";
+import type { Viewer } from "../../objects/account/account-object";
+import type { AppRecord } from "../../schemas/records";
+
+/** The bearer token of a request: `Authorization: Bearer`, else `?access_token=`. */
+export function bearerToken(c: Ctx): string | null {
+  const header = c.request.headers.get("authorization");
+  if (header) {
+    const m = header.match(/^Bearer\s+(\S+)\s*$/i);
+    return m ? m[1] : null;
+  }
+  return c.url.searchParams.get("access_token");
+}
+
+export type Caller = { kind: "user"; viewer: Viewer; token: string } | { kind: "app"; app: AppRecord; scopes: string[]; token: string };
+
+/** Authenticates any token (user or app). 401 if absent or invalid, 403 if the scope is missing. */
+export async function requireCaller(c: Ctx, scope: string | null): Promise<Caller> {
+  const token = bearerToken(c);
+  if (!token) throw unauthorized("The access token is invalid");
+  const owner = tokenOwner(token);
+  if (!owner) throw unauthorized();
+  if (owner.kind === "user") {
+    const viewer = unwrap(await accountStub(c.env, owner.accountId).authorize(token, scope));
+    return { kind: "user", viewer, token };
+  }
+  const app = unwrap(await appStub(c.env, owner.clientId).authorize(token, scope));
+  return { kind: "app", app: app.app, scopes: app.scopes, token };
+}
+
+/** Authenticates a user token; an app token gets the Mastodon answer for a user-only endpoint. */
+export async function requireUser(c: Ctx, scope: string | null): Promise<{ viewer: Viewer; token: string }> {
+  const caller = await requireCaller(c, scope);
+  if (caller.kind !== "user") throw new ApiError(422, "This method requires an authenticated user");
+  return caller;
+}
+
+/** For public endpoints: no token is fine, a bad token is still a 401. */
+export async function optionalUser(c: Ctx, scope: string | null): Promise<{ viewer: Viewer; token: string } | null> {
+  if (!bearerToken(c)) return null;
+  const caller = await requireCaller(c, scope);
+  return caller.kind === "user" ? caller : null;
+}

@@ -1,0 +1,114 @@
+import { ApiError } from "./errors";
+
+/** Parsed request parameters: nested objects and arrays, as Rails would build them. */
+export type Params = Record<string, unknown>;
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The single tolerant parser for every API request: query string, JSON, urlencoded form,
+ * multipart form, or a POST with parameters only in the query string (Mammoth does this).
+ * A body with no Content-Type is read as a form. Body keys win over query keys.
+ */
+export async function parseParams(request: Request, url = new URL(request.url)): Promise<Params> {
+  const params: Params = {};
+  for (const [key, value] of url.searchParams) assignBracketed(params, key, value);
+  if (request.method === "GET" || request.method === "HEAD" || !request.body) return params;
+
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new ApiError(413, "Request body too large");
+  const type = (request.headers.get("content-type") ?? "").toLowerCase();
+
+  if (type.includes("multipart/form-data")) {
+    let form: FormData;
+    try {
+      form = await request.formData();
+    } catch {
+      throw new ApiError(400, "Malformed multipart body");
+    }
+    for (const [key, value] of form) assignBracketed(params, key, value);
+    return params;
+  }
+
+  const text = await readLimitedText(request);
+  if (text.trim() === "") return params;
+  if (type.includes("json")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, "Malformed JSON in request body");
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new ApiError(400, "Request body must be a JSON object");
+    }
+    return mergeDeep(params, parsed as Params);
+  }
+  for (const [key, value] of new URLSearchParams(text)) assignBracketed(params, key, value);
+  return params;
+}
+
+async function readLimitedText(request: Request): Promise<string> {
+  const reader = request.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw new ApiError(413, "Request body too large");
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+const UNSAFE_KEYS = new Set(["__proto__", "prototype", "constructor"]);
+
+/** `a[b][0][c]=v` → {a: {b: {"0": {c: v}}}}; `a[]=v` appends to an array. */
+export function assignBracketed(target: Params, key: string, value: unknown): void {
+  const match = key.match(/^([^[\]]+)((?:\[[^[\]]*\])*)$/);
+  const path = match ? [match[1], ...[...match[2].matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1])] : [key];
+  if (path.some((p) => UNSAFE_KEYS.has(p))) return;
+  let node: any = target;
+  for (let i = 0; i < path.length; i++) {
+    const part = path[i];
+    const last = i === path.length - 1;
+    const nextIsArray = !last && path[i + 1] === "";
+    if (part === "") {
+      if (!Array.isArray(node)) return;
+      if (last) node.push(value);
+      else {
+        const child = nextIsArray ? [] : {};
+        node.push(child);
+        node = child;
+      }
+      continue;
+    }
+    if (Array.isArray(node)) return;
+    if (last) {
+      node[part] = value;
+    } else {
+      if (node[part] === undefined || typeof node[part] !== "object" || node[part] === null) {
+        node[part] = nextIsArray ? [] : {};
+      }
+      node = node[part];
+    }
+  }
+}
+
+function mergeDeep(base: Params, extra: Params): Params {
+  for (const [key, value] of Object.entries(extra)) {
+    if (UNSAFE_KEYS.has(key)) continue;
+    base[key] = value;
+  }
+  return base;
+}

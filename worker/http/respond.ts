@@ -1,0 +1,18 @@
+/** JSON response with the content type Mastodon uses. */
+export function json(data: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("content-type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify(data), { ...init, headers });
+}
+
+export function html(body: string, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("content-type", "text/html; charset=utf-8");
+  return new Response(body, { ...init, headers });
+}
+
+export function redirect(location: string, status = 302, headers: HeadersInit = {}): Response {
+  const h = new Headers(headers);
+  h.set("location", location);
+  return new Response(null, { status, headers: h });
+}

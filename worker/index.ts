@@ -1,0 +1,32 @@
+import { createCtx } from "./context";
+import { ApiError, toErrorResponse } from "./http/errors";
+import { corsPreflight, wantsCors, withCors } from "./http/cors";
+import { buildRouter } from "./routes";
+
+export { AccountObject } from "../objects/account/account-object";
+export { DirectoryObject } from "../objects/directory/directory-object";
+export { AppObject } from "../objects/app/app-object";
+export { RateLimitObject } from "../objects/rate-limit-object";
+
+const router = buildRouter();
+
+export default {
+  async fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    // Some client libraries add a trailing slash (`/api/v1/instance/`): route both forms.
+    if (url.pathname.length > 1 && url.pathname.endsWith("/")) url.pathname = url.pathname.replace(/\/+$/, "");
+    const cors = wantsCors(url.pathname);
+    if (cors && request.method === "OPTIONS") return corsPreflight(request);
+
+    let response: Response;
+    try {
+      const c = createCtx(request, url, env, exec);
+      const routed = new Request(url.toString(), request);
+      response = (await router.handle(routed, c)) ?? toErrorResponse(new ApiError(404, "Record not found"));
+    } catch (err) {
+      response = toErrorResponse(err);
+    }
+    if (response.webSocket || !cors) return response;
+    return withCors(response);
+  },
+} satisfies ExportedHandler<Env>;
