@@ -3,12 +3,26 @@ interface Env {
   ACCOUNT: DurableObjectNamespace<import("./objects/account/account-object").AccountObject>;
   DIRECTORY: DurableObjectNamespace<import("./objects/directory/directory-object").DirectoryObject>;
   APP: DurableObjectNamespace<import("./objects/app/app-object").AppObject>;
+  STATUS_INDEX: DurableObjectNamespace<import("./objects/status-index/status-index-object").StatusIndexObject>;
+  THREAD: DurableObjectNamespace<import("./objects/thread/thread-object").ThreadObject>;
+  TIMELINE: DurableObjectNamespace<import("./objects/timeline/timeline-object").TimelineObject>;
   RATE_LIMIT: DurableObjectNamespace<import("./objects/rate-limit-object").RateLimitObject>;
+  REMOTE_ACTOR: DurableObjectNamespace<import("./objects/federation/remote-actor-object").RemoteActorObject>;
+  REMOTE_ACCOUNT_INDEX: DurableObjectNamespace<import("./objects/federation/remote-account-index-object").RemoteAccountIndexObject>;
+  INBOX: DurableObjectNamespace<import("./objects/federation/inbox-object").InboxObject>;
+  DELIVERY: DurableObjectNamespace<import("./objects/federation/delivery-object").DeliveryObject>;
+  INSTANCE_ACTOR: DurableObjectNamespace<import("./objects/federation/instance-actor-object").InstanceActorObject>;
   INSTANCE_DOMAIN: string;
   INSTANCE_TITLE: string;
   INSTANCE_DESCRIPTION: string;
   INSTANCE_CONTACT_EMAIL: string;
   REGISTRATION_MODE: string;
+  /** Shown by apps when registrations are closed (optional). */
+  REGISTRATION_MESSAGE?: string;
+  /** Instance rules, one per line (optional). */
+  INSTANCE_RULES?: string;
+  /** Comma-separated ISO 639-1 codes the instance is run in (optional, default "en"). */
+  INSTANCE_LANGUAGES?: string;
   ALLOW_PRIVATE_ADDRESSES: string;
   /** Secret: bearer token for the account-creation setup endpoint (first admin). */
   SETUP_TOKEN?: string;

@@ -7,7 +7,10 @@ export type Visibility = "public" | "unlisted" | "private" | "direct";
 
 export interface ProfileField {
   name: string;
+  /** Plain text as the owner typed it (CredentialAccount `source.fields`). */
   value: string;
+  /** Rendered HTML with links (Account `fields`). */
+  value_html: string;
   verified_at: string | null;
 }
 
@@ -57,4 +60,180 @@ export interface AppRecord {
   redirect_uris: string[];
   scopes: string[];
   created_at: string;
+}
+
+/**
+ * An account as embedded in other records (statuses, notifications, timelines): everything
+ * public, nothing secret. `uri`/`url` are null for local accounts (derived from the origin at
+ * serialization) and set for remote ones.
+ */
+export type AccountSnapshot = Omit<AccountRecord, "email" | "public_key_pem" | "approved"> & {
+  uri?: string | null;
+  url?: string | null;
+};
+
+export function toSnapshot(a: AccountRecord): AccountSnapshot {
+  const { email: _e, public_key_pem: _k, approved: _a, ...rest } = a;
+  return rest;
+}
+
+export interface MentionRecord {
+  id: string;
+  username: string;
+  /** null for local accounts */
+  domain: string | null;
+  url?: string | null;
+  /** ActivityPub actor id of a remote mentioned account (federation addresses it); null/absent for local ones. */
+  uri?: string | null;
+}
+
+export interface PollRecord {
+  id: string;
+  expires_at: string | null;
+  multiple: boolean;
+  options: { title: string; votes_count: number }[];
+  votes_count: number;
+  voters_count: number;
+}
+
+/**
+ * A status as stored by its author and copied into timelines, threads and notifications.
+ * Viewer-specific fields (favourited, bookmarked...) are not part of it: see ViewerFlags.
+ */
+export interface StatusRecord {
+  id: string;
+  /** ActivityPub id: null for local statuses (derived from the origin), set for remote ones. */
+  uri: string | null;
+  url: string | null;
+  account: AccountSnapshot;
+  in_reply_to_id: string | null;
+  in_reply_to_account_id: string | null;
+  /** Root of the thread: the id of the first status in the reply chain. */
+  conversation_id: string;
+  /** For a boost: the boosted status. Content fields of the boost itself are empty. */
+  reblog: StatusRecord | null;
+  content: string;
+  spoiler_text: string;
+  visibility: Visibility;
+  sensitive: boolean;
+  language: string | null;
+  created_at: string;
+  edited_at: string | null;
+  replies_count: number;
+  reblogs_count: number;
+  favourites_count: number;
+  mentions: MentionRecord[];
+  /** Hashtag names, lower case, without '#'. */
+  tags: string[];
+  poll: PollRecord | null;
+  application: { name: string; website: string | null } | null;
+}
+
+/** What a viewer's own object knows about a status: computed there, handed to serializers. */
+export interface ViewerFlags {
+  favourited: boolean;
+  reblogged: boolean;
+  bookmarked: boolean;
+  muted: boolean;
+  pinned?: boolean;
+  /** Poll choices of the viewer, if any. */
+  own_votes?: number[];
+}
+
+/** A local custom emoji. `url`/`static_url` are absolute or start with "/" (then on our origin). */
+export interface CustomEmojiRecord {
+  shortcode: string;
+  url: string;
+  static_url: string;
+  visible_in_picker: boolean;
+  category: string | null;
+}
+
+// ----- timelines, notifications, filters, markers, conversations (issue 3: timelines work) -----
+
+export type FilterContext = "home" | "notifications" | "public" | "thread" | "account";
+export type FilterAction = "warn" | "hide" | "blur";
+
+export interface FilterKeywordRecord {
+  id: string;
+  keyword: string;
+  whole_word: boolean;
+}
+
+export interface FilterStatusRecord {
+  id: string;
+  status_id: string;
+}
+
+export interface FilterRecord {
+  id: string;
+  title: string;
+  context: FilterContext[];
+  filter_action: FilterAction;
+  expires_at: string | null;
+  keywords: FilterKeywordRecord[];
+  statuses: FilterStatusRecord[];
+}
+
+/** A filter that matched a status (FilterResult), computed by the viewer's object. */
+export interface FilterMatch {
+  filter: FilterRecord;
+  keyword_matches: string[] | null;
+  status_matches: string[] | null;
+}
+
+/**
+ * A page of statuses as the viewer may see them: flags per status id (boosted statuses
+ * included) and filter matches (action warn) per top-level status id.
+ */
+export interface ViewedStatuses {
+  statuses: StatusRecord[];
+  flags: Record<string, ViewerFlags>;
+  filtered: Record<string, FilterMatch[]>;
+}
+
+/** Ids bounding the rows a page was read from (before visibility filtering), for `Link`. */
+export interface PageCursor {
+  newest: string;
+  oldest: string;
+}
+
+export type TimelinePage = ViewedStatuses & { cursor: PageCursor | null };
+
+export type NotificationType = "mention" | "status" | "reblog" | "follow" | "follow_request" | "favourite" | "poll" | "update";
+
+export interface NotificationRecord {
+  id: string;
+  type: NotificationType;
+  created_at: string;
+  group_key: string;
+  account: AccountSnapshot;
+  status: StatusRecord | null;
+}
+
+export interface NotificationGroupRecord {
+  group_key: string;
+  type: NotificationType;
+  notifications_count: number;
+  most_recent_notification_id: string;
+  page_min_id: string;
+  page_max_id: string;
+  latest_page_notification_at: string;
+  /** Newest first. */
+  sample_account_ids: string[];
+  status_id: string | null;
+}
+
+export interface MarkerRecord {
+  last_read_id: string;
+  version: number;
+  updated_at: string;
+}
+
+export interface ConversationRecord {
+  id: string;
+  unread: boolean;
+  /** The other participants (the viewer alone when talking to themself). */
+  accounts: AccountSnapshot[];
+  last_status: StatusRecord;
 }

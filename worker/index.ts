@@ -7,6 +7,14 @@ export { AccountObject } from "../objects/account/account-object";
 export { DirectoryObject } from "../objects/directory/directory-object";
 export { AppObject } from "../objects/app/app-object";
 export { RateLimitObject } from "../objects/rate-limit-object";
+export { StatusIndexObject } from "../objects/status-index/status-index-object";
+export { ThreadObject } from "../objects/thread/thread-object";
+export { TimelineObject } from "../objects/timeline/timeline-object";
+export { RemoteActorObject } from "../objects/federation/remote-actor-object";
+export { RemoteAccountIndexObject } from "../objects/federation/remote-account-index-object";
+export { InboxObject } from "../objects/federation/inbox-object";
+export { DeliveryObject } from "../objects/federation/delivery-object";
+export { InstanceActorObject } from "../objects/federation/instance-actor-object";
 
 const router = buildRouter();
 

@@ -1,7 +1,8 @@
 import { Router as IttyRouter, type IRequest, type RouterType } from "itty-router";
 import type { Ctx } from "./context";
 
-export type Handler = (c: Ctx) => Promise<Response> | Response;
+/** Returning undefined means "not mine": the next matching route gets the request. */
+export type Handler = (c: Ctx) => Promise<Response | undefined> | Response | undefined;
 
 /**
  * Registration surface over itty-router. Each API family file exports a function that adds its

@@ -7,6 +7,35 @@ import { fail, ok, type Result } from "../../worker/http/errors";
 import { generateActorKeys, hashPassword, PBKDF2_ITERATIONS, randomSecret, sha256Base64url, timingSafeEqual } from "../../lib/crypto";
 import { hasScope } from "../../lib/scopes";
 import { mintAccountHandle, mintUserToken } from "../../lib/tokens";
+import { Outbox, scheduleAlarm } from "../outbox";
+import { accountJobs } from "./jobs";
+import { clearProfileImage, profileChanges, writeProfile, type ProfileImage, type ProfileUpdate } from "./profile";
+import * as graph from "./graph";
+import * as reads from "./graph-reads";
+import * as lists from "./lists";
+import * as tags from "./tags";
+import { recentStatusesFor } from "./backfill";
+import { profileChanged, refreshAccountCopy } from "./profile-copies";
+import type { AccountSnapshot as GraphSnapshot, StatusRecord as GraphStatus } from "../../schemas/records";
+import { actorData, type ActorData } from "./activitypub";
+import type { Page } from "../../worker/http/pagination";
+import { toSnapshot, type StatusRecord as TimelineStatus } from "../../schemas/records";
+import * as home from "./home";
+import * as feeds from "./feeds";
+import * as notes from "./notification-feed";
+import * as convos from "./conversations";
+import { getMarkers, saveMarkers, type MarkerTimeline } from "./markers";
+import { READ_FILTER_OPS, runFilterOp, type FilterOp } from "./filters";
+import type { StatusDeleted } from "./fanout";
+import type { ViewContext } from "./viewer";
+import type { IdWindow } from "../paging";
+import type { StatusRecord } from "../../schemas/records";
+import * as statuses from "./statuses";
+import * as interactions from "./interactions";
+import * as scheduled from "./scheduled";
+import { signAs } from "../federation/signing";
+import type { OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
+import { AccountStreams, type PublicEvent } from "../streams/account-streams";
 
 export interface NewAccount {
   id: string;
@@ -16,6 +45,8 @@ export interface NewAccount {
   role: Role;
   approved: boolean;
   locale?: string | null;
+  /** Why the person wants to join (registrations in approval mode), for the moderators. */
+  reason?: string | null;
 }
 
 export interface AppInfo {
@@ -46,11 +77,18 @@ export const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
  * RPC methods return `Result` values; the Worker maps failures to HTTP in one place.
  */
 export class AccountObject extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  readonly sql: SqlStorage;
+  readonly outbox: Outbox<AccountObject>;
+  /** Public (the base class keeps it protected) so feature modules can reach other objects. */
+  declare readonly env: Env;
+  /** Streaming connections (objects/streams/): hibernatable WebSockets and SSE responses. */
+  readonly streams: AccountStreams;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.outbox = new Outbox(ctx.storage, accountJobs);
+    this.streams = new AccountStreams(ctx, this);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, ACCOUNT_MIGRATIONS);
     });
@@ -65,7 +103,7 @@ export class AccountObject extends DurableObject<Env> {
     const passwordHash = await hashPassword(input.password, salt);
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(
-        `INSERT INTO account (id, username, email, role, approved, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO account (id, username, email, role, approved, language, created_at, registration_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         input.id,
         input.username,
         input.email,
@@ -73,6 +111,7 @@ export class AccountObject extends DurableObject<Env> {
         input.approved ? 1 : 0,
         input.locale ?? null,
         new Date().toISOString(),
+        input.reason ?? null,
       );
       this.sql.exec(
         `INSERT INTO keys (id, rsa_public_pem, rsa_private_jwk, ed25519_public_multibase, ed25519_private_jwk) VALUES (1, ?, ?, ?, ?)`,
@@ -96,6 +135,22 @@ export class AccountObject extends DurableObject<Env> {
     return this.record();
   }
 
+  /** Applies a validated profile change in one statement (objects/account/profile.ts). */
+  async updateProfile(update: ProfileUpdate): Promise<Result<AccountRecord>> {
+    const current = this.row();
+    if (!current) return fail(404, "Record not found");
+    writeProfile(this.sql, profileChanges(update, current));
+    await profileChanged(this);
+    return ok(this.record()!);
+  }
+
+  async deleteProfileImage(image: ProfileImage): Promise<Result<AccountRecord>> {
+    if (!this.row()) return fail(404, "Record not found");
+    clearProfileImage(this.sql, image);
+    await profileChanged(this);
+    return ok(this.record()!);
+  }
+
   // ----- tokens -----
 
   /** Checks a bearer token and scope; the first step of every authenticated call. */
@@ -113,6 +168,7 @@ export class AccountObject extends DurableObject<Env> {
   async revokeToken(token: string, clientId: string): Promise<void> {
     const hash = await sha256Base64url(token);
     this.sql.exec("DELETE FROM tokens WHERE hash = ? AND client_id = ?", hash, clientId);
+    this.streams.closeRevoked(hash);
   }
 
   // ----- password, sessions and authorization codes (web sign-in) -----
@@ -223,7 +279,368 @@ export class AccountObject extends DurableObject<Env> {
     return ok(await this.insertToken(input.app, row.scopes.split(" ")));
   }
 
+  // ----- statuses, interactions, polls, scheduled statuses (issue 3: statuses work) -----
+  // Viewer methods take the caller's token. The others take a viewer id that the Worker has not
+  // verified: it must call `view(token, ...)` (timelines section) before answering with their data.
+
+  postStatus(token: string, input: scheduled.PostInput) {
+    return this.withViewer(token, "write:statuses", (v) => scheduled.postOrSchedule(this, v, input));
+  }
+  editStatus(token: string, id: string, edit: statuses.EditDraft) {
+    return this.withViewer(token, "write:statuses", (v) => statuses.editStatus(this, v, id, edit));
+  }
+  deleteStatus(token: string, id: string) {
+    return this.withViewer(token, "write:statuses", () => statuses.removeStatus(this, id));
+  }
+  statusAction(token: string, action: interactions.StatusAction, id: string, options: interactions.ActionOptions = {}) {
+    return this.withViewer(token, interactions.ACTION_SCOPES[action], (v) => interactions.act(this, v, action, id, options));
+  }
+  votePoll(token: string, pollId: string, choices: number[]) {
+    return this.withViewer(token, "write:statuses", (v) => interactions.vote(this, v, pollId, choices));
+  }
+  savedStatuses(token: string, which: "favourites" | "bookmarks", page: Page) {
+    return this.withViewer(token, `read:${which}`, (v) => ok(interactions.savedStatuses(this, v, which, page)));
+  }
+  scheduledStatuses(token: string, page: Page) {
+    return this.withViewer(token, "read:statuses", () => ok(scheduled.listScheduled(this, page)));
+  }
+  scheduledStatus(token: string, id: string) {
+    return this.withViewer(token, "read:statuses", () => scheduled.getScheduled(this, id));
+  }
+  rescheduleStatus(token: string, id: string, scheduledAt: string) {
+    return this.withViewer(token, "write:statuses", () => scheduled.reschedule(this, id, scheduledAt));
+  }
+  cancelScheduledStatus(token: string, id: string) {
+    return this.withViewer(token, "write:statuses", () => scheduled.cancelScheduled(this, id));
+  }
+  async statusesFor(ids: string[], viewerId: string | null): Promise<StatusRecord[]> {
+    return statuses.statusesFor(this, ids, viewerId);
+  }
+  async accountStatuses(viewerId: string | null, query: statuses.AccountStatusesQuery) {
+    return statuses.accountStatuses(this, viewerId, query);
+  }
+  async statusSource(id: string, viewerId: string) {
+    return statuses.statusSource(this, id, viewerId);
+  }
+  async statusHistory(id: string, viewerId: string | null) {
+    return statuses.statusHistory(this, id, viewerId);
+  }
+  async interactionAccounts(id: string, viewerId: string | null, list: "favourited_by" | "reblogged_by", page: Page) {
+    return interactions.interactionAccounts(this, id, viewerId, list, page);
+  }
+  receiveInteraction(interaction: interactions.Interaction, actor: GraphSnapshot) {
+    return interactions.receiveInteraction(this, interaction, actor);
+  }
+  receiveWatchedChange(change: interactions.WatchedChange) {
+    return interactions.applyWatchedChange(this, change);
+  }
+  receivePollEnded(status: StatusRecord) {
+    return interactions.receivePollEnded(this, status);
+  }
+
+
+  // ----- social graph, lists, tags (issue 3: graph work) -----
+  // Viewer methods take the caller's token; the others are called by another account's object.
+
+  follow(token: string, id: string, options: graph.FollowOptions) {
+    return this.withViewer(token, "write:follows", (v) => graph.follow(this, v, id, options));
+  }
+  unfollow(token: string, id: string) {
+    return this.withViewer(token, "write:follows", (v) => graph.unfollow(this, v, id));
+  }
+  removeFromFollowers(token: string, id: string) {
+    return this.withViewer(token, "write:follows", (v) => graph.removeFromFollowers(this, v, id));
+  }
+  followRequests(token: string, page: reads.Page) {
+    return this.withViewer(token, "read:follows", () => ok(reads.followRequestsPage(this.sql, page)));
+  }
+  authorizeFollowRequest(token: string, id: string) {
+    return this.withViewer(token, "write:follows", (v) => graph.authorizeFollowRequest(this, v, id));
+  }
+  rejectFollowRequest(token: string, id: string) {
+    return this.withViewer(token, "write:follows", (v) => graph.rejectFollowRequest(this, v, id));
+  }
+  block(token: string, id: string) {
+    return this.withViewer(token, "write:blocks", (v) => graph.block(this, v, id));
+  }
+  unblock(token: string, id: string) {
+    return this.withViewer(token, "write:blocks", (v) => graph.unblock(this, v, id));
+  }
+  blocks(token: string, page: reads.Page) {
+    return this.withViewer(token, "read:blocks", () => ok(reads.blocksPage(this.sql, page)));
+  }
+  mute(token: string, id: string, options: graph.MuteOptions) {
+    return this.withViewer(token, "write:mutes", (v) => graph.mute(this, v, id, options));
+  }
+  unmute(token: string, id: string) {
+    return this.withViewer(token, "write:mutes", (v) => graph.unmute(this, v, id));
+  }
+  mutes(token: string, page: reads.Page) {
+    return this.withViewer(token, "read:mutes", () => ok(reads.mutesPage(this.sql, page)));
+  }
+  setNote(token: string, id: string, comment: string) {
+    return this.withViewer(token, "write:accounts", (v) => graph.setNote(this, v, id, comment));
+  }
+  endorse(token: string, id: string) {
+    return this.withViewer(token, "write:accounts", (v) => graph.endorse(this, v, id));
+  }
+  unendorse(token: string, id: string) {
+    return this.withViewer(token, "write:accounts", (v) => graph.unendorse(this, v, id));
+  }
+  endorsements(token: string, page: reads.Page) {
+    return this.withViewer(token, "read:accounts", () => ok(reads.endorsementsPage(this.sql, page)));
+  }
+  relationships(token: string, ids: string[]) {
+    return this.withViewer(token, "read:follows", () => ok(graph.relationshipsOf(this.sql, ids)));
+  }
+  familiarFollowers(token: string, ids: string[]) {
+    return this.withViewer(token, "read:follows", async (v) => ok(await reads.familiarFollowers(this, v, ids)));
+  }
+  searchAccounts(token: string, search: reads.AccountSearch) {
+    return this.withViewer(token, "read:accounts", async () => ok(await reads.searchAccounts(this, search)));
+  }
+  browseDirectory(token: string, input: { order: "active" | "new"; limit: number; offset: number }) {
+    return this.withViewer(token, null, async () => ok(await reads.browseDirectory(this, input)));
+  }
+  /** This account's followers, following or endorsed accounts, as `viewerId` may see them. */
+  async collection(which: reads.Collection, viewerId: string | null, page: reads.Page) {
+    return reads.collectionPage(this, which, viewerId, page);
+  }
+  lists(token: string) {
+    return this.withViewer(token, "read:lists", () => ok(lists.allLists(this.sql)));
+  }
+  getList(token: string, id: string) {
+    return this.withViewer(token, "read:lists", () => lists.getList(this.sql, id));
+  }
+  createList(token: string, input: lists.ListInput & { title: string }) {
+    return this.withViewer(token, "write:lists", () => lists.createList(this.sql, input));
+  }
+  updateList(token: string, id: string, input: lists.ListInput) {
+    return this.withViewer(token, "write:lists", () => lists.updateList(this.sql, id, input));
+  }
+  deleteList(token: string, id: string) {
+    return this.withViewer(token, "write:lists", () => lists.deleteList(this, id));
+  }
+  listMembers(token: string, id: string, page: reads.Page | null) {
+    return this.withViewer(token, "read:lists", () => lists.listMembers(this.sql, id, page));
+  }
+  addListMembers(token: string, id: string, accountIds: string[]) {
+    return this.withViewer(token, "write:lists", () => lists.addListMembers(this, id, accountIds));
+  }
+  removeListMembers(token: string, id: string, accountIds: string[]) {
+    return this.withViewer(token, "write:lists", () => lists.removeListMembers(this, id, accountIds));
+  }
+  listsWithAccount(token: string, accountId: string) {
+    return this.withViewer(token, "read:lists", () => lists.listsWithAccount(this, accountId));
+  }
+  /** How the viewer relates to a hashtag; any valid token will do (the tag itself is public). */
+  tagRelation(token: string, name: string) {
+    return this.withViewer(token, null, () => ok(tags.tagRelation(this.sql, name)));
+  }
+  followTag(token: string, name: string) {
+    return this.withViewer(token, "write:follows", async () => ok(await tags.followTag(this, name)));
+  }
+  unfollowTag(token: string, name: string) {
+    return this.withViewer(token, "write:follows", async () => ok(await tags.unfollowTag(this, name)));
+  }
+  followedTags(token: string, page: reads.Page) {
+    return this.withViewer(token, "read:follows", () => ok(tags.followedTagsPage(this.sql, page)));
+  }
+  featuredTags(token: string) {
+    return this.withViewer(token, "read:accounts", () => ok(tags.featuredTags(this.sql)));
+  }
+  featureTag(token: string, name: string) {
+    return this.withViewer(token, "write:accounts", () => tags.featureTag(this.sql, name));
+  }
+  featureTagByName(token: string, name: string) {
+    return this.withViewer(token, "write:accounts", () => tags.featureTagByName(this.sql, name));
+  }
+  unfeatureTag(token: string, id: string) {
+    return this.withViewer(token, "write:accounts", () => tags.unfeatureTag(this.sql, id));
+  }
+  unfeatureTagByName(token: string, name: string) {
+    return this.withViewer(token, "write:accounts", () => ok(tags.unfeatureTagByName(this.sql, name)));
+  }
+  featuredTagSuggestions(token: string) {
+    return this.withViewer(token, "read:accounts", () => ok(tags.featuredTagSuggestions(this.sql)));
+  }
+  /** The featured tags on this account's profile (public), or 404. */
+  async publicFeaturedTags(): Promise<Result<tags.FeaturedTagRecord[]>> {
+    const me = this.record();
+    return me && me.approved ? ok(tags.featuredTags(this.sql)) : fail(404, graph.NOT_FOUND);
+  }
+
+  receiveFollow(follower: GraphSnapshot) {
+    return graph.receiveFollow(this, follower);
+  }
+  receiveUnfollow(followerId: string) {
+    return graph.receiveUnfollow(this, followerId);
+  }
+  followerRemoved(followeeId: string) {
+    return graph.followerRemoved(this, followeeId);
+  }
+  followAccepted(followee: GraphSnapshot) {
+    return graph.followAccepted(this, followee);
+  }
+  followRejected(followeeId: string) {
+    return graph.followRejected(this, followeeId);
+  }
+  receiveBlock(blockerId: string) {
+    return graph.receiveBlock(this, blockerId);
+  }
+  receiveUnblock(blockerId: string) {
+    return graph.receiveUnblock(this, blockerId);
+  }
+  async recentStatusesFor(viewerId: string): Promise<GraphStatus[]> {
+    return this.record() ? recentStatusesFor(this.sql, viewerId) : [];
+  }
+  async followersAmong(candidateIds: string[]) {
+    return reads.followersAmong(this, candidateIds);
+  }
+  /** Another account's profile changed: refresh our copies of it (objects/account/profile-copies.ts). */
+  async refreshAccountCopy(snapshot: GraphSnapshot): Promise<void> {
+    refreshAccountCopy(this.sql, snapshot);
+  }
+
+  // ----- home/list timelines, fan-out, notifications, markers, conversations, filters (issue 3: timelines work) -----
+  // Fan-out receivers are called by authors' objects and hashtag timelines; all are idempotent.
+
+  async receiveStatus(status: TimelineStatus, via: home.Delivery = "author", participants?: GraphSnapshot[]): Promise<void> {
+    if (this.record()) home.receiveStatus(this, status, via, participants);
+  }
+  async receiveStatusUpdate(status: TimelineStatus): Promise<void> {
+    if (this.record()) await home.receiveStatusUpdate(this, status);
+  }
+  async receiveStatusDelete(deleted: StatusDeleted): Promise<void> {
+    if (this.record()) home.receiveStatusDelete(this, deleted);
+  }
+  homeTimeline(token: string, window: IdWindow) {
+    return this.withViewer(token, "read:statuses", (v) => ok(feeds.readHome(this.sql, v.account.id, window)));
+  }
+  listTimeline(token: string, listId: string, window: IdWindow) {
+    return this.withViewer(token, "read:lists", (v) => feeds.readList(this.sql, v.account.id, listId, window));
+  }
+  /** Candidate statuses from elsewhere (timelines, threads, profiles) as this viewer may see them. */
+  view(token: string, candidates: TimelineStatus[], context: ViewContext, scope: string | null = "read:statuses") {
+    return this.withViewer(token, scope, (v) => ok(feeds.viewCandidates(this.sql, v.account.id, candidates, context)));
+  }
+  notifications(token: string, query: notes.NotificationQuery) {
+    return this.withViewer(token, "read:notifications", (v) => ok(notes.readNotifications(this.sql, v.account.id, query)));
+  }
+  notification(token: string, id: string) {
+    return this.withViewer(token, "read:notifications", (v) => notes.getNotification(this.sql, v.account.id, id));
+  }
+  groupedNotifications(token: string, query: notes.GroupedQuery) {
+    return this.withViewer(token, "read:notifications", (v) => ok(notes.readGroupedNotifications(this.sql, v.account.id, query)));
+  }
+  notificationGroup(token: string, key: string) {
+    return this.withViewer(token, "read:notifications", (v) => notes.getNotificationGroup(this.sql, v.account.id, key));
+  }
+  notificationGroupAccounts(token: string, key: string, window: IdWindow) {
+    return this.withViewer(token, "read:notifications", () => notes.notificationGroupAccounts(this.sql, key, window));
+  }
+  unreadNotifications(token: string, query: notes.GroupedQuery, grouped: boolean) {
+    return this.withViewer(token, "read:notifications", () => ok(grouped ? notes.unreadGroupCount(this.sql, query) : notes.unreadCount(this.sql, query)));
+  }
+  /** Dismisses one notification, one group, or all of them. */
+  dismissNotifications(token: string, target: { id: string } | { groupKey: string } | "all") {
+    return this.withViewer(token, "write:notifications", () => {
+      if (target === "all") return ok(notes.clearNotifications(this.sql) ?? {});
+      return "id" in target ? notes.dismissNotification(this.sql, target.id) : notes.dismissNotificationGroup(this.sql, target.groupKey);
+    });
+  }
+  markers(token: string, timelines: MarkerTimeline[]) {
+    return this.withViewer(token, "read:statuses", () => ok(getMarkers(this.sql, timelines)));
+  }
+  saveMarkers(token: string, changes: Partial<Record<MarkerTimeline, string>>) {
+    return this.withViewer(token, "write:statuses", () => ok(saveMarkers(this.sql, changes)));
+  }
+  conversations(token: string, window: IdWindow) {
+    return this.withViewer(token, "read:statuses", (v) => ok(convos.listConversations(this.sql, toSnapshot(v.account), window)));
+  }
+  readConversation(token: string, id: string) {
+    return this.withViewer(token, "write:conversations", (v) => convos.markConversationRead(this.sql, toSnapshot(v.account), id));
+  }
+  removeConversation(token: string, id: string) {
+    return this.withViewer(token, "write:conversations", () => convos.removeConversation(this.sql, id));
+  }
+  filters(token: string, op: FilterOp) {
+    const scope = READ_FILTER_OPS.has(op.op) ? "read:filters" : "write:filters";
+    return this.withViewer(token, scope, () => this.ctx.storage.transactionSync(() => runFilterOp(this.sql, op)));
+  }
+
+  // ----- federation (issue 5) -----
+
+  /** Inputs of the actor document besides the record (objects/account/activitypub.ts); null if no account lives here. */
+  async federationActor(): Promise<ActorData | null> {
+    return actorData(this.sql, this.record());
+  }
+
+  /** Signs an outgoing request with this account's RSA key (the key never leaves this object). */
+  async signRequest(input: OutgoingSignatureInput): Promise<Result<Record<string, string>>> {
+    const row = this.row();
+    if (!row) return fail(404, "Record not found");
+    const jwk = this.sql.exec<{ rsa_private_jwk: string }>("SELECT rsa_private_jwk FROM keys WHERE id = 1").one().rsa_private_jwk;
+    return signAs(this, jwk, `/users/${row.username}`, input);
+  }
+
+  // ----- streaming (issue 4: objects/streams/) -----
+
+  /** The one fetch between Worker and object: a streaming request (WebSocket upgrade or SSE). */
+  override async fetch(request: Request): Promise<Response> {
+    return this.streams.open(request);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.streams.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.streams.closed(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.streams.closed(ws, 1011, "error");
+  }
+
+  /** A public/hashtag timeline pushes an event; returns the stream keys still listened to here. */
+  async streamPublic(event: PublicEvent): Promise<string[]> {
+    return this.streams.deliverPublic(event);
+  }
+
+  // ----- durable side effects -----
+
+  /** Queues a side effect (see objects/account/jobs.ts); call inside the transaction of the change. */
+  enqueue(kind: string, payload: unknown, at = Date.now()): void {
+    this.outbox.enqueue(kind, payload, at);
+  }
+
+  /** Makes sure the alarm will run queued jobs; call after a transaction that enqueued some. */
+  async wake(): Promise<void> {
+    await scheduleAlarm(this.ctx.storage, this.outbox.nextDueAt());
+  }
+
+  override async alarm(): Promise<void> {
+    const next = await this.outbox.runDue(this);
+    await scheduleAlarm(this.ctx.storage, next);
+  }
+
+  /** This object's account id (throws if the object holds no account). */
+  accountId(): string {
+    return this.row()!.id;
+  }
+
+  get storage(): DurableObjectStorage {
+    return this.ctx.storage;
+  }
+
   // ----- internals -----
+
+  /** Authenticates the caller's token for `scope`, then runs `run` as that viewer. */
+  private async withViewer<T>(token: string, scope: string | null, run: (viewer: Viewer) => Result<T> | Promise<Result<T>>): Promise<Result<T>> {
+    const v = await this.viewer(token, scope);
+    return v.ok ? run(v.value) : v;
+  }
 
   protected async viewer(token: string, scope: string | null): Promise<Result<Viewer>> {
     const account = this.record();
@@ -233,6 +650,8 @@ export class AccountObject extends DurableObject<Env> {
     if (!account || !row) return fail(401, "The access token is invalid");
     const record = toTokenRecord(row);
     if (scope && !hasScope(record.scopes, scope)) return fail(403, "This action is outside the authorized scopes");
+    // Registered in approval mode: the token exists but works only once a moderator approves.
+    if (!account.approved) return fail(403, "Your login is currently pending approval");
     return ok({ account, token: record });
   }
 
@@ -251,13 +670,13 @@ export class AccountObject extends DurableObject<Env> {
     return { access_token: token, scopes, created_at: createdAt };
   }
 
-  protected row(): AccountRow | undefined {
+  row(): AccountRow | undefined {
     return this.sql
       .exec<AccountRow>("SELECT account.*, keys.rsa_public_pem FROM account JOIN keys ON keys.id = 1")
       .toArray()[0];
   }
 
-  protected record(): AccountRecord | null {
+  record(): AccountRecord | null {
     const row = this.row();
     return row ? toAccountRecord(row) : null;
   }

@@ -1,4 +1,6 @@
 import type { Migration } from "../migrations";
+import { OUTBOX_TABLE_SQL } from "../outbox";
+import { statusesExtraSchema } from "./status-rows";
 
 /** Account object storage, in order. Never edit a shipped migration: append a new one. */
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -68,4 +70,167 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
     )`);
     sql.exec(`CREATE TABLE sign_in_failures (at INTEGER NOT NULL)`);
   },
+  (sql) => {
+    sql.exec(OUTBOX_TABLE_SQL);
+  },
+  socialSchema,
+  (sql) => {
+    // Why the person asked to join (approval-mode registrations), shown to moderators.
+    sql.exec("ALTER TABLE account ADD COLUMN registration_reason TEXT");
+  },
+  timelineIndexes,
+  statusesExtraSchema,
 ];
+
+/**
+ * Timelines work (issue 3): status ids are compared as numbers (a remote status from before
+ * 2018 has a shorter id), so feeds are ordered by an index on CAST(id AS INTEGER); boosts in
+ * lists can be found by original; direct conversations remember their statuses so that a
+ * delete can fall back to the previous one.
+ */
+function timelineIndexes(sql: SqlStorage): void {
+  sql.exec("CREATE INDEX home_order ON home (CAST(id AS INTEGER))");
+  sql.exec("ALTER TABLE list_entries ADD COLUMN reblog_of_id TEXT");
+  sql.exec("CREATE INDEX list_entries_order ON list_entries (list_id, CAST(id AS INTEGER))");
+  sql.exec("CREATE INDEX list_entries_reblog_of ON list_entries (reblog_of_id)");
+  sql.exec("CREATE INDEX notifications_status ON notifications (status_id)");
+  sql.exec("CREATE INDEX conversations_order ON conversations (CAST(last_status_id AS INTEGER))");
+  sql.exec(`CREATE TABLE conversation_statuses (
+    conversation_id TEXT NOT NULL, status_id TEXT NOT NULL, snapshot TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, status_id)
+  )`);
+  sql.exec("CREATE INDEX conversation_statuses_status ON conversation_statuses (status_id)");
+  sql.exec("CREATE INDEX filter_keywords_filter ON filter_keywords (filter_id)");
+  sql.exec("CREATE INDEX filter_statuses_filter ON filter_statuses (filter_id)");
+}
+
+/**
+ * Posting, timelines, social graph and notifications (issue 3). Snapshots are StatusRecord /
+ * AccountSnapshot JSON (schemas/records.ts) copied in at write time: reads never call another
+ * object per item. `account_id` columns hold local or remote account ids alike.
+ */
+function socialSchema(sql: SqlStorage): void {
+  // This account's own statuses and boosts. `snapshot` is the StatusRecord minus live counts.
+  sql.exec(`CREATE TABLE statuses (
+    id TEXT PRIMARY KEY,
+    snapshot TEXT NOT NULL,
+    text TEXT NOT NULL DEFAULT '',
+    visibility TEXT NOT NULL,
+    reblog_of_id TEXT,
+    in_reply_to_id TEXT,
+    in_reply_to_account_id TEXT,
+    conversation_id TEXT NOT NULL,
+    has_media INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    pinned_at TEXT,
+    replies_count INTEGER NOT NULL DEFAULT 0,
+    reblogs_count INTEGER NOT NULL DEFAULT 0,
+    favourites_count INTEGER NOT NULL DEFAULT 0
+  )`);
+  sql.exec("CREATE INDEX statuses_reblog_of ON statuses (reblog_of_id)");
+  sql.exec("CREATE TABLE status_mentions (status_id TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (status_id, account_id))");
+  sql.exec("CREATE TABLE status_tags (status_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (status_id, tag))");
+  sql.exec("CREATE INDEX status_tags_tag ON status_tags (tag, status_id)");
+  sql.exec(`CREATE TABLE status_edits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, status_id TEXT NOT NULL, snapshot TEXT NOT NULL, created_at TEXT NOT NULL
+  )`);
+  sql.exec("CREATE INDEX status_edits_status ON status_edits (status_id, id)");
+  // Who interacted with this account's statuses (author side).
+  sql.exec(`CREATE TABLE favourited_by (
+    status_id TEXT NOT NULL, account_id TEXT NOT NULL, id TEXT NOT NULL, snapshot TEXT NOT NULL,
+    PRIMARY KEY (status_id, account_id)
+  )`);
+  sql.exec(`CREATE TABLE reblogged_by (
+    status_id TEXT NOT NULL, account_id TEXT NOT NULL, reblog_id TEXT NOT NULL, snapshot TEXT NOT NULL,
+    PRIMARY KEY (status_id, account_id)
+  )`);
+  sql.exec(`CREATE TABLE poll_votes (
+    status_id TEXT NOT NULL, account_id TEXT NOT NULL, choice INTEGER NOT NULL,
+    PRIMARY KEY (status_id, account_id, choice)
+  )`);
+  // What this account did to others' statuses (viewer side).
+  sql.exec(`CREATE TABLE favourites (
+    status_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, author_id TEXT NOT NULL, snapshot TEXT NOT NULL
+  )`);
+  sql.exec(`CREATE TABLE bookmarks (
+    status_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, author_id TEXT NOT NULL, snapshot TEXT NOT NULL
+  )`);
+  sql.exec("CREATE TABLE own_votes (status_id TEXT PRIMARY KEY, choices TEXT NOT NULL)");
+  sql.exec("CREATE TABLE muted_conversations (conversation_id TEXT PRIMARY KEY)");
+  sql.exec(`CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, status_id TEXT NOT NULL, created_at INTEGER NOT NULL)`);
+  sql.exec(`CREATE TABLE scheduled_statuses (
+    id TEXT PRIMARY KEY, scheduled_at TEXT NOT NULL, params TEXT NOT NULL, created_at TEXT NOT NULL
+  )`);
+  // Home timeline: entry id = status id (a boost's own id for boosts).
+  sql.exec(`CREATE TABLE home (
+    id TEXT PRIMARY KEY,
+    author_id TEXT NOT NULL,
+    reblog_of_id TEXT,
+    snapshot TEXT NOT NULL
+  )`);
+  sql.exec("CREATE INDEX home_author ON home (author_id)");
+  sql.exec("CREATE INDEX home_reblog_of ON home (reblog_of_id)");
+  // Social graph. `state` is 'accepted' or 'requested'.
+  sql.exec(`CREATE TABLE following (
+    account_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, state TEXT NOT NULL,
+    reblogs INTEGER NOT NULL DEFAULT 1, notify INTEGER NOT NULL DEFAULT 0, languages TEXT,
+    snapshot TEXT NOT NULL
+  )`);
+  sql.exec(`CREATE TABLE followers (
+    account_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, snapshot TEXT NOT NULL, inbox TEXT, shared_inbox TEXT
+  )`);
+  sql.exec(`CREATE TABLE follow_requests (
+    account_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, snapshot TEXT NOT NULL
+  )`);
+  sql.exec("CREATE TABLE blocks (account_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, snapshot TEXT NOT NULL)");
+  sql.exec("CREATE TABLE blocked_by (account_id TEXT PRIMARY KEY)");
+  sql.exec(`CREATE TABLE mutes (
+    account_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, notifications INTEGER NOT NULL DEFAULT 1,
+    expires_at TEXT, snapshot TEXT NOT NULL
+  )`);
+  sql.exec("CREATE TABLE endorsements (account_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, snapshot TEXT NOT NULL)");
+  sql.exec("CREATE TABLE account_notes (account_id TEXT PRIMARY KEY, comment TEXT NOT NULL)");
+  // Lists and their timelines.
+  sql.exec(`CREATE TABLE lists (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, replies_policy TEXT NOT NULL DEFAULT 'list',
+    exclusive INTEGER NOT NULL DEFAULT 0
+  )`);
+  sql.exec("CREATE TABLE list_accounts (list_id TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (list_id, account_id))");
+  sql.exec("CREATE INDEX list_accounts_account ON list_accounts (account_id)");
+  sql.exec(`CREATE TABLE list_entries (
+    list_id TEXT NOT NULL, id TEXT NOT NULL, author_id TEXT NOT NULL, snapshot TEXT NOT NULL,
+    PRIMARY KEY (list_id, id)
+  )`);
+  // Notifications: snapshots of the acting account and of the status.
+  sql.exec(`CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    from_account_id TEXT NOT NULL,
+    from_snapshot TEXT NOT NULL,
+    status_id TEXT,
+    status_snapshot TEXT,
+    group_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  )`);
+  sql.exec("CREATE INDEX notifications_group ON notifications (group_key, id)");
+  sql.exec("CREATE INDEX notifications_from ON notifications (from_account_id)");
+  sql.exec(`CREATE TABLE markers (
+    timeline TEXT PRIMARY KEY, last_read_id TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL
+  )`);
+  // Filters v2.
+  sql.exec(`CREATE TABLE filters (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, context TEXT NOT NULL, filter_action TEXT NOT NULL,
+    expires_at TEXT
+  )`);
+  sql.exec(`CREATE TABLE filter_keywords (
+    id TEXT PRIMARY KEY, filter_id TEXT NOT NULL, keyword TEXT NOT NULL, whole_word INTEGER NOT NULL DEFAULT 1
+  )`);
+  sql.exec("CREATE TABLE filter_statuses (id TEXT PRIMARY KEY, filter_id TEXT NOT NULL, status_id TEXT NOT NULL)");
+  // Direct-message conversations.
+  sql.exec(`CREATE TABLE conversations (
+    id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL UNIQUE, participants TEXT NOT NULL,
+    last_status_id TEXT NOT NULL, last_status TEXT NOT NULL, unread INTEGER NOT NULL DEFAULT 1
+  )`);
+  sql.exec("CREATE TABLE followed_tags (name TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE)");
+  sql.exec("CREATE TABLE featured_tags (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
+}

@@ -1,15 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
 import { fail, ok, type Result } from "../../worker/http/errors";
-import type { AccountRecord, Role } from "../../schemas/records";
+import { toSnapshot, type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type Role } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
+import { base64 } from "../../lib/crypto";
+import { addProfileColumns, browseProfiles, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
 
 /**
  * The instance-wide registry of local accounts: unique usernames and emails, id lookups and
  * counts. A singleton (`idFromName("directory")`): writes are rare (registrations), and the
  * Worker caches its username lookups. Profiles themselves live in each account's object.
  */
-const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly Migration[] = [
   (sql) => {
     sql.exec(`CREATE TABLE accounts (
       id TEXT PRIMARY KEY,
@@ -22,6 +24,29 @@ const MIGRATIONS: readonly Migration[] = [
       created_at TEXT NOT NULL
     )`);
   },
+  (sql) => {
+    sql.exec(`CREATE TABLE instance_keys (name TEXT PRIMARY KEY, public_key TEXT NOT NULL, private_jwk TEXT NOT NULL)`);
+  },
+  (sql) => {
+    // Domains of other servers we have seen (federation fills it); local custom emojis (admin
+    // upload fills it). Both are rare writes whose reads the Worker caches.
+    sql.exec(`CREATE TABLE peers (domain TEXT PRIMARY KEY, first_seen_at TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE custom_emojis (
+      shortcode TEXT PRIMARY KEY,
+      url TEXT NOT NULL,
+      static_url TEXT NOT NULL,
+      visible_in_picker INTEGER NOT NULL DEFAULT 1,
+      category TEXT,
+      created_at TEXT NOT NULL
+    )`);
+    sql.exec(`CREATE INDEX accounts_by_created_at ON accounts (created_at)`);
+  },
+  // Public profile copies for account search and the profile directory (objects/directory/profiles.ts).
+  addProfileColumns,
+  // Federation (issue 5): servers we refuse; the Worker checks them before fetching any key.
+  (sql) => {
+    sql.exec(`CREATE TABLE domain_blocks (domain TEXT PRIMARY KEY, created_at TEXT NOT NULL)`);
+  },
 ];
 
 export interface Registration {
@@ -31,6 +56,16 @@ export interface Registration {
   role: Role;
   approved: boolean;
   locale?: string | null;
+  reason?: string | null;
+}
+
+export interface InstanceSummary {
+  /** Active (created) local accounts, approved or not. */
+  users: number;
+  /** Known other servers. */
+  peers: number;
+  /** The first owner, else the first admin; null if there is none. */
+  contactAccountId: string | null;
 }
 
 export interface DirectoryEntry {
@@ -95,6 +130,7 @@ export class DirectoryObject extends DurableObject<Env> {
         return created;
       }
       this.sql.exec("UPDATE accounts SET state = 'active' WHERE id = ?", id);
+      writeProfile(this.sql, toSnapshot(created.value));
       return created;
     } catch (err) {
       this.sql.exec("DELETE FROM accounts WHERE id = ?", id);
@@ -114,9 +150,99 @@ export class DirectoryObject extends DurableObject<Env> {
     return this.entry("id = ?", id);
   }
 
+  /** An account object sends its public snapshot when its profile or counts change (idempotent). */
+  async syncProfile(snapshot: AccountSnapshot): Promise<void> {
+    writeProfile(this.sql, snapshot);
+  }
+
+  /** Account search over local accounts (`/api/v1/accounts/search`), ranked. */
+  async searchAccounts(input: ProfileSearch): Promise<AccountSnapshot[]> {
+    return searchProfiles(this.sql, input);
+  }
+
+  /** The profile directory (`/api/v1/directory`): discoverable accounts. */
+  async browseDirectory(input: DirectoryPage): Promise<AccountSnapshot[]> {
+    return browseProfiles(this.sql, input);
+  }
+
   async stats(): Promise<{ users: number }> {
     const users = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM accounts WHERE state = 'active'").one().n;
     return { users };
+  }
+
+  /**
+   * The instance's VAPID (Web Push, RFC 8292) public key: an ECDSA P-256 key pair made on first
+   * use and kept here. Returned as Mastodon does: the raw uncompressed point, base64url, padded.
+   */
+  async vapidPublicKey(): Promise<string> {
+    const stored = () =>
+      this.sql.exec<{ public_key: string }>("SELECT public_key FROM instance_keys WHERE name = 'vapid'").toArray()[0]?.public_key;
+    const existing = stored();
+    if (existing) return existing;
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const raw = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+    const publicKey = base64(raw).replace(/\+/g, "-").replace(/\//g, "_");
+    const privateJwk = JSON.stringify(await crypto.subtle.exportKey("jwk", pair.privateKey));
+    // Two first calls may race across the awaits above: the first insert wins for both.
+    this.sql.exec("INSERT OR IGNORE INTO instance_keys (name, public_key, private_jwk) VALUES ('vapid', ?, ?)", publicKey, privateJwk);
+    return stored()!;
+  }
+
+  /** What the instance endpoints and nodeinfo show: counts and the contact account (owner first). */
+  async instanceSummary(): Promise<InstanceSummary> {
+    const users = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM accounts WHERE state = 'active'").one().n;
+    const peers = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM peers").one().n;
+    const contact = this.sql
+      .exec<{ id: string }>(
+        `SELECT id FROM accounts WHERE state = 'active' AND approved = 1 AND role IN ('owner', 'admin')
+         ORDER BY role = 'owner' DESC, created_at, id LIMIT 1`,
+      )
+      .toArray()[0];
+    return { users, peers, contactAccountId: contact?.id ?? null };
+  }
+
+  /** Registrations per week: `weekStarts` are ISO instants, each bucket spans 7 days. */
+  async registrationsPerWeek(weekStarts: string[]): Promise<number[]> {
+    return weekStarts.map((start) => {
+      const end = new Date(Date.parse(start) + 7 * 24 * 3600 * 1000).toISOString();
+      return this.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM accounts WHERE state = 'active' AND created_at >= ? AND created_at < ?", start, end)
+        .one().n;
+    });
+  }
+
+  async peers(): Promise<string[]> {
+    return this.sql.exec<{ domain: string }>("SELECT domain FROM peers ORDER BY domain").toArray().map((r) => r.domain);
+  }
+
+  /** Federation calls this for domains it meets; known ones are ignored. */
+  async addPeers(domains: string[]): Promise<void> {
+    const now = new Date().toISOString();
+    for (const domain of domains) {
+      this.sql.exec("INSERT OR IGNORE INTO peers (domain, first_seen_at) VALUES (?, ?)", domain.toLowerCase(), now);
+    }
+  }
+
+  /** Blocks a domain (and its subdomains) for federation. Lower-cased; idempotent. */
+  async blockDomain(domain: string): Promise<void> {
+    this.sql.exec("INSERT OR IGNORE INTO domain_blocks (domain, created_at) VALUES (?, ?)", domain.toLowerCase(), new Date().toISOString());
+  }
+
+  async unblockDomain(domain: string): Promise<void> {
+    this.sql.exec("DELETE FROM domain_blocks WHERE domain = ?", domain.toLowerCase());
+  }
+
+  async domainBlocks(): Promise<string[]> {
+    return this.sql.exec<{ domain: string }>("SELECT domain FROM domain_blocks ORDER BY domain").toArray().map((r) => r.domain);
+  }
+
+  async customEmojis(): Promise<CustomEmojiRecord[]> {
+    return this.sql
+      .exec<{ shortcode: string; url: string; static_url: string; visible_in_picker: number; category: string | null }>(
+        "SELECT shortcode, url, static_url, visible_in_picker, category FROM custom_emojis ORDER BY shortcode",
+      )
+      .toArray()
+      .map((r) => ({ ...r, visible_in_picker: r.visible_in_picker === 1 }));
   }
 
   private entry(where: string, value: string): DirectoryEntry | null {

@@ -44,3 +44,19 @@ export async function optionalUser(c: Ctx, scope: string | null): Promise<{ view
   const caller = await requireCaller(c, scope);
   return caller.kind === "user" ? caller : null;
 }
+
+/**
+ * For endpoints served by the caller's own object in one RPC: the token and that object, which
+ * checks the token and scope itself (`this.viewer(token, scope)`). App tokens get Mastodon's
+ * answers for a user-only endpoint (403 without the scope, else 422).
+ */
+export async function userObject(c: Ctx, scope: string | null): Promise<{ token: string; accountId: string; stub: ReturnType<typeof accountStub> }> {
+  const token = bearerToken(c);
+  const owner = token ? tokenOwner(token) : null;
+  if (!token || !owner) throw unauthorized();
+  if (owner.kind === "app") {
+    await requireUser(c, scope);
+    throw new ApiError(422, "This method requires an authenticated user");
+  }
+  return { token, accountId: owner.accountId, stub: accountStub(c.env, owner.accountId) };
+}

@@ -87,8 +87,11 @@ export function assignBracketed(target: Params, key: string, value: unknown): vo
       if (!Array.isArray(node)) return;
       if (last) node.push(value);
       else {
-        const child = nextIsArray ? [] : {};
-        node.push(child);
+        // Rails: `a[][k]=1&a[][j]=2` → [{k, j}]; a repeated key starts the next hash.
+        const previous = node[node.length - 1];
+        const reuse = !nextIsArray && isPlainObject(previous) && !hasPath(previous, path.slice(i + 1));
+        const child = reuse ? previous : nextIsArray ? [] : {};
+        if (!reuse) node.push(child);
         node = child;
       }
       continue;
@@ -103,6 +106,19 @@ export function assignBracketed(target: Params, key: string, value: unknown): vo
       node = node[part];
     }
   }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Whether `node` already holds a value at the bracket path (`[]` parts end the walk). */
+function hasPath(node: unknown, path: string[]): boolean {
+  for (const part of path) {
+    if (part === "" || !isPlainObject(node) || !(part in node)) return part === "" && Array.isArray(node);
+    node = node[part];
+  }
+  return true;
 }
 
 function mergeDeep(base: Params, extra: Params): Params {

@@ -33,3 +33,13 @@ export function linkHeader<T>(url: URL, items: T[], cursor: (item: T) => string)
   const oldest = cursor(items[items.length - 1]);
   return `<${link("max_id", oldest)}>; rel="next", <${link("min_id", newest)}>; rel="prev"`;
 }
+
+/** `Link` for a page known by its bounds (newest and oldest ids read), e.g. a filtered page. */
+export function cursorLink(url: URL, cursor: { newest: string; oldest: string } | null): string | undefined {
+  return cursor ? linkHeader(url, [cursor.newest, cursor.oldest], (id) => id) : undefined;
+}
+
+/** Response headers carrying `Link` when there is one. */
+export function linkHeaders(link: string | undefined): Record<string, string> {
+  return link ? { link } : {};
+}

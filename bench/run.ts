@@ -1,0 +1,76 @@
+// `npm run bench`: starts the local server, seeds it through the API, drives it over loopback
+// and prints one table. Every figure is also a ratio against the trivial route measured in the
+// same run. Scenarios are in bench/scenarios/*.ts; pick some with `npm run bench -- foundation`.
+import { startServer } from "../test/e2e/server.ts";
+import { runLoad, type Figures } from "./load.ts";
+import { foundation } from "./scenarios/foundation.ts";
+
+export interface Row {
+  name: string;
+  figures?: Figures;
+  /** Free-form measurements that are not request loops (fan-out times, memory...). */
+  note?: string;
+  target?: string;
+}
+
+export interface BenchContext {
+  origin: string;
+  trivial: Figures;
+  load: (path: string, headers?: Record<string, string>) => Promise<Figures>;
+}
+
+const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation };
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+async function main() {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  const names = wanted.length ? wanted : Object.keys(scenarios);
+  const started = Date.now();
+  const server = await startServer({ WRANGLER_LOG_LEVEL: "error" });
+  const rows: Row[] = [];
+  try {
+    const load = (path: string, headers: Record<string, string> = {}) =>
+      runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 1500, durationMs: 5000 });
+    const trivial = await load("/api/v1/streaming/health");
+    rows.push({ name: "trivial route GET /api/v1/streaming/health", figures: trivial });
+    const ctx: BenchContext = { origin: server.origin, trivial, load };
+    for (const name of names) {
+      const scenario = scenarios[name];
+      if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(", ")}`);
+      rows.push(...(await scenario(ctx)));
+    }
+    printTable(rows, trivial);
+    console.log(`\nconcurrency 10, 1.5 s warm-up, 5 s per route, loopback; total ${fmt((Date.now() - started) / 1000, 0)} s`);
+  } finally {
+    await server.stop();
+  }
+}
+
+function printTable(rows: Row[], trivial: Figures) {
+  const header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "rps vs trivial", "p50 − trivial", "target"];
+  const lines = rows.map((r) =>
+    r.figures
+      ? [
+          r.name,
+          fmt(r.figures.rps, 0),
+          fmt(r.figures.p50, 2),
+          fmt(r.figures.p99, 2),
+          String(r.figures.errors),
+          `${fmt((100 * r.figures.rps) / trivial.rps, 0)}%`,
+          `${r.figures.p50 - trivial.p50 >= 0 ? "+" : ""}${fmt(r.figures.p50 - trivial.p50, 2)} ms`,
+          r.target ?? "",
+        ]
+      : [r.name, r.note ?? "", "", "", "", "", "", r.target ?? ""],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  console.log(row(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const l of lines) console.log(row(l));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,255 @@
+import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import type { AccountObject } from "./account-object";
+import { accountJobs } from "./jobs";
+import { addNotification, type NotificationType } from "./notifications";
+import { selectIn } from "./viewer";
+import { dropFromConversations, recordDirectStatus, refreshConversations } from "./conversations";
+import { fanOutCreated, fanOutDeleted, fanOutPage, fanOutUpdated, type StatusDeleted } from "./fanout";
+import { publishToUser } from "../streams/account-streams";
+
+/**
+ * The follower side of fan-out: what an account's object does when a status from someone else
+ * reaches it (home and list timelines, mention/status/update notifications, direct
+ * conversations), following Mastodon's FeedManager rules. Also registers the author-side
+ * fan-out jobs (objects/account/fanout.ts).
+ */
+
+accountJobs
+  .register("status.created", (host, payload: { status: StatusRecord }) => fanOutCreated(host, payload.status))
+  .register("status.updated", (host, payload: { status: StatusRecord }) => fanOutUpdated(host, payload.status))
+  .register("status.deleted", (host, payload: StatusDeleted) => fanOutDeleted(host, payload))
+  .register("status.fanout", (host, payload) => fanOutPage(host, payload));
+
+/** Why a status reaches this account: its author's fan-out, or a hashtag this account follows. */
+export type Delivery = "author" | "tag";
+
+/** Mastodon skips a boost whose original is among the newest entries already (REBLOG_FALLOFF). */
+const REBLOG_FALLOFF = 40;
+
+/** Inserts statuses into the home timeline as they are (idempotent); used by backfills too. */
+export function insertIntoHome(sql: SqlStorage, records: StatusRecord[]): void {
+  for (const s of records) {
+    sql.exec(
+      "INSERT OR IGNORE INTO home (id, author_id, reblog_of_id, snapshot) VALUES (?, ?, ?, ?)",
+      s.id,
+      s.account.id,
+      s.reblog?.id ?? null,
+      JSON.stringify(s),
+    );
+  }
+}
+
+/** Removes an account's statuses and boosts from home and lists (unfollow, block, mute). */
+export function removeAuthorFromFeeds(sql: SqlStorage, accountId: string): void {
+  sql.exec("DELETE FROM home WHERE author_id = ?", accountId);
+  sql.exec("DELETE FROM list_entries WHERE author_id = ?", accountId);
+}
+
+// ----- a new status -----
+
+interface Follow {
+  reblogs: number;
+  notify: number;
+  languages: string | null;
+}
+
+/** Handles a status from another account; idempotent (a retried fan-out changes nothing). */
+export function receiveStatus(host: AccountObject, status: StatusRecord, via: Delivery, participants?: AccountSnapshot[]): void {
+  const sql = host.sql;
+  const me = host.accountId();
+  if (status.account.id === me) return;
+  host.storage.transactionSync(() => {
+    if (blockedEitherWay(sql, status.account.id)) return;
+    const follow = sql
+      .exec<Follow & Record<string, SqlStorageValue>>("SELECT reblogs, notify, languages FROM following WHERE account_id = ? AND state = 'accepted'", status.account.id)
+      .toArray()[0];
+    const mentioned = status.mentions.some((m) => m.id === me);
+    const wanted = via === "tag" ? followsTagOf(sql, status) : follow !== undefined && (status.visibility !== "direct" || mentioned);
+    const home = wanted && !filteredFromHome(sql, me, status, follow ?? null, via);
+    if (home && !isReblogSeen(sql, status)) insertIntoHome(sql, [status]);
+    publishToUser(sql, { event: "update", status }); // streamed only if it went into home
+    if (via === "author" && follow && status.visibility !== "direct") insertIntoLists(sql, me, status);
+    if (mentioned) notifyOnce(sql, "mention", status.account, status);
+    if (home && follow?.notify && !status.reblog && !isReplyToOther(status)) notifyOnce(sql, "status", status.account, status);
+    if (mentioned && status.visibility === "direct") recordDirectStatus(sql, me, status, participants ?? [status.account], true);
+  });
+}
+
+function blockedEitherWay(sql: SqlStorage, accountId: string): boolean {
+  return sql.exec("SELECT 1 FROM blocks WHERE account_id = ? UNION ALL SELECT 1 FROM blocked_by WHERE account_id = ?", accountId, accountId).toArray().length > 0;
+}
+
+function followsTagOf(sql: SqlStorage, s: StatusRecord): boolean {
+  if (s.visibility !== "public" || s.reblog || s.tags.length === 0) return false;
+  return selectIn(sql, (p) => `SELECT 1 FROM followed_tags WHERE name IN (${p})`, s.tags).length > 0;
+}
+
+const isReply = (s: StatusRecord) => s.in_reply_to_id !== null;
+const isReplyToOther = (s: StatusRecord) => isReply(s) && s.in_reply_to_account_id !== s.account.id;
+
+/** Mastodon's FeedManager#filter_from_home, for home (and, with `list`, for lists). */
+function filteredFromHome(sql: SqlStorage, me: string, s: StatusRecord, follow: Follow | null, via: Delivery | "list"): boolean {
+  if (isReply(s) && !s.in_reply_to_account_id) return true;
+  if (via !== "list" && sql.exec("SELECT 1 FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ? AND lists.exclusive = 1", s.account.id).toArray().length) {
+    return true;
+  }
+  if (follow && !languageWanted(follow.languages, s)) return true;
+  const involved = new Set([s.account.id, ...s.mentions.map((m) => m.id)]);
+  if (s.reblog) [s.reblog.account.id, ...s.reblog.mentions.map((m) => m.id)].forEach((id) => involved.add(id));
+  involved.delete(me);
+  if (blockedOrMuted(sql, [...involved])) return true;
+  if (isReply(s) && s.in_reply_to_account_id) {
+    if (s.in_reply_to_account_id === me || s.in_reply_to_account_id === s.account.id) return false;
+    return !follows(sql, s.in_reply_to_account_id);
+  }
+  if (s.reblog) {
+    if (follow && follow.reblogs === 0) return true;
+    return sql.exec("SELECT 1 FROM blocked_by WHERE account_id = ?", s.reblog.account.id).toArray().length > 0;
+  }
+  return false;
+}
+
+function follows(sql: SqlStorage, accountId: string): boolean {
+  return sql.exec("SELECT 1 FROM following WHERE account_id = ? AND state = 'accepted'", accountId).toArray().length > 0;
+}
+
+function blockedOrMuted(sql: SqlStorage, ids: string[]): boolean {
+  if (ids.length === 0) return false;
+  if (selectIn(sql, (p) => `SELECT 1 FROM blocks WHERE account_id IN (${p})`, ids).length) return true;
+  const now = new Date().toISOString();
+  return selectIn(sql, (p) => `SELECT 1 FROM mutes WHERE (expires_at IS NULL OR expires_at > ?) AND account_id IN (${p})`, ids, now).length > 0;
+}
+
+/** `following.languages`: a JSON array or comma-separated codes; empty = every language. */
+function languageWanted(languages: string | null, s: StatusRecord): boolean {
+  const language = (s.reblog ?? s).language;
+  if (!languages || !language) return true;
+  let wanted: string[];
+  try {
+    wanted = languages.trim().startsWith("[") ? (JSON.parse(languages) as string[]) : languages.split(",");
+  } catch {
+    return true;
+  }
+  wanted = wanted.map((l) => String(l).trim()).filter(Boolean);
+  return wanted.length === 0 || wanted.includes(language);
+}
+
+/** A boost of something already near the top of home, or already boosted into it, is skipped. */
+function isReblogSeen(sql: SqlStorage, s: StatusRecord): boolean {
+  if (!s.reblog) return false;
+  const original = s.reblog.id;
+  if (sql.exec("SELECT 1 FROM home WHERE reblog_of_id = ? AND id != ? LIMIT 1", original, s.id).toArray().length) return true;
+  const present = sql.exec("SELECT 1 FROM home WHERE id = ?", original).toArray().length > 0;
+  if (!present) return false;
+  const newer = sql
+    .exec<{ n: number }>(
+      "SELECT count(*) AS n FROM (SELECT 1 FROM home WHERE CAST(id AS INTEGER) > CAST(? AS INTEGER) ORDER BY CAST(id AS INTEGER) DESC LIMIT ?)",
+      original,
+      REBLOG_FALLOFF,
+    )
+    .one().n;
+  return newer < REBLOG_FALLOFF;
+}
+
+/** Lists holding the author get the status under each list's replies policy (filter_from_list). */
+function insertIntoLists(sql: SqlStorage, me: string, s: StatusRecord): void {
+  const lists = sql
+    .exec<{ id: string; replies_policy: string }>(
+      "SELECT lists.id, lists.replies_policy FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ?",
+      s.account.id,
+    )
+    .toArray();
+  if (lists.length === 0) return;
+  const follow = sql.exec<Follow & Record<string, SqlStorageValue>>("SELECT reblogs, notify, languages FROM following WHERE account_id = ?", s.account.id).toArray()[0] ?? null;
+  if (filteredFromHome(sql, me, s, follow, "list")) return;
+  for (const list of lists) {
+    if (isReplyToOther(s) && s.in_reply_to_account_id !== me) {
+      const allowed =
+        list.replies_policy === "followed" ||
+        (list.replies_policy === "list" &&
+          sql.exec("SELECT 1 FROM list_accounts WHERE list_id = ? AND account_id = ?", list.id, s.in_reply_to_account_id).toArray().length > 0);
+      if (!allowed) continue;
+    }
+    sql.exec(
+      "INSERT OR IGNORE INTO list_entries (list_id, id, author_id, snapshot, reblog_of_id) VALUES (?, ?, ?, ?, ?)",
+      list.id,
+      s.id,
+      s.account.id,
+      JSON.stringify(s),
+      s.reblog?.id ?? null,
+    );
+    publishToUser(sql, { event: "update", status: s, list: list.id });
+  }
+}
+
+/** Mentions, new-status and update notifications are not deduplicated by addNotification. */
+function notifyOnce(sql: SqlStorage, type: NotificationType, from: AccountSnapshot, status: StatusRecord): void {
+  const seen =
+    type === "update"
+      ? sql.exec(
+          "SELECT 1 FROM notifications WHERE type = 'update' AND status_id = ? AND json_extract(status_snapshot, '$.edited_at') IS ?",
+          status.id,
+          status.edited_at,
+        )
+      : sql.exec("SELECT 1 FROM notifications WHERE type = ? AND status_id = ? AND from_account_id = ?", type, status.id, from.id);
+  if (seen.toArray().length) return;
+  addNotification(sql, { type, from, status });
+}
+
+// ----- an edited status -----
+
+/**
+ * Refreshes the copies this account's feeds hold of an edited status (home, lists,
+ * notifications, conversations, boosts of it in home and lists). Runs in the author's object
+ * too. Favourites, bookmarks and own boosts are refreshed by the statuses work's watchers job.
+ */
+export function refreshCopies(sql: SqlStorage, status: StatusRecord): void {
+  const json = JSON.stringify(status);
+  publishToUser(sql, { event: "status.update", status });
+  sql.exec("UPDATE home SET snapshot = ? WHERE id = ?", json, status.id);
+  sql.exec("UPDATE list_entries SET snapshot = ? WHERE id = ?", json, status.id);
+  sql.exec("UPDATE notifications SET status_snapshot = ? WHERE status_id = ?", json, status.id);
+  for (const table of ["home", "list_entries"] as const) {
+    const boosts = sql.exec<{ rowid: number; snapshot: string }>(`SELECT rowid, snapshot FROM ${table} WHERE reblog_of_id = ?`, status.id).toArray();
+    for (const b of boosts) {
+      const boost = JSON.parse(b.snapshot) as StatusRecord;
+      sql.exec(`UPDATE ${table} SET snapshot = ? WHERE rowid = ?`, JSON.stringify({ ...boost, reblog: status }), b.rowid);
+    }
+  }
+  refreshConversations(sql, status);
+}
+
+export async function receiveStatusUpdate(host: AccountObject, status: StatusRecord): Promise<void> {
+  const sql = host.sql;
+  const me = host.accountId();
+  if (status.account.id === me) return;
+  let cascade: StatusRecord | null = null;
+  host.storage.transactionSync(() => {
+    refreshCopies(sql, status);
+    if (status.reblog) return;
+    const ownBoost = sql.exec<{ id: string; snapshot: string }>("SELECT id, snapshot FROM statuses WHERE reblog_of_id = ?", status.id).toArray()[0];
+    if (!ownBoost) return;
+    notifyOnce(sql, "update", status.account, status);
+    // Followers of this account hold the boost with the old text: send them the new one.
+    cascade = { ...(JSON.parse(ownBoost.snapshot) as StatusRecord), reblog: status };
+    host.enqueue("status.updated", { status: cascade });
+  });
+  if (cascade) await host.wake();
+}
+
+// ----- a deleted status -----
+
+/** Drops the feed copies of a deleted status (favourites, bookmarks: statuses work's watchers job). */
+export function dropCopies(sql: SqlStorage, statusId: string): void {
+  publishToUser(sql, { event: "delete", id: statusId });
+  sql.exec("DELETE FROM home WHERE id = ? OR reblog_of_id = ?", statusId, statusId);
+  sql.exec("DELETE FROM list_entries WHERE id = ? OR reblog_of_id = ?", statusId, statusId);
+  sql.exec("DELETE FROM notifications WHERE status_id = ?", statusId);
+  dropFromConversations(sql, statusId);
+}
+
+export function receiveStatusDelete(host: AccountObject, deleted: StatusDeleted): void {
+  const sql = host.sql;
+  if (deleted.author_id === host.accountId()) return;
+  host.storage.transactionSync(() => dropCopies(sql, deleted.id));
+}

@@ -1,0 +1,60 @@
+import { toSnapshot, type AccountSnapshot } from "../../schemas/records";
+import { accountStub } from "../../worker/stubs";
+import type { AccountObject } from "./account-object";
+import { accountJobs } from "./jobs";
+import { queueDirectorySync } from "./directory-sync";
+
+/**
+ * Other accounts keep a copy of this account's profile in their graph tables (who they follow,
+ * who follows them, requests, blocks, endorsements): lists and familiar followers are served
+ * from those copies. When the profile changes, a durable job sends the new snapshot to every
+ * account related to this one, a page at a time. Idempotent: the latest snapshot always wins.
+ */
+const PAGE = 200;
+const PARALLEL = 50;
+
+interface CopiesJob {
+  /** Paging cursor over related account ids (text order). */
+  after: string;
+}
+
+/** After a profile change (update_credentials, avatar/header removal): directory and copies. */
+export async function profileChanged(host: AccountObject): Promise<void> {
+  host.storage.transactionSync(() => {
+    queueDirectorySync(host);
+    host.enqueue("profile.copies", { after: "" } satisfies CopiesJob);
+  });
+  await host.wake();
+}
+
+accountJobs.register("profile.copies", async (host, job: CopiesJob) => {
+  const record = host.record();
+  if (!record) return;
+  const related = host.sql
+    .exec<{ id: string }>(
+      `SELECT id FROM (
+         SELECT account_id AS id FROM followers UNION SELECT account_id FROM following
+         UNION SELECT account_id FROM follow_requests UNION SELECT account_id FROM blocked_by
+       ) WHERE id > ? ORDER BY id LIMIT ?`,
+      job.after,
+      PAGE,
+    )
+    .toArray()
+    .map((r) => r.id);
+  const snapshot = toSnapshot(record);
+  for (let i = 0; i < related.length; i += PARALLEL) {
+    await Promise.all(related.slice(i, i + PARALLEL).map((id) => accountStub(host.env, id).refreshAccountCopy(snapshot)));
+  }
+  if (related.length === PAGE) {
+    host.enqueue("profile.copies", { after: related[related.length - 1] } satisfies CopiesJob);
+    await host.wake();
+  }
+});
+
+/** The receiving side: replace our copies of `snapshot`'s account. */
+export function refreshAccountCopy(sql: SqlStorage, snapshot: AccountSnapshot): void {
+  const json = JSON.stringify(snapshot);
+  for (const table of ["following", "followers", "follow_requests", "blocks", "mutes", "endorsements"]) {
+    sql.exec(`UPDATE ${table} SET snapshot = ? WHERE account_id = ?`, json, snapshot.id);
+  }
+}

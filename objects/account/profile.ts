@@ -1,0 +1,73 @@
+import type { ProfileField, Visibility } from "../../schemas/records";
+import type { AccountRow } from "./records";
+import { inlineTextToHtml, textToHtml } from "../../lib/text";
+
+/**
+ * A validated profile change, as `PATCH /api/v1/accounts/update_credentials` hands it to the
+ * account's object. Absent keys stay as they are; `fields` replaces the whole list.
+ */
+export interface ProfileUpdate {
+  display_name?: string;
+  note?: string;
+  fields?: { name: string; value: string }[];
+  locked?: boolean;
+  bot?: boolean;
+  discoverable?: boolean;
+  indexable?: boolean;
+  hide_collections?: boolean;
+  privacy?: Visibility;
+  sensitive?: boolean;
+  language?: string | null;
+}
+
+export type ProfileImage = "avatar" | "header";
+
+type Column = keyof AccountRow;
+
+const FLAG_COLUMNS = ["locked", "bot", "discoverable", "indexable", "hide_collections", "sensitive"] as const;
+
+/**
+ * The columns to write for an update, with HTML rendered from the plain text. Pure: the caller
+ * writes the result in one statement. A field keeps its `verified_at` while its value is unchanged.
+ */
+export function profileChanges(update: ProfileUpdate, current: AccountRow): Map<Column, SqlStorageValue> {
+  const changes = new Map<Column, SqlStorageValue>();
+  if (update.display_name !== undefined) changes.set("display_name", update.display_name);
+  if (update.note !== undefined) {
+    changes.set("note", update.note);
+    changes.set("note_html", textToHtml(update.note));
+  }
+  if (update.fields !== undefined) {
+    const previous = JSON.parse(current.fields) as ProfileField[];
+    changes.set("fields", JSON.stringify(update.fields.map((f) => renderField(f, previous))));
+  }
+  for (const flag of FLAG_COLUMNS) {
+    const value = update[flag];
+    if (value !== undefined) changes.set(flag, value ? 1 : 0);
+  }
+  if (update.privacy !== undefined) changes.set("privacy", update.privacy);
+  if (update.language !== undefined) changes.set("language", update.language);
+  return changes;
+}
+
+function renderField(field: { name: string; value: string }, previous: ProfileField[]): ProfileField {
+  const same = previous.find((p) => p.value === field.value);
+  return {
+    name: field.name,
+    value: field.value,
+    value_html: inlineTextToHtml(field.value),
+    verified_at: same?.verified_at ?? null,
+  };
+}
+
+/** Writes the changes to the single account row (one statement, so all or nothing). */
+export function writeProfile(sql: SqlStorage, changes: Map<Column, SqlStorageValue>): void {
+  if (changes.size === 0) return;
+  const columns = [...changes.keys()];
+  sql.exec(`UPDATE account SET ${columns.map((c) => `${c} = ?`).join(", ")}`, ...changes.values());
+}
+
+/** Back to the default image (`/avatars/original/missing.png`). */
+export function clearProfileImage(sql: SqlStorage, image: ProfileImage): void {
+  sql.exec(image === "avatar" ? "UPDATE account SET avatar_url = NULL" : "UPDATE account SET header_url = NULL");
+}

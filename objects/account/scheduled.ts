@@ -1,0 +1,179 @@
+import type { StatusRecord, Visibility } from "../../schemas/records";
+import { fail, ok, type Result } from "../../worker/http/errors";
+import type { Page } from "../../worker/http/pagination";
+import { snowflake } from "../../lib/ids";
+import type { AccountObject, Viewer } from "./account-object";
+import { accountJobs } from "./jobs";
+import { selectPage } from "./id-page";
+import { NOT_FOUND } from "./status-peers";
+import { applicationOf, createStatus, idempotentResult, rememberIdempotencyKey, statusesFor, viewed, type Application, type StatusDraft, type ViewedStatus } from "./statuses";
+
+/**
+ * Scheduled statuses: stored with the validated draft and published by a durable job due at
+ * `scheduled_at` (a rescheduled status gets a new job; the stale one finds the time moved and
+ * does nothing). Publishing uses an idempotency key of its own, so a retried job posts once.
+ */
+
+export const MIN_SCHEDULE_OFFSET_MS = 5 * 60 * 1000;
+const TOTAL_LIMIT = 300;
+const DAILY_LIMIT = 25;
+const PUBLISH_JOB = "scheduled.publish";
+const IDEMPOTENCY_PREFIX = "scheduled:";
+
+/** ScheduledStatus `params` (Mastodon stores the request's options as given). */
+export interface ScheduledParams {
+  text: string;
+  poll: { options: string[]; expires_in: number; multiple: boolean; hide_totals: boolean } | null;
+  media_ids: string[] | null;
+  sensitive: boolean | null;
+  spoiler_text: string | null;
+  visibility: Visibility;
+  scheduled_at: null;
+  in_reply_to_id: string | null;
+  language: string | null;
+  application_id: number;
+  idempotency: string | null;
+  with_rate_limit: boolean;
+}
+
+export interface ScheduledRecord {
+  id: string;
+  scheduled_at: string;
+  params: ScheduledParams;
+}
+
+interface Stored {
+  api: ScheduledParams;
+  draft: StatusDraft;
+  application: Application;
+}
+
+export interface PostInput {
+  draft: StatusDraft;
+  idempotencyKey: string | null;
+  /** ISO time: schedule instead of posting. */
+  scheduledAt: string | null;
+}
+
+export type PostOutcome = { kind: "status"; value: ViewedStatus } | { kind: "scheduled"; value: ScheduledRecord };
+
+/** `POST /api/v1/statuses`: posts now, or schedules when `scheduledAt` is given. */
+export async function postOrSchedule(host: AccountObject, viewer: Viewer, input: PostInput): Promise<Result<PostOutcome>> {
+  const earlier = idempotentResult(host, input.idempotencyKey);
+  if (earlier?.startsWith(IDEMPOTENCY_PREFIX)) {
+    const scheduled = getScheduled(host, earlier.slice(IDEMPOTENCY_PREFIX.length));
+    if (scheduled.ok) return ok({ kind: "scheduled", value: scheduled.value });
+  } else if (earlier) {
+    const [status] = statusesFor(host, [earlier], viewer.account.id);
+    if (status) return ok({ kind: "status", value: viewed(host, viewer.account.id, status) });
+  }
+  if (input.scheduledAt) {
+    const scheduled = await schedule(host, viewer, input);
+    return scheduled.ok ? ok({ kind: "scheduled", value: scheduled.value }) : scheduled;
+  }
+  const created = await createStatus(host, input.draft, applicationOf(viewer), input.idempotencyKey);
+  return created.ok ? ok({ kind: "status", value: viewed(host, viewer.account.id, created.value) }) : created;
+}
+
+function tooSoon(at: string): boolean {
+  return Date.parse(at) < Date.now() + MIN_SCHEDULE_OFFSET_MS;
+}
+
+const TOO_SOON = "Validation failed: Scheduled at The scheduled date must be in the future";
+
+function limitsRefusal(host: AccountObject, at: string, exceptId: string | null): Result<never> | null {
+  const total = host.sql.exec<{ n: number }>("SELECT count(*) AS n FROM scheduled_statuses WHERE id IS NOT ?", exceptId).one().n;
+  if (total >= TOTAL_LIMIT) return fail(422, `Validation failed: You have exceeded the limit of ${TOTAL_LIMIT} scheduled posts`);
+  const sameDay = host.sql
+    .exec<{ n: number }>("SELECT count(*) AS n FROM scheduled_statuses WHERE substr(scheduled_at, 1, 10) = ? AND id IS NOT ?", at.slice(0, 10), exceptId)
+    .one().n;
+  if (sameDay >= DAILY_LIMIT) return fail(422, `Validation failed: You have exceeded the limit of ${DAILY_LIMIT} scheduled posts for that day`);
+  return null;
+}
+
+async function schedule(host: AccountObject, viewer: Viewer, input: PostInput): Promise<Result<ScheduledRecord>> {
+  const at = new Date(Date.parse(input.scheduledAt!)).toISOString();
+  if (tooSoon(at)) return fail(422, TOO_SOON);
+  const refused = limitsRefusal(host, at, null);
+  if (refused) return refused;
+  const d = input.draft;
+  const api: ScheduledParams = {
+    text: d.text,
+    poll: d.poll,
+    media_ids: null,
+    sensitive: d.sensitive,
+    spoiler_text: d.spoiler_text || null,
+    visibility: d.visibility ?? viewer.account.privacy,
+    scheduled_at: null,
+    in_reply_to_id: d.in_reply_to_id,
+    language: d.language,
+    application_id: 0,
+    idempotency: input.idempotencyKey,
+    with_rate_limit: false,
+  };
+  const id = snowflake();
+  const stored: Stored = { api, draft: { ...d, visibility: api.visibility }, application: applicationOf(viewer) };
+  host.storage.transactionSync(() => {
+    host.sql.exec("INSERT INTO scheduled_statuses (id, scheduled_at, params, created_at) VALUES (?, ?, ?, ?)", id, at, JSON.stringify(stored), new Date().toISOString());
+    rememberIdempotencyKey(host, input.idempotencyKey, `${IDEMPOTENCY_PREFIX}${id}`);
+    host.enqueue(PUBLISH_JOB, { id }, Date.parse(at));
+  });
+  await host.wake();
+  return ok({ id, scheduled_at: at, params: api });
+}
+
+type Row = { id: string; scheduled_at: string; params: string };
+
+function toRecord(row: Row): ScheduledRecord {
+  return { id: row.id, scheduled_at: row.scheduled_at, params: (JSON.parse(row.params) as Stored).api };
+}
+
+export function listScheduled(host: AccountObject, page: Page): ScheduledRecord[] {
+  return selectPage<Row>(host.sql, { columns: "id, scheduled_at, params", from: "scheduled_statuses", idColumn: "id", page }).map(toRecord);
+}
+
+export function getScheduled(host: AccountObject, id: string): Result<ScheduledRecord> {
+  const row = host.sql.exec<Row>("SELECT id, scheduled_at, params FROM scheduled_statuses WHERE id = ?", id).toArray()[0];
+  return row ? ok(toRecord(row)) : fail(404, NOT_FOUND);
+}
+
+export async function reschedule(host: AccountObject, id: string, scheduledAt: string): Promise<Result<ScheduledRecord>> {
+  if (!getScheduled(host, id).ok) return fail(404, NOT_FOUND);
+  const at = new Date(Date.parse(scheduledAt)).toISOString();
+  if (tooSoon(at)) return fail(422, TOO_SOON);
+  const refused = limitsRefusal(host, at, id);
+  if (refused) return refused;
+  host.storage.transactionSync(() => {
+    host.sql.exec("UPDATE scheduled_statuses SET scheduled_at = ? WHERE id = ?", at, id);
+    host.enqueue(PUBLISH_JOB, { id }, Date.parse(at));
+  });
+  await host.wake();
+  return getScheduled(host, id);
+}
+
+export function cancelScheduled(host: AccountObject, id: string): Result<Record<string, never>> {
+  const removed = host.sql.exec("DELETE FROM scheduled_statuses WHERE id = ?", id).rowsWritten;
+  return removed ? ok({}) : fail(404, NOT_FOUND);
+}
+
+/**
+ * Publishes a scheduled status when due. A reply whose parent is gone by then is published
+ * on its own rather than lost.
+ */
+async function publish(host: AccountObject, id: string): Promise<StatusRecord | null> {
+  const row = host.sql.exec<Row>("SELECT id, scheduled_at, params FROM scheduled_statuses WHERE id = ?", id).toArray()[0];
+  if (!row || !host.record() || Date.parse(row.scheduled_at) > Date.now() + 1000) return null;
+  const stored = JSON.parse(row.params) as Stored;
+  const key = `${IDEMPOTENCY_PREFIX}publish:${id}`;
+  let created = await createStatus(host, stored.draft, stored.application, key);
+  if (!created.ok && stored.draft.in_reply_to_id) {
+    created = await createStatus(host, { ...stored.draft, in_reply_to_id: null }, stored.application, key);
+  }
+  if (!created.ok) throw new Error(`scheduled status ${id} not published: ${created.error}`);
+  host.sql.exec("DELETE FROM scheduled_statuses WHERE id = ?", id);
+  return created.value;
+}
+
+accountJobs.register(PUBLISH_JOB, async (host, payload: { id: string }) => {
+  await publish(host, payload.id);
+});

@@ -1,0 +1,69 @@
+import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import { fail, type Result } from "../../worker/http/errors";
+import { accountStub, threadStub } from "../../worker/stubs";
+import { indexStatuses, locateStatus, unindexStatuses } from "../status-index/locate";
+import type { AccountObject } from "./account-object";
+import { receiveInteraction, type Interaction, type InteractionOutcome, type WatchedChange, applyWatchedChange, receivePollEnded } from "./interactions";
+import { statusesFor } from "./statuses";
+
+/**
+ * What statuses ask of other accounts' objects, the status index and thread objects. Each call
+ * is idempotent on the other side. The other account is local today (its object over RPC, or
+ * this object itself without a round trip); federation adds a remote branch here.
+ */
+
+export const NOT_FOUND = "Record not found";
+
+/** A status as `viewerId` may see it (author-side check), wherever it lives; null if not. */
+export async function fetchVisibleStatus(host: AccountObject, id: string, viewerId: string): Promise<StatusRecord | null> {
+  const owner = await locateStatus(host.env, id);
+  if (!owner) return null;
+  const found = owner === host.accountId() ? statusesFor(host, [id], viewerId) : await accountStub(host.env, owner).statusesFor([id], viewerId);
+  return found[0] ?? null;
+}
+
+/** Asks the author's object to record an interaction (favourite, boost, vote, reply...). */
+export function deliverInteraction(
+  host: AccountObject,
+  authorId: string,
+  interaction: Interaction,
+  actor: AccountSnapshot,
+): Promise<Result<InteractionOutcome>> {
+  if (authorId === host.accountId()) return receiveInteraction(host, interaction, actor);
+  return accountStub(host.env, authorId).receiveInteraction(interaction, actor);
+}
+
+/** An interaction before it names its status (distributes over the union). */
+type InteractionOn = Interaction extends infer I ? (I extends Interaction ? Omit<I, "statusId"> : never) : never;
+
+/**
+ * Locates a status and delivers the interaction to its author. A boost's id stands for the
+ * boosted status (as in Mastodon): the author's answer redirects there.
+ */
+export async function interactWith(host: AccountObject, statusId: string, interaction: InteractionOn, actor: AccountSnapshot): Promise<Result<InteractionOutcome>> {
+  const owner = await locateStatus(host.env, statusId);
+  if (!owner) return fail(404, NOT_FOUND);
+  const first = await deliverInteraction(host, owner, { ...interaction, statusId } as Interaction, actor);
+  if (!first.ok || !first.value.redirect) return first;
+  const target = first.value.redirect;
+  return deliverInteraction(host, target.accountId, { ...interaction, statusId: target.id } as Interaction, actor);
+}
+
+/** Tells an account holding a copy of a status (favourite, bookmark, boost, vote) about a change. */
+export async function deliverWatchedChange(host: AccountObject, accountId: string, change: WatchedChange): Promise<void> {
+  if (accountId === host.accountId()) return applyWatchedChange(host, change);
+  await accountStub(host.env, accountId).receiveWatchedChange(change);
+}
+
+export async function deliverPollEnded(host: AccountObject, voterId: string, status: StatusRecord): Promise<void> {
+  if (voterId === host.accountId()) return;
+  await accountStub(host.env, voterId).receivePollEnded(status);
+}
+
+export { receivePollEnded };
+
+// ----- the status index and threads -----
+
+export const indexStatus = (host: AccountObject, id: string) => indexStatuses(host.env, [{ id, accountId: host.accountId() }]);
+export const unindexStatus = (host: AccountObject, id: string) => unindexStatuses(host.env, [id]);
+export const thread = (host: AccountObject, conversationId: string) => threadStub(host.env, conversationId);

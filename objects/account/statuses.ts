@@ -1,0 +1,447 @@
+import { toSnapshot, type MentionRecord, type PollRecord, type StatusRecord, type ViewerFlags, type Visibility } from "../../schemas/records";
+import { fail, ok, type Result } from "../../worker/http/errors";
+import type { Page } from "../../worker/http/pagination";
+import { snowflake } from "../../lib/ids";
+import type { AccountObject, Viewer } from "./account-object";
+import { accountJobs } from "./jobs";
+import { flagsFor } from "./viewer";
+import { selectPage } from "./id-page";
+import { queueDirectorySync } from "./directory-sync";
+import { publishToUser } from "../streams/account-streams";
+import { authorAllows, hydrate, isThreaded, ownRow, ownRows, POLL_EXPIRE_JOB, THREAD_LIMITS, type StatusRow } from "./status-rows";
+import { deliverInteraction, fetchVisibleStatus, indexStatus, NOT_FOUND, thread, unindexStatus } from "./status-peers";
+import { refreshCopies, watchersOf, WATCHERS_JOB } from "./interactions";
+
+/**
+ * Posting, editing, deleting and reading this account's own statuses (author side).
+ * The Worker validates and renders the text; this module stores, keeps counts and queues the
+ * side effects: `status.created` / `status.updated` / `status.deleted` (fan-out, timelines
+ * work) and the statuses work's own jobs below.
+ */
+
+export interface PollDraft {
+  options: string[];
+  expires_in: number;
+  multiple: boolean;
+  hide_totals: boolean;
+}
+
+/** A validated new status: text already rendered to HTML, mentions resolved. */
+export interface StatusDraft {
+  text: string;
+  content: string;
+  spoiler_text: string;
+  /** null: the account's default (`source.privacy`). */
+  visibility: Visibility | null;
+  /** null: the account's default, or true when there is a spoiler text. */
+  sensitive: boolean | null;
+  language: string | null;
+  in_reply_to_id: string | null;
+  mentions: MentionRecord[];
+  tags: string[];
+  poll: PollDraft | null;
+}
+
+/** An edit: absent keys keep their value; `poll: null` removes the poll (as Mastodon does). */
+export interface EditDraft {
+  text?: string;
+  content?: string;
+  spoiler_text?: string;
+  sensitive?: boolean;
+  language?: string | null;
+  mentions?: MentionRecord[];
+  tags?: string[];
+  poll: PollDraft | null;
+}
+
+export type Application = StatusRecord["application"];
+
+/** The app a status was posted with: the one the token was issued to. */
+export function applicationOf(viewer: Viewer): Application {
+  return { name: viewer.token.app_name, website: viewer.token.app_website };
+}
+
+export interface ViewedStatus {
+  status: StatusRecord;
+  flags: Record<string, ViewerFlags>;
+}
+
+export const REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist.";
+const IDEMPOTENCY_TTL_MS = 3600 * 1000;
+/** Index, thread and parent are updated at once; this job re-does it later if that failed. */
+const LINK_RETRY_MS = 30_000;
+export const LINK_JOB = "status.link";
+export const UNLINK_JOB = "status.unlink";
+export const SYNC_JOB = "status.sync";
+
+export function viewed(host: AccountObject, viewerId: string, status: StatusRecord): ViewedStatus {
+  return { status, flags: flagsFor(host.sql, viewerId, [status]) };
+}
+
+function self(host: AccountObject) {
+  return toSnapshot(host.record()!);
+}
+
+// ----- posting -----
+
+/** The status an Idempotency-Key already produced in the last hour, if any. */
+export function idempotentResult(host: AccountObject, key: string | null): string | null {
+  if (!key) return null;
+  host.sql.exec("DELETE FROM idempotency_keys WHERE created_at < ?", Date.now() - IDEMPOTENCY_TTL_MS);
+  return host.sql.exec<{ status_id: string }>("SELECT status_id FROM idempotency_keys WHERE key = ?", key).toArray()[0]?.status_id ?? null;
+}
+
+export function rememberIdempotencyKey(host: AccountObject, key: string | null, resultId: string): void {
+  if (key) host.sql.exec("INSERT OR REPLACE INTO idempotency_keys (key, status_id, created_at) VALUES (?, ?, ?)", key, resultId, Date.now());
+}
+
+export function newPoll(id: string, draft: PollDraft, now: number): PollRecord {
+  return {
+    id,
+    expires_at: new Date(now + draft.expires_in * 1000).toISOString(),
+    multiple: draft.multiple,
+    options: draft.options.map((title) => ({ title, votes_count: 0 })),
+    votes_count: 0,
+    voters_count: 0,
+  };
+}
+
+/**
+ * Stores a new status and queues its fan-out. A reply is checked against the parent (which
+ * must be visible to the author) and linked into the thread before returning.
+ * `idempotencyKey` is remembered in the same transaction.
+ */
+export async function createStatus(
+  host: AccountObject,
+  draft: StatusDraft,
+  application: Application,
+  idempotencyKey: string | null = null,
+): Promise<Result<StatusRecord>> {
+  const account = host.record()!;
+  let parent: StatusRecord | null = null;
+  if (draft.in_reply_to_id) {
+    parent = await fetchVisibleStatus(host, draft.in_reply_to_id, account.id);
+    if (!parent) return fail(404, REPLY_NOT_FOUND);
+    if (parent.reblog) parent = parent.reblog;
+  }
+  const now = Date.now();
+  const id = snowflake(now);
+  const record: StatusRecord = {
+    id,
+    uri: null,
+    url: null,
+    account: toSnapshot(account),
+    in_reply_to_id: parent?.id ?? null,
+    in_reply_to_account_id: parent?.account.id ?? null,
+    conversation_id: parent?.conversation_id ?? id,
+    reblog: null,
+    content: draft.content,
+    spoiler_text: draft.spoiler_text,
+    visibility: draft.visibility ?? account.privacy,
+    sensitive: (draft.sensitive ?? account.sensitive) || draft.spoiler_text !== "",
+    language: draft.language ?? account.language,
+    created_at: new Date(now).toISOString(),
+    edited_at: null,
+    replies_count: 0,
+    reblogs_count: 0,
+    favourites_count: 0,
+    mentions: draft.mentions,
+    tags: draft.tags,
+    poll: draft.poll ? newPoll(id, draft.poll, now) : null,
+    application,
+  };
+  let duplicate: string | null = null;
+  host.storage.transactionSync(() => {
+    // A concurrent request with the same key may have finished while we awaited the parent.
+    duplicate = idempotentResult(host, idempotencyKey);
+    if (duplicate) return;
+    storeNewStatus(host, record, draft.text);
+    rememberIdempotencyKey(host, idempotencyKey, id);
+    if (record.poll) host.enqueue(POLL_EXPIRE_JOB, { id, expires_at: record.poll.expires_at }, Date.parse(record.poll.expires_at!));
+  });
+  if (duplicate) {
+    const existing = statusesFor(host, [duplicate], account.id)[0];
+    return existing ? ok(existing) : fail(404, NOT_FOUND);
+  }
+  await linkNow(host, id);
+  await host.wake();
+  return ok(hydrate(host.sql, self(host), [ownRow(host.sql, id)!])[0]);
+}
+
+/**
+ * Writes a new status or boost row with its mentions and tags, the author's own home entry and
+ * counters, and queues the fan-out and the link job. Call inside a transaction.
+ */
+export function storeNewStatus(host: AccountObject, record: StatusRecord, text: string): void {
+  const sql = host.sql;
+  sql.exec(
+    `INSERT INTO statuses (id, snapshot, text, visibility, reblog_of_id, in_reply_to_id, in_reply_to_account_id, conversation_id, has_media, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+    record.id,
+    JSON.stringify(record),
+    text,
+    record.visibility,
+    record.reblog?.id ?? null,
+    record.in_reply_to_id,
+    record.in_reply_to_account_id,
+    record.conversation_id,
+    record.created_at,
+  );
+  writeMentionsAndTags(sql, record);
+  sql.exec("INSERT OR IGNORE INTO home (id, author_id, reblog_of_id, snapshot) VALUES (?, ?, ?, ?)", record.id, record.account.id, record.reblog?.id ?? null, JSON.stringify(record));
+  publishToUser(sql, { event: "update", status: record });
+  // Mastodon does not count direct messages in statuses_count.
+  if (record.visibility !== "direct") sql.exec("UPDATE account SET statuses_count = statuses_count + 1, last_status_at = ?", record.created_at);
+  queueDirectorySync(host);
+  host.enqueue("status.created", { status: record });
+  host.enqueue(LINK_JOB, { id: record.id }, Date.now() + LINK_RETRY_MS);
+}
+
+function writeMentionsAndTags(sql: SqlStorage, record: StatusRecord): void {
+  sql.exec("DELETE FROM status_mentions WHERE status_id = ?", record.id);
+  sql.exec("DELETE FROM status_tags WHERE status_id = ?", record.id);
+  for (const m of record.mentions) sql.exec("INSERT OR IGNORE INTO status_mentions (status_id, account_id) VALUES (?, ?)", record.id, m.id);
+  for (const t of record.tags) sql.exec("INSERT OR IGNORE INTO status_tags (status_id, tag) VALUES (?, ?)", record.id, t);
+}
+
+/** Runs the link step at once; if it fails the queued job retries it. */
+export async function linkNow(host: AccountObject, id: string): Promise<void> {
+  try {
+    await linkStatus(host, id);
+  } catch (err) {
+    console.warn("status.link deferred", id, err instanceof Error ? err.message : err);
+  }
+}
+
+/** Index entry, and for a reply: the parent's replies count and the thread. Idempotent. */
+async function linkStatus(host: AccountObject, id: string): Promise<void> {
+  const row = ownRow(host.sql, id);
+  if (!row) return;
+  await indexStatus(host, id);
+  if (!row.in_reply_to_id || !row.in_reply_to_account_id) return;
+  const [record] = hydrate(host.sql, self(host), [row]);
+  const parent = await deliverInteraction(host, row.in_reply_to_account_id, { kind: "reply", statusId: row.in_reply_to_id, replyId: id }, record.account);
+  // The parent is gone: the reply stays, outside any thread (as when Mastodon's parent is deleted).
+  if (!parent.ok) return;
+  await thread(host, row.conversation_id).link(parent.value.status, record);
+}
+
+accountJobs.register(LINK_JOB, async (host, payload: { id: string }) => linkStatus(host, payload.id));
+
+// ----- editing -----
+
+function samePoll(a: PollRecord | null, b: PollDraft | null): boolean {
+  if (!a || !b) return a === null && b === null;
+  return a.multiple === b.multiple && a.options.length === b.options.length && a.options.every((o, i) => o.title === b.options[i]);
+}
+
+/** Applies an edit to one of this account's statuses, keeping every version (history). */
+export async function editStatus(host: AccountObject, viewer: Viewer, id: string, edit: EditDraft): Promise<Result<ViewedStatus>> {
+  const row = ownRow(host.sql, id);
+  if (!row || row.reblog_of_id) return fail(404, NOT_FOUND);
+  const me = self(host);
+  const [current] = hydrate(host.sql, me, [row]);
+  const pollChanged = !samePoll(current.poll, edit.poll);
+  const now = Date.now();
+  const next: StatusRecord = {
+    ...current,
+    content: edit.content ?? current.content,
+    spoiler_text: edit.spoiler_text ?? current.spoiler_text,
+    sensitive: edit.sensitive ?? current.sensitive,
+    language: edit.language !== undefined ? edit.language : current.language,
+    mentions: edit.mentions ?? current.mentions,
+    tags: edit.tags ?? current.tags,
+    poll: pollChanged ? (edit.poll ? newPoll(id, edit.poll, now) : null) : current.poll,
+  };
+  if (next.spoiler_text !== "") next.sensitive = true;
+  const significant = next.content !== current.content || next.spoiler_text !== current.spoiler_text || next.sensitive !== current.sensitive || pollChanged;
+  if (!significant) {
+    if (next.language !== current.language) {
+      host.sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.language', ?) WHERE id = ?", next.language, id);
+    }
+    return ok(viewed(host, viewer.account.id, hydrate(host.sql, me, [ownRow(host.sql, id)!])[0]));
+  }
+  next.edited_at = new Date(now).toISOString();
+  const voters = pollChanged ? host.sql.exec<{ account_id: string }>("SELECT DISTINCT account_id FROM poll_votes WHERE status_id = ?", id).toArray().map((r) => r.account_id) : [];
+  host.storage.transactionSync(() => {
+    const sql = host.sql;
+    const hasHistory = sql.exec("SELECT 1 FROM status_edits WHERE status_id = ? LIMIT 1", id).toArray().length > 0;
+    if (!hasHistory) sql.exec("INSERT INTO status_edits (status_id, snapshot, created_at) VALUES (?, ?, ?)", id, JSON.stringify(current), current.created_at);
+    sql.exec("INSERT INTO status_edits (status_id, snapshot, created_at) VALUES (?, ?, ?)", id, JSON.stringify(next), next.edited_at);
+    sql.exec("UPDATE statuses SET snapshot = ?, text = ? WHERE id = ?", JSON.stringify(next), edit.text ?? row.text, id);
+    writeMentionsAndTags(sql, next);
+    if (pollChanged) {
+      sql.exec("DELETE FROM poll_votes WHERE status_id = ?", id);
+      sql.exec("DELETE FROM own_votes WHERE status_id = ?", id);
+      if (next.poll) host.enqueue(POLL_EXPIRE_JOB, { id, expires_at: next.poll.expires_at }, Date.parse(next.poll.expires_at!));
+    }
+    const [updated] = hydrate(sql, me, [ownRow(sql, id)!]);
+    sql.exec("UPDATE home SET snapshot = ? WHERE id = ?", JSON.stringify(updated), id);
+    host.enqueue("status.updated", { status: updated });
+    if (isThreaded(row)) host.enqueue(SYNC_JOB, { id });
+    refreshCopies(host, updated, pollChanged);
+    const watchers = [...new Set([...watchersOf(host, id), ...voters])];
+    if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "update", status: updated, pollReset: pollChanged }, accounts: watchers });
+  });
+  await host.wake();
+  return ok(viewed(host, viewer.account.id, hydrate(host.sql, me, [ownRow(host.sql, id)!])[0]));
+}
+
+/** Pushes a threaded status's current snapshot (content and counts) to its thread. */
+accountJobs.register(SYNC_JOB, async (host, payload: { id: string }) => {
+  const row = ownRow(host.sql, payload.id);
+  if (!row || !isThreaded(row)) return;
+  const [record] = hydrate(host.sql, self(host), [row]);
+  await thread(host, row.conversation_id).update(record);
+});
+
+// ----- deleting -----
+
+interface UnlinkPayload {
+  id: string;
+  conversation_id: string;
+  in_reply_to_id: string | null;
+  in_reply_to_account_id: string | null;
+  threaded: boolean;
+  reblog_of_id: string | null;
+  reblog_author_id: string | null;
+}
+
+/**
+ * Deletes one of this account's statuses or boosts with everything hanging off it, in one
+ * transaction; queues `status.deleted` (fan-out), the unlink job (index, thread, parent or
+ * boosted status) and the watchers job (favourites, bookmarks, boosts, votes of others).
+ * Returns the status as it was and its source text (for "delete and redraft").
+ */
+export async function removeStatus(host: AccountObject, id: string): Promise<Result<{ status: StatusRecord; text: string }>> {
+  const row = ownRow(host.sql, id);
+  if (!row) return fail(404, NOT_FOUND);
+  const [record] = hydrate(host.sql, self(host), [row]);
+  const unlink: UnlinkPayload = {
+    id,
+    conversation_id: row.conversation_id,
+    in_reply_to_id: row.in_reply_to_id,
+    in_reply_to_account_id: row.in_reply_to_account_id,
+    threaded: isThreaded(row),
+    reblog_of_id: row.reblog_of_id,
+    reblog_author_id: record.reblog?.account.id ?? null,
+  };
+  host.storage.transactionSync(() => {
+    const sql = host.sql;
+    const watchers = watchersOf(host, id);
+    for (const table of ["status_mentions", "status_tags", "status_edits", "favourited_by", "reblogged_by", "bookmarked_by", "poll_votes", "status_replies"]) {
+      sql.exec(`DELETE FROM ${table} WHERE status_id = ?`, id);
+    }
+    for (const table of ["favourites", "bookmarks", "own_votes"]) sql.exec(`DELETE FROM ${table} WHERE status_id = ?`, id);
+    sql.exec("DELETE FROM statuses WHERE id = ?", id);
+    sql.exec("DELETE FROM home WHERE id = ?", id);
+    if (row.visibility !== "direct") sql.exec("UPDATE account SET statuses_count = max(statuses_count - 1, 0)");
+    queueDirectorySync(host);
+    // visibility/tags/mention_ids let the fan-out reach hashtag timelines and mentioned accounts (fanout.ts StatusDeleted).
+    host.enqueue("status.deleted", {
+      id,
+      conversation_id: row.conversation_id,
+      reblog_of_id: row.reblog_of_id,
+      author_id: record.account.id,
+      visibility: record.visibility,
+      tags: record.tags,
+      mention_ids: record.mentions.map((m) => m.id),
+    });
+    host.enqueue(UNLINK_JOB, unlink, Date.now() + LINK_RETRY_MS);
+    if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "delete", statusId: id }, accounts: watchers });
+  });
+  try {
+    await unlinkStatus(host, unlink);
+  } catch (err) {
+    console.warn("status.unlink deferred", id, err instanceof Error ? err.message : err);
+  }
+  await host.wake();
+  return ok({ status: record, text: row.text });
+}
+
+/** Undoes linkStatus (and, for a boost, the boosted status's count). Idempotent. */
+async function unlinkStatus(host: AccountObject, p: UnlinkPayload): Promise<void> {
+  if (ownRow(host.sql, p.id)) return;
+  await unindexStatus(host, p.id);
+  if (p.reblog_of_id && p.reblog_author_id) {
+    await deliverInteraction(host, p.reblog_author_id, { kind: "unreblog", statusId: p.reblog_of_id }, self(host));
+  }
+  if (p.in_reply_to_id && p.in_reply_to_account_id) {
+    await deliverInteraction(host, p.in_reply_to_account_id, { kind: "unreply", statusId: p.in_reply_to_id, replyId: p.id }, self(host));
+  }
+  if (p.threaded) await thread(host, p.conversation_id).unlink(p.id);
+}
+
+accountJobs.register(UNLINK_JOB, async (host, payload: UnlinkPayload) => unlinkStatus(host, payload));
+
+// ----- reading -----
+
+/** Own statuses by id that `viewerId` may see (author-side check), with live counts. */
+export function statusesFor(host: AccountObject, ids: string[], viewerId: string | null): StatusRecord[] {
+  const record = host.record();
+  if (!record || !record.approved) return [];
+  const records = hydrate(host.sql, toSnapshot(record), ownRows(host.sql, ids));
+  return authorAllows(host.sql, record.id, viewerId, records);
+}
+
+export interface AccountStatusesQuery {
+  page: Page;
+  pinned: boolean;
+  exclude_replies: boolean;
+  exclude_reblogs: boolean;
+  only_media: boolean;
+  tagged: string | null;
+}
+
+/**
+ * `GET /api/v1/accounts/:id/statuses`: a page of this account's statuses that the viewer may
+ * see, filtered in SQL so pages stay full. The author blocking the viewer empties it.
+ */
+export function accountStatuses(host: AccountObject, viewerId: string | null, q: AccountStatusesQuery): Result<StatusRecord[]> {
+  const account = host.record();
+  if (!account || !account.approved) return fail(404, NOT_FOUND);
+  const sql = host.sql;
+  if (viewerId && viewerId !== account.id && sql.exec("SELECT 1 FROM blocks WHERE account_id = ?", viewerId).toArray().length) return ok([]);
+  const filters: string[] = [];
+  const params: SqlStorageValue[] = [];
+  if (viewerId !== account.id) {
+    const follower = viewerId !== null && sql.exec("SELECT 1 FROM followers WHERE account_id = ?", viewerId).toArray().length > 0;
+    const open = follower ? "('public', 'unlisted', 'private')" : "('public', 'unlisted')";
+    filters.push(`(visibility IN ${open} OR id IN (SELECT status_id FROM status_mentions WHERE account_id = ?))`);
+    params.push(viewerId ?? "");
+  }
+  if (q.exclude_replies) filters.push("(in_reply_to_id IS NULL OR in_reply_to_account_id = ?)"), params.push(account.id);
+  if (q.exclude_reblogs || q.pinned) filters.push("reblog_of_id IS NULL");
+  if (q.only_media) filters.push("has_media = 1");
+  if (q.tagged) filters.push("id IN (SELECT status_id FROM status_tags WHERE tag = ?)"), params.push(q.tagged);
+  if (q.pinned) filters.push("pinned_at IS NOT NULL");
+  const filter = filters.length ? filters.join(" AND ") : "1";
+  const rows = q.pinned
+    ? sql.exec<StatusRow>(`SELECT * FROM statuses WHERE ${filter} ORDER BY pinned_at DESC LIMIT ?`, ...params, q.page.limit).toArray()
+    : selectPage<StatusRow>(sql, { columns: "*", from: "statuses", idColumn: "id", filter, filterParams: params, page: q.page });
+  return ok(hydrate(sql, toSnapshot(account), rows));
+}
+
+export function statusSource(host: AccountObject, id: string, viewerId: string): Result<{ status: StatusRecord; source: { id: string; text: string; spoiler_text: string } }> {
+  const [record] = statusesFor(host, [id], viewerId);
+  if (!record || record.reblog) return fail(404, NOT_FOUND);
+  const row = ownRow(host.sql, id)!;
+  return ok({ status: record, source: { id, text: row.text, spoiler_text: record.spoiler_text } });
+}
+
+/** Every version of a status, oldest first; one entry when it was never edited. */
+export function statusHistory(host: AccountObject, id: string, viewerId: string | null): Result<{ status: StatusRecord; versions: StatusRecord[] }> {
+  const [record] = statusesFor(host, [id], viewerId);
+  if (!record || record.reblog) return fail(404, NOT_FOUND);
+  const versions = host.sql
+    .exec<{ snapshot: string; created_at: string }>("SELECT snapshot, created_at FROM status_edits WHERE status_id = ? ORDER BY id", id)
+    .toArray()
+    .map((r) => ({ ...(JSON.parse(r.snapshot) as StatusRecord), account: record.account, created_at: r.created_at }));
+  return ok({ status: record, versions: versions.length ? versions : [record] });
+}
+
+export const CONTEXT_LIMITS = {
+  /** Mastodon's limits for signed-out readers. */
+  anonymous: { ancestors: 40, descendants: 60, depth: 20 },
+  signedIn: THREAD_LIMITS,
+};

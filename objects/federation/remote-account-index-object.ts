@@ -1,0 +1,48 @@
+import { DurableObject } from "cloudflare:workers";
+import { migrate, type Migration } from "../migrations";
+
+/**
+ * Instance-wide lookups for remote actors, sharded (see the stubs below):
+ * - local id → actor URI, so `/api/v1/accounts/:id` finds a remote account's RemoteActorObject;
+ * - key id → owning actor URI, for keys that are not a `#fragment` of their actor (separate key
+ *   documents, GoToSocial's `/main-key`): the next signature with that key skips the key fetch.
+ * Both are written only after the owner's own document confirmed them. Writes are idempotent.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  (sql) => {
+    sql.exec("CREATE TABLE accounts (id TEXT PRIMARY KEY, uri TEXT NOT NULL)");
+    sql.exec("CREATE TABLE key_owners (key_id TEXT PRIMARY KEY, owner TEXT NOT NULL)");
+  },
+];
+
+export class RemoteAccountIndexObject extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, MIGRATIONS);
+    });
+  }
+
+  async putAccount(id: string, uri: string): Promise<void> {
+    this.sql.exec("INSERT OR REPLACE INTO accounts (id, uri) VALUES (?, ?)", id, uri);
+  }
+
+  async accountUri(id: string): Promise<string | null> {
+    return this.sql.exec<{ uri: string }>("SELECT uri FROM accounts WHERE id = ?", id).toArray()[0]?.uri ?? null;
+  }
+
+  async putKeyOwner(keyId: string, owner: string): Promise<void> {
+    this.sql.exec("INSERT OR REPLACE INTO key_owners (key_id, owner) VALUES (?, ?)", keyId, owner);
+  }
+
+  async keyOwner(keyId: string): Promise<string | null> {
+    return this.sql.exec<{ owner: string }>("SELECT owner FROM key_owners WHERE key_id = ?", keyId).toArray()[0]?.owner ?? null;
+  }
+
+  async forgetKeyOwner(keyId: string): Promise<void> {
+    this.sql.exec("DELETE FROM key_owners WHERE key_id = ?", keyId);
+  }
+}

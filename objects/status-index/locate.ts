@@ -1,0 +1,37 @@
+import { statusIndexStub } from "../../worker/stubs";
+import type { IndexEntry } from "./status-index-object";
+
+/** Ids that can be looked up: digit strings that fit a snowflake. */
+export const STATUS_ID = /^\d{1,20}$/;
+
+const shardKey = (id: string) => (BigInt(id) % 16n).toString();
+
+function byShard<T>(items: T[], idOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = shardKey(idOf(item));
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return groups;
+}
+
+/** Owner account id of each status id (one call per shard touched, in parallel). */
+export async function locateStatuses(env: Env, ids: string[]): Promise<Map<string, string>> {
+  const valid = [...new Set(ids.filter((id) => STATUS_ID.test(id)))];
+  const groups = [...byShard(valid, (id) => id).values()];
+  const answers = await Promise.all(groups.map((group) => statusIndexStub(env, group[0]).locate(group)));
+  return new Map(answers.flatMap((a) => Object.entries(a)));
+}
+
+export async function locateStatus(env: Env, id: string): Promise<string | null> {
+  if (!STATUS_ID.test(id)) return null;
+  return (await statusIndexStub(env, id).locate([id]))[id] ?? null;
+}
+
+export async function indexStatuses(env: Env, entries: IndexEntry[]): Promise<void> {
+  await Promise.all([...byShard(entries, (e) => e.id).values()].map((group) => statusIndexStub(env, group[0].id).add(group)));
+}
+
+export async function unindexStatuses(env: Env, ids: string[]): Promise<void> {
+  await Promise.all([...byShard(ids, (id) => id).values()].map((group) => statusIndexStub(env, group[0]).remove(group)));
+}

@@ -1,0 +1,304 @@
+import type { StatusRecord } from "../../schemas/records";
+import type { Result } from "../../worker/http/errors";
+import type { Viewer } from "../account/account-object";
+import { sha256Base64url } from "../../lib/crypto";
+import { hasScope } from "../../lib/scopes";
+import { publicTimelineStub, tagTimelineStub } from "../../worker/stubs";
+import { decodeStreamRequest } from "./handshake";
+import { MAX_SUBSCRIPTIONS, StreamHub, type ListenerState } from "./hub";
+import {
+  isHashtagStream,
+  isPublicStream,
+  parseClientMessage,
+  parseSubscription,
+  StreamError,
+  streamKey,
+  streamScope,
+  userStreamsFor,
+  type Parsed,
+  type StreamEventName,
+  type Subscription,
+} from "./protocol";
+import { conversationPayload, notificationPayload, statusPayload, viewForStream } from "./render";
+
+/** What the account object offers its streams (AccountObject satisfies it). */
+export interface StreamingAccount {
+  readonly sql: SqlStorage;
+  readonly env: Env;
+  accountId(): string;
+  authorize(token: string, scope: string | null): Promise<Result<Viewer>>;
+}
+
+/**
+ * Events for the streams of the account itself (`user`, `user:notification`, `list`,
+ * `direct`). Notifications and conversations are named by id and read back when the event is
+ * sent, after the surrounding transaction committed, so a rolled-back change streams nothing.
+ */
+export type UserEvent =
+  | { event: "update" | "status.update"; status: StatusRecord; list?: string }
+  | { event: "delete"; id: string }
+  | { event: "notification"; id: string }
+  | { event: "conversation"; conversationId: string }
+  | { event: "filters_changed" }
+  | { event: "notifications_merged" };
+
+/** A status event pushed by a public or hashtag timeline to accounts listening to `keys`. */
+export type PublicEvent =
+  | { event: "update" | "status.update"; status: StatusRecord; keys: string[] }
+  | { event: "delete"; id: string; keys: string[] };
+
+const SCOPE_ERROR = new StreamError(401, "Access token does not cover required scopes");
+
+const byStorage = new WeakMap<SqlStorage, AccountStreams>();
+
+/**
+ * Publishes an event to the account's own streams. `target` is the account object or its
+ * `sql` (feature modules that only hold `sql` can call it). Safe to call inside a
+ * transaction: the event is sent once the current synchronous work has finished.
+ */
+export function publishToUser(target: SqlStorage | { sql: SqlStorage }, event: UserEvent): void {
+  const sql = "exec" in target ? target : target.sql;
+  byStorage.get(sql)?.publishUser(event);
+}
+
+/**
+ * The streams of one account object: accepting WebSockets (hibernatable) and SSE responses,
+ * subscriptions, publishing the account's own events, receiving public/hashtag events from
+ * timeline objects, and telling those objects which of their streams this account listens to.
+ */
+export class AccountStreams {
+  readonly hub: StreamHub;
+
+  constructor(
+    ctx: DurableObjectState,
+    private readonly host: StreamingAccount,
+  ) {
+    this.hub = new StreamHub(ctx);
+    byStorage.set(host.sql, this);
+  }
+
+  // ----- connections -----
+
+  /** Serves a forwarded `/api/v1/streaming` request (WebSocket upgrade or SSE). */
+  async open(request: Request): Promise<Response> {
+    const r = decodeStreamRequest(request);
+    if (!r) return errorResponse(new StreamError(400, "Bad streaming request"));
+    const viewer = await this.host.authorize(r.token, null);
+    if (!viewer.ok) return errorResponse(new StreamError(viewer.status, viewer.error));
+    const scopes = viewer.value.token.scopes;
+    if (!hasScope(scopes, "read:statuses") && !hasScope(scopes, "read:notifications")) return errorResponse(SCOPE_ERROR);
+    const state: ListenerState = {
+      tokenHash: await sha256Base64url(r.token),
+      accountId: viewer.value.account.id,
+      origin: r.origin,
+      domain: r.domain,
+      scopes,
+      subscriptions: [],
+    };
+    const initial = r.stream ? this.check(state, parseSubscription(r.stream.stream, r.stream)) : null;
+    if (r.mode === "sse") {
+      if (!initial) return errorResponse(new StreamError(400, "Unknown stream type"));
+      if (!initial.ok) return errorResponse(initial.error);
+      state.subscriptions = [initial.value];
+      const client = this.hub.openSse(state, (c) => this.syncInterest(c.state.subscriptions));
+      this.syncInterest(state.subscriptions);
+      return client.response();
+    }
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse(new StreamError(400, "Expected a WebSocket upgrade"));
+    if (initial?.ok) state.subscriptions = [initial.value];
+    const { response, ws } = this.hub.acceptSocket(state, r.protocol);
+    if (initial && !initial.ok) this.hub.sendError(ws, initial.error);
+    this.syncInterest(state.subscriptions);
+    return response;
+  }
+
+  /** A text frame from a client: subscribe or unsubscribe. Errors are answered, never fatal. */
+  message(ws: WebSocket, message: string | ArrayBuffer): void {
+    const state = this.hub.stateOf(ws);
+    if (!state) return;
+    const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) return this.hub.sendError(ws, parsed.error);
+    const { type, subscription } = parsed.value;
+    const key = streamKey(subscription);
+    const current = state.subscriptions.findIndex((s) => streamKey(s) === key);
+    if (type === "unsubscribe") {
+      if (current < 0) return;
+      state.subscriptions.splice(current, 1);
+    } else {
+      if (current >= 0) return;
+      const checked = this.check(state, { ok: true, value: subscription });
+      if (!checked.ok) return this.hub.sendError(ws, checked.error);
+      if (state.subscriptions.length >= MAX_SUBSCRIPTIONS) return this.hub.sendError(ws, new StreamError(400, "Too many subscriptions"));
+      state.subscriptions.push(subscription);
+    }
+    this.hub.saveState(ws, state);
+    this.syncInterest([subscription]);
+  }
+
+  closed(ws: WebSocket, code: number, reason: string): void {
+    const state = this.hub.stateOf(ws);
+    try {
+      ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, reason);
+    } catch {
+      // the runtime already answered the close
+    }
+    if (state) this.syncInterest(state.subscriptions);
+  }
+
+  /** Revocation: every connection opened with a token that no longer exists is closed. */
+  closeRevoked(tokenHash: string): number {
+    if (this.host.sql.exec("SELECT 1 FROM tokens WHERE hash = ?", tokenHash).toArray().length) return 0;
+    const closed = this.hub.closeToken(tokenHash);
+    this.syncInterest(closed.flatMap((state) => state.subscriptions));
+    return closed.length;
+  }
+
+  /** Scope and ownership checks for adding a stream. */
+  private check(state: ListenerState, parsed: Parsed<Subscription>): Parsed<Subscription> {
+    if (!parsed.ok) return parsed;
+    const sub = parsed.value;
+    if (!hasScope(state.scopes, streamScope(sub.stream))) return { ok: false, error: SCOPE_ERROR };
+    if (sub.stream === "list" && !this.host.sql.exec("SELECT 1 FROM lists WHERE id = ?", sub.param!).toArray().length) {
+      return { ok: false, error: new StreamError(401, "Not authorized to stream this list") };
+    }
+    return parsed;
+  }
+
+  // ----- the account's own events -----
+
+  publishUser(event: UserEvent): void {
+    if (!this.hasListeners(targetStreams(event))) return;
+    // Deletes name lists now: the rows that say where the status was are about to go.
+    const lists = event.event === "delete" ? this.listsHolding(event.id) : null;
+    queueMicrotask(() => {
+      try {
+        this.sendUser(event, lists);
+      } catch (err) {
+        console.error("stream publish failed", err instanceof Error ? err.message : err);
+      }
+    });
+  }
+
+  private sendUser(event: UserEvent, lists: Set<string> | null): void {
+    const sql = this.host.sql;
+    const me = this.host.accountId();
+    switch (event.event) {
+      case "update":
+      case "status.update": {
+        const stream = event.list ? "list" : "user";
+        if (!this.holds(event.status.id, event.list, event.event === "status.update")) return;
+        const viewed = viewForStream(sql, me, event.status, stream === "list" ? "list" : "home");
+        if (!viewed) return;
+        this.hub.publish(
+          (s) => s.stream === stream && (stream === "user" || s.param === event.list),
+          event.event,
+          (o) => statusPayload(viewed, o),
+        );
+        return;
+      }
+      case "delete":
+        this.hub.publish((s) => s.stream === "user" || (s.stream === "list" && lists!.has(s.param!)), "delete", () => event.id);
+        return;
+      case "notification": {
+        const rendered = notificationPayload(sql, me, event.id);
+        if (!rendered) return;
+        this.hub.publish((s, st) => this.wantsNotifications(s, st), "notification", (o) => rendered(o));
+        return;
+      }
+      case "notifications_merged":
+        this.hub.publish((s, st) => this.wantsNotifications(s, st), "notifications_merged", () => "1");
+        return;
+      case "conversation": {
+        const rendered = conversationPayload(sql, me, event.conversationId);
+        if (!rendered) return;
+        this.hub.publish((s) => s.stream === "direct", "conversation", (o) => rendered(o));
+        return;
+      }
+      case "filters_changed":
+        this.hub.publish((s) => s.stream === "user", "filters_changed", () => undefined);
+        return;
+    }
+  }
+
+  /** The `user` stream carries notifications only for tokens that may read them (as Mastodon). */
+  private wantsNotifications(s: Subscription, state: ListenerState): boolean {
+    if (s.stream === "user:notification") return true;
+    return s.stream === "user" && hasScope(state.scopes, "read:notifications");
+  }
+
+  /** Is the status (or, for edits, a boost of it) in the home timeline or the list? */
+  private holds(statusId: string, list: string | undefined, orBoost: boolean): boolean {
+    const where = orBoost ? "(id = ? OR reblog_of_id = ?)" : "(id = ? OR id = ?)";
+    const query = list
+      ? this.host.sql.exec(`SELECT 1 FROM list_entries WHERE list_id = ? AND ${where} LIMIT 1`, list, statusId, statusId)
+      : this.host.sql.exec(`SELECT 1 FROM home WHERE ${where} LIMIT 1`, statusId, statusId);
+    return query.toArray().length > 0;
+  }
+
+  private listsHolding(statusId: string): Set<string> {
+    const rows = this.host.sql
+      .exec<{ list_id: string }>("SELECT DISTINCT list_id FROM list_entries WHERE id = ? OR reblog_of_id = ?", statusId, statusId)
+      .toArray();
+    return new Set(rows.map((r) => r.list_id));
+  }
+
+  private hasListeners(streams: readonly string[]): boolean {
+    return this.hub.listeners().some((l) => l.state.subscriptions.some((s) => streams.includes(s.stream)));
+  }
+
+  // ----- public and hashtag events, pushed by timeline objects -----
+
+  /** Delivers a timeline's event; returns the keys this account still listens to. */
+  deliverPublic(event: PublicEvent): string[] {
+    const active = this.hub.activeKeys();
+    const wanted = new Set(event.keys.filter((k) => active.has(k)));
+    if (wanted.size === 0) return [];
+    const matches = (s: Subscription) => wanted.has(streamKey(s));
+    if (event.event === "delete") {
+      this.hub.publish(matches, "delete", () => event.id);
+      return [...wanted];
+    }
+    const viewed = viewForStream(this.host.sql, this.host.accountId(), event.status, "public");
+    if (viewed) this.hub.publish(matches, event.event, (o) => statusPayload(viewed, o));
+    return [...wanted];
+  }
+
+  /**
+   * Tells the timeline objects which of their streams this account listens to, for the given
+   * subscriptions, from the current state of every connection. Queued, so the last state wins.
+   */
+  private syncInterest(subs: Subscription[]): void {
+    const keys = [...new Set(subs.filter((s) => isPublicStream(s.stream) || isHashtagStream(s.stream)).map(streamKey))];
+    if (keys.length === 0) return;
+    void this.hub.queueInterest(async () => {
+      const active = this.hub.activeKeys();
+      const me = this.host.accountId();
+      await Promise.all(
+        keys.map((key) => {
+          const stub = timelineOf(this.host.env, key);
+          return active.has(key) ? stub.watchStream(me, key) : stub.unwatchStream(me, key);
+        }),
+      );
+    });
+  }
+}
+
+/** The streams an event for the account itself may reach. */
+function targetStreams(event: UserEvent): string[] {
+  if (event.event === "delete") return ["user", "list"];
+  if ((event.event === "update" || event.event === "status.update") && event.list) return ["list"];
+  return userStreamsFor(event.event);
+}
+
+/** The timeline object that publishes a stream key (`public:local`, `hashtag#foo`...). */
+function timelineOf(env: Env, key: string) {
+  const hash = key.indexOf("#");
+  return hash < 0 ? publicTimelineStub(env) : tagTimelineStub(env, key.slice(hash + 1));
+}
+
+function errorResponse(error: StreamError): Response {
+  return Response.json({ error: error.message }, { status: error.status });
+}
+
+export type { StreamEventName };

@@ -1,0 +1,67 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { migrate, schemaVersion } from "../../objects/migrations";
+import { ACCOUNT_MIGRATIONS } from "../../objects/account/schema";
+import type { AccountObject } from "../../objects/account/account-object";
+import { registerUser, uniqueName } from "./helpers";
+
+const tables = (sql: SqlStorage) =>
+  sql
+    .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+    .toArray()
+    .map((r) => r.name);
+
+const columns = (sql: SqlStorage, table: string) =>
+  sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((r) => r.name);
+
+/** Brings an object's storage back to "created at version 0": no tables at all. */
+function wipe(sql: SqlStorage): void {
+  for (const name of tables(sql)) sql.exec(`DROP TABLE "${name}"`);
+}
+
+describe("account object migrations", () => {
+  it("a new object is at the latest schema version", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.newUniqueId());
+    await runInDurableObject(stub, async (_instance: AccountObject, state) => {
+      expect(schemaVersion(state.storage.sql)).toBe(ACCOUNT_MIGRATIONS.length);
+      expect(tables(state.storage.sql)).toEqual(expect.arrayContaining(["_schema", "account", "keys", "credentials", "tokens"]));
+    });
+  });
+
+  it("an empty object (version 0) migrates step by step to the latest", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.newUniqueId());
+    await runInDurableObject(stub, async (_instance: AccountObject, state) => {
+      const sql = state.storage.sql;
+      wipe(sql);
+      expect(tables(sql)).toEqual([]);
+      expect(migrate(state.storage, ACCOUNT_MIGRATIONS)).toBe(ACCOUNT_MIGRATIONS.length);
+      expect(schemaVersion(sql)).toBe(ACCOUNT_MIGRATIONS.length);
+      expect(columns(sql, "account")).toContain("registration_reason");
+      // Running again is a no-op.
+      expect(migrate(state.storage, ACCOUNT_MIGRATIONS)).toBe(ACCOUNT_MIGRATIONS.length);
+    });
+  });
+
+  it("an account created at version 1 keeps its data through the later migrations", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.newUniqueId());
+    await runInDurableObject(stub, async (_instance: AccountObject, state) => {
+      const sql = state.storage.sql;
+      wipe(sql);
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, 1));
+      expect(schemaVersion(sql)).toBe(1);
+      sql.exec("INSERT INTO account (id, username, email, created_at) VALUES ('42', 'old', 'old@example.com', '2024-01-01T00:00:00.000Z')");
+      migrate(state.storage, ACCOUNT_MIGRATIONS);
+      expect(schemaVersion(sql)).toBe(ACCOUNT_MIGRATIONS.length);
+      const row = sql.exec<{ username: string; registration_reason: string | null }>("SELECT username, registration_reason FROM account").one();
+      expect(row).toEqual({ username: "old", registration_reason: null });
+    });
+  });
+
+  it("a registered account's object stores its schema version and the registration reason column", async () => {
+    const user = await registerUser(uniqueName("migrated"));
+    const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(user.id));
+    await runInDurableObject(stub, async (_instance: AccountObject, state) => {
+      expect(schemaVersion(state.storage.sql)).toBe(ACCOUNT_MIGRATIONS.length);
+    });
+  });
+});

@@ -1,0 +1,248 @@
+import type { Router } from "../router";
+import type { Ctx } from "../context";
+import { ApiError, notFound, unwrap } from "../http/errors";
+import { redirect } from "../http/respond";
+import { accountStub } from "../stubs";
+import { findLocalUsername } from "../directory-cache";
+import { statusUri, statusUrl } from "../serializers/status";
+import type { StatusRecord } from "../../schemas/records";
+import type { Page } from "../http/pagination";
+import type { ActorData } from "../../objects/account/activitypub";
+import { withContext } from "../../lib/federation/context";
+import { actorDocument } from "../activitypub/actor";
+import { hashtagTag, noteDocument, noteObject, accountUri } from "../activitypub/note";
+import { parentUris } from "../activitypub/parents";
+import { announceActivity, createActivity, embedded } from "../activitypub/activities";
+import { localActorUris } from "../activitypub/uris";
+import { activityJson, varyOnAccept, wantsActivityJson } from "../activitypub/negotiate";
+import { errorPage, pageResponse } from "../../web/layout";
+import { renderProfilePage } from "../../web/profile";
+import { renderStatusPage } from "../../web/status";
+
+/**
+ * ActivityPub documents of local accounts, and the HTML pages on the same URLs (content
+ * negotiation, `Vary: Accept`). Everything here is readable without a signature: private and
+ * direct statuses answer 404 (serving them to a signed, authorized fetcher is phase 3).
+ */
+export function registerActivityPub(router: Router): void {
+  router.get("/users/:username", actor);
+  router.get("/@:username", profile);
+  router.get("/users/:username/outbox", outbox);
+  router.get("/users/:username/followers", (c) => accounts(c, "followers"));
+  router.get("/users/:username/following", (c) => accounts(c, "following"));
+  router.get("/users/:username/collections/featured", featured);
+  router.get("/users/:username/collections/tags", featuredTags);
+  router.get("/users/:username/statuses/:id", (c) => status(c, "object"));
+  router.get("/users/:username/statuses/:id/activity", (c) => status(c, "activity"));
+  router.get("/@:username/:id", (c) => status(c, "page"));
+}
+
+const OUTBOX_PAGE_SIZE = 20;
+const ACCOUNTS_PAGE_SIZE = 40;
+/** Mastodon allows 5 pins; read a few more in case the limit changes. */
+const FEATURED_LIMIT = 20;
+const LOCAL_USERNAME = /^[a-z0-9_]{1,30}$/i;
+const DIGITS = /^\d{1,20}$/;
+
+// ----- lookups -----
+
+/** The local account a route names (approved accounts only), with its actor inputs. */
+async function localActor(c: Ctx): Promise<ActorData> {
+  const username = c.route.username ?? "";
+  const entry = LOCAL_USERNAME.test(username) ? await findLocalUsername(c.env, username) : null;
+  if (!entry || !entry.approved) throw notFound();
+  const data = await accountStub(c.env, entry.id).federationActor();
+  if (!data || !data.account.approved) throw notFound();
+  return data;
+}
+
+/** The account's statuses as anyone sees them (public and unlisted), newest first; or its pins. */
+async function openStatuses(env: Env, accountId: string, page: Page, pinned = false): Promise<StatusRecord[]> {
+  const result = await accountStub(env, accountId).accountStatuses(null, {
+    page,
+    pinned,
+    exclude_replies: false,
+    exclude_reblogs: false,
+    only_media: false,
+    tagged: null,
+  });
+  return unwrap(result);
+}
+
+function noteOptions(parents: Map<string, string | null>, s: StatusRecord) {
+  return parents.has(s.id) ? { inReplyToUri: parents.get(s.id)! } : {};
+}
+
+// ----- actor and profile page -----
+
+async function actor(c: Ctx): Promise<Response> {
+  const data = await localActor(c);
+  if (wantsActivityJson(c.request)) return activityJson(actorDocument(data.account, c, data.ed25519PublicMultibase));
+  return varyOnAccept(redirect(localActorUris(c, data.account.username).url));
+}
+
+async function profile(c: Ctx): Promise<Response> {
+  if (wantsActivityJson(c.request)) return actor(c);
+  let data: ActorData;
+  try {
+    data = await localActor(c);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return varyOnAccept(errorPage(404, "Not found", "This account does not exist."));
+    throw err;
+  }
+  const statuses = await openStatuses(c.env, data.account.id, { limit: OUTBOX_PAGE_SIZE });
+  const html = renderProfilePage({ account: data.account, statuses, featuredTags: data.featuredTags }, c);
+  return varyOnAccept(pageResponse(html));
+}
+
+// ----- collections -----
+
+function cursorPage(c: Ctx, limit: number): Page {
+  const id = (name: string) => {
+    const v = c.url.searchParams.get(name);
+    return v !== null && DIGITS.test(v) ? v : undefined;
+  };
+  return { maxId: id("max_id"), minId: id("min_id"), limit };
+}
+
+function pageRequested(c: Ctx): boolean {
+  return c.url.searchParams.has("page");
+}
+
+/** The URL of a page: `?page=true` plus the cursor, in Mastodon's parameter order. */
+function pageUrl(base: string, cursor: { max_id?: string; min_id?: string } = {}): string {
+  const params = new URLSearchParams();
+  if (cursor.max_id) params.set("max_id", cursor.max_id);
+  if (cursor.min_id) params.set("min_id", cursor.min_id);
+  params.set("page", "true");
+  return `${base}?${params}`;
+}
+
+async function outbox(c: Ctx): Promise<Response> {
+  const data = await localActor(c);
+  const id = localActorUris(c, data.account.username).outbox;
+  if (!pageRequested(c)) {
+    return activityJson(
+      withContext({
+        id,
+        type: "OrderedCollection",
+        totalItems: data.account.statuses_count,
+        first: pageUrl(id),
+        last: pageUrl(id, { min_id: "0" }),
+      }),
+    );
+  }
+  const page = cursorPage(c, OUTBOX_PAGE_SIZE);
+  const statuses = await openStatuses(c.env, data.account.id, page);
+  const parents = await parentUris(c.env, c, statuses);
+  const items = statuses.map((s) =>
+    embedded(s.reblog ? announceActivity(s, c) : createActivity(s, c, noteOptions(parents, s))),
+  );
+  const newest = statuses[0]?.id;
+  const oldest = statuses[statuses.length - 1]?.id;
+  return activityJson(
+    withContext({
+      id: pageUrl(id, { max_id: page.maxId, min_id: page.minId }),
+      type: "OrderedCollectionPage",
+      totalItems: data.account.statuses_count,
+      partOf: id,
+      ...(statuses.length === OUTBOX_PAGE_SIZE && oldest ? { next: pageUrl(id, { max_id: oldest }) } : {}),
+      ...(newest ? { prev: pageUrl(id, { min_id: newest }) } : {}),
+      orderedItems: items,
+    }),
+  );
+}
+
+async function accounts(c: Ctx, which: "followers" | "following"): Promise<Response> {
+  const data = await localActor(c);
+  const uris = localActorUris(c, data.account.username);
+  const id = which === "followers" ? uris.followers : uris.following;
+  const hidden = data.account.hide_collections;
+  const total = which === "followers" ? data.account.followers_count : data.account.following_count;
+  if (!pageRequested(c)) {
+    return activityJson(withContext({ id, type: "OrderedCollection", totalItems: total, ...(hidden ? {} : { first: pageUrl(id) }) }));
+  }
+  // As Mastodon: the owner hides who they follow and who follows them; only the count is public.
+  if (hidden) throw new ApiError(403, "This account hides its follows and followers");
+  const page = cursorPage(c, ACCOUNTS_PAGE_SIZE);
+  const items = unwrap(await accountStub(c.env, data.account.id).collection(which, null, page));
+  const oldest = items[items.length - 1]?.cursor;
+  return activityJson(
+    withContext({
+      id: pageUrl(id, { max_id: page.maxId, min_id: page.minId }),
+      type: "OrderedCollectionPage",
+      totalItems: total,
+      partOf: id,
+      ...(items.length === ACCOUNTS_PAGE_SIZE && oldest ? { next: pageUrl(id, { max_id: oldest }) } : {}),
+      orderedItems: items.map((item) => accountUri(item.account, c)),
+    }),
+  );
+}
+
+async function featured(c: Ctx): Promise<Response> {
+  const data = await localActor(c);
+  const statuses = await openStatuses(c.env, data.account.id, { limit: FEATURED_LIMIT }, true);
+  const parents = await parentUris(c.env, c, statuses);
+  return activityJson(
+    withContext({
+      id: localActorUris(c, data.account.username).featured,
+      type: "OrderedCollection",
+      totalItems: statuses.length,
+      orderedItems: statuses.map((s) => noteObject(s, c, noteOptions(parents, s))),
+    }),
+  );
+}
+
+async function featuredTags(c: Ctx): Promise<Response> {
+  const data = await localActor(c);
+  return activityJson(
+    withContext({
+      id: localActorUris(c, data.account.username).featuredTags,
+      type: "Collection",
+      totalItems: data.featuredTags.length,
+      items: data.featuredTags.map((name) => hashtagTag(name, c)),
+    }),
+  );
+}
+
+// ----- statuses -----
+
+/**
+ * `/users/:name/statuses/:id` (object), `.../activity` (Create, or Announce for a boost) and
+ * `/@:name/:id` (page). A boost has no page or Note of its own: those redirect to the original.
+ */
+async function status(c: Ctx, kind: "object" | "activity" | "page"): Promise<Response> {
+  const as2 = wantsActivityJson(c.request);
+  const found = await findOpenStatus(c);
+  if (!found) {
+    if (as2 || kind !== "page") throw notFound();
+    return varyOnAccept(errorPage(404, "Not found", "This post does not exist or is not public."));
+  }
+  if (!as2) {
+    if (kind === "page" && !found.reblog) return varyOnAccept(pageResponse(renderStatusPage(found, c)));
+    return varyOnAccept(redirect(statusUrl(c, found.reblog ?? found)));
+  }
+  if (kind === "activity") {
+    if (found.reblog) return activityJson(announceActivity(found, c));
+    const parents = await parentUris(c.env, c, [found]);
+    return activityJson(createActivity(found, c, noteOptions(parents, found)));
+  }
+  if (found.reblog) return varyOnAccept(redirect(statusUri(c, found.reblog)));
+  const parents = await parentUris(c.env, c, [found]);
+  return activityJson(noteDocument(found, c, noteOptions(parents, found)));
+}
+
+/** The status if it belongs to the named account and anyone may see it (public or unlisted). */
+async function findOpenStatus(c: Ctx): Promise<StatusRecord | null> {
+  const id = c.route.id ?? "";
+  if (!DIGITS.test(id)) return null;
+  let data: ActorData;
+  try {
+    data = await localActor(c);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+  const [found] = await accountStub(c.env, data.account.id).statusesFor([id], null);
+  return found ?? null;
+}

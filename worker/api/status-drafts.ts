@@ -1,0 +1,135 @@
+import type { Ctx } from "../context";
+import { ApiError } from "../http/errors";
+import { findLocalUsername } from "../directory-cache";
+import { POLL_LIMITS, POSTING_LANGUAGES, STATUS_LIMITS } from "../instance-settings";
+import { tagUrl } from "../serializers/status";
+import { extractMentions, extractTags, mentionKey, renderStatusHtml, statusLength, type ParsedMention } from "../../lib/status-text";
+import type { CreateStatusParams, EditStatusParams } from "../../schemas/statuses";
+import { parseTime } from "../../schemas/statuses";
+import type { MentionRecord } from "../../schemas/records";
+import type { EditDraft, PollDraft, StatusDraft } from "../../objects/account/statuses";
+
+/**
+ * Turns validated request parameters into the drafts the account's object stores: Mastodon's
+ * rules (length, poll limits, media), mentions resolved through the directory, the text
+ * rendered to HTML. Every refusal is a 422 naming what was wrong.
+ */
+
+const invalid = (message: string) => new ApiError(422, `Validation failed: ${message}`);
+
+interface RenderedText {
+  content: string;
+  mentions: MentionRecord[];
+  tags: string[];
+}
+
+function isLocal(c: Ctx, m: ParsedMention): boolean {
+  return m.domain === null || m.domain.toLowerCase() === c.domain.toLowerCase();
+}
+
+/**
+ * Renders text with links, hashtags and mentions of existing local accounts. `@user@domain` of
+ * another server stays plain text until federation can resolve it.
+ */
+export async function renderText(c: Ctx, text: string): Promise<RenderedText> {
+  const parsed = extractMentions(text).filter((m) => isLocal(c, m));
+  const found = await Promise.all(parsed.map((m) => findLocalUsername(c.env, m.username)));
+  const urls = new Map<string, string>();
+  const mentions = new Map<string, MentionRecord>();
+  parsed.forEach((m, i) => {
+    const entry = found[i];
+    if (!entry || !entry.approved) return;
+    urls.set(mentionKey(m), `${c.origin}/@${entry.username}`);
+    mentions.set(entry.id, { id: entry.id, username: entry.username, domain: null });
+  });
+  const content = renderStatusHtml(text, {
+    mentionUrl: (m) => urls.get(mentionKey(m)),
+    tagUrl: (name) => tagUrl(c, name),
+  });
+  return { content, mentions: [...mentions.values()], tags: extractTags(text) };
+}
+
+function checkText(text: string, spoiler: string): void {
+  if (text.trim() === "") throw invalid("Text can't be blank");
+  if (statusLength(text) + [...spoiler].length > STATUS_LIMITS.max_characters) {
+    throw invalid(`Text character limit of ${STATUS_LIMITS.max_characters} exceeded`);
+  }
+}
+
+/** Media uploads do not exist yet: every id is unknown (Mastodon's message for unknown ids). */
+function checkMedia(ids: string[] | undefined): void {
+  if (!ids || ids.length === 0) return;
+  if (ids.length > STATUS_LIMITS.max_media_attachments) throw invalid(`You cannot attach more than ${STATUS_LIMITS.max_media_attachments} files`);
+  throw new ApiError(422, `Media ${ids.join(", ")} not found or already attached to another post`);
+}
+
+function checkPoll(poll: CreateStatusParams["poll"]): PollDraft | null {
+  if (!poll) return null;
+  const options = poll.options.map((o) => o.trim());
+  if (options.length < 2) throw invalid("Poll options must have more than one item");
+  if (options.length > POLL_LIMITS.max_options) throw invalid(`Poll options can't contain more than ${POLL_LIMITS.max_options} items`);
+  if (options.some((o) => o === "")) throw invalid("Poll options can't be blank");
+  if (options.some((o) => [...o].length > POLL_LIMITS.max_characters_per_option)) {
+    throw invalid(`Poll options cannot be longer than ${POLL_LIMITS.max_characters_per_option} characters each`);
+  }
+  if (new Set(options).size !== options.length) throw invalid("Poll options contain duplicate items");
+  if (poll.expires_in < POLL_LIMITS.min_expiration) throw invalid("Poll expires at is too soon");
+  if (poll.expires_in > POLL_LIMITS.max_expiration) throw invalid("Poll expires at is too far into the future");
+  return { options, expires_in: poll.expires_in, multiple: poll.multiple ?? false, hide_totals: poll.hide_totals ?? false };
+}
+
+/** `en`, `en-US`, `EN` → `en`; unknown or absent → null (the account's default applies). */
+function language(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const primary = value.trim().split(/[-_]/)[0].toLowerCase();
+  return POSTING_LANGUAGES.includes(primary) ? primary : null;
+}
+
+/** The scheduled time as ISO 8601, or a 422 when it cannot be read. */
+function scheduledAt(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const at = parseTime(value);
+  if (at === null) throw invalid("Scheduled at is not a valid date and time");
+  return new Date(at).toISOString();
+}
+
+export async function newStatusDraft(c: Ctx, p: CreateStatusParams): Promise<{ draft: StatusDraft; scheduledAt: string | null }> {
+  const text = p.status ?? "";
+  const spoiler = p.spoiler_text ?? "";
+  checkMedia(p.media_ids);
+  const poll = checkPoll(p.poll);
+  checkText(text, spoiler);
+  const at = scheduledAt(p.scheduled_at);
+  const rendered = await renderText(c, text);
+  return {
+    scheduledAt: at,
+    draft: {
+      text,
+      content: rendered.content,
+      spoiler_text: spoiler,
+      visibility: p.visibility ?? null,
+      sensitive: p.sensitive ?? null,
+      language: language(p.language),
+      in_reply_to_id: p.in_reply_to_id ?? null,
+      mentions: rendered.mentions,
+      tags: rendered.tags,
+      poll,
+    },
+  };
+}
+
+/** An edit changes only what it names; a missing `poll` removes the poll, as in Mastodon. */
+export async function editDraft(c: Ctx, p: EditStatusParams): Promise<EditDraft> {
+  checkMedia(p.media_ids);
+  const poll = checkPoll(p.poll);
+  const edit: EditDraft = { poll };
+  if (p.status !== undefined) {
+    checkText(p.status, p.spoiler_text ?? "");
+    const rendered = await renderText(c, p.status);
+    Object.assign(edit, { text: p.status, content: rendered.content, mentions: rendered.mentions, tags: rendered.tags });
+  }
+  if (p.spoiler_text !== undefined) edit.spoiler_text = p.spoiler_text;
+  if (p.sensitive !== undefined) edit.sensitive = p.sensitive;
+  if (p.language !== undefined) edit.language = language(p.language);
+  return edit;
+}

@@ -1,0 +1,256 @@
+import type { Router } from "../router";
+import type { Ctx } from "../context";
+import { ApiError, notFound, unauthorized, unwrap } from "../http/errors";
+import { bearerToken, optionalUser, requireUser } from "../http/auth";
+import { json } from "../http/respond";
+import { linkHeader, readPage } from "../http/pagination";
+import { accountStub, threadStub } from "../stubs";
+import { serializeAccount } from "../serializers/account";
+import { serializeStatus } from "../serializers/status";
+import { tokenOwner } from "../../lib/tokens";
+import { parseOrFail } from "../../schemas/accounts";
+import { accountStatusesSchema, createStatusSchema, editStatusSchema, reblogSchema } from "../../schemas/statuses";
+import { stringList } from "../../schemas/coerce";
+import { normalizeTag } from "../../lib/status-text";
+import type { StatusRecord, ViewedStatuses } from "../../schemas/records";
+import { publicView, type ViewContext } from "../../objects/account/viewer";
+import { locateStatus, locateStatuses, STATUS_ID } from "../../objects/status-index/locate";
+import { CONTEXT_LIMITS } from "../../objects/account/statuses";
+import type { StatusAction } from "../../objects/account/interactions";
+import { editDraft, newStatusDraft } from "./status-drafts";
+import { serializeScheduled } from "./scheduled-statuses";
+
+/**
+ * Statuses: post, read, edit, delete, context, history, source, interactions, and an account's
+ * statuses. Reads follow one pattern: the owning object returns candidates checked on the
+ * author's side, then the viewer's object (`view`) authenticates, filters and adds its flags;
+ * nothing is answered before that second call succeeds.
+ */
+export function registerStatuses(router: Router): void {
+  router.post("/api/v1/statuses", create);
+  router.get("/api/v1/statuses", showMany);
+  router.get("/api/v1/statuses/:id", show);
+  router.put("/api/v1/statuses/:id", edit);
+  router.delete("/api/v1/statuses/:id", remove);
+  router.get("/api/v1/statuses/:id/context", context);
+  router.get("/api/v1/statuses/:id/history", history);
+  router.get("/api/v1/statuses/:id/source", source);
+  router.get("/api/v1/statuses/:id/favourited_by", (c) => interactionAccounts(c, "favourited_by"));
+  router.get("/api/v1/statuses/:id/reblogged_by", (c) => interactionAccounts(c, "reblogged_by"));
+  for (const action of ["favourite", "unfavourite", "reblog", "unreblog", "bookmark", "unbookmark", "pin", "unpin", "mute", "unmute"] as const) {
+    router.post(`/api/v1/statuses/:id/${action}`, (c) => act(c, action));
+  }
+  router.get("/api/v1/accounts/:id/statuses", accountStatuses);
+}
+
+// ----- shared by the statuses family (polls, favourites, scheduled statuses) -----
+
+export interface TokenAuth {
+  token: string;
+  accountId: string;
+}
+
+/**
+ * The caller's user token and account, read from the token's routing hint. The account's
+ * object verifies the token in the same call that does the work. App tokens get Mastodon's 422.
+ */
+export async function userToken(c: Ctx): Promise<TokenAuth> {
+  const token = bearerToken(c);
+  const owner = token ? tokenOwner(token) : null;
+  if (!token || !owner) throw unauthorized();
+  if (owner.kind === "app") {
+    await requireUser(c, null);
+    throw unauthorized();
+  }
+  return { token, accountId: owner.accountId };
+}
+
+/** Like userToken for endpoints open to anyone: null without a token (an app token reads as anonymous). */
+export async function optionalToken(c: Ctx, scope: string): Promise<TokenAuth | null> {
+  const token = bearerToken(c);
+  if (!token) return null;
+  const owner = tokenOwner(token);
+  if (!owner) throw unauthorized();
+  if (owner.kind === "app") {
+    await optionalUser(c, scope);
+    return null;
+  }
+  return { token, accountId: owner.accountId };
+}
+
+const ANONYMOUS_VIEW = (statuses: StatusRecord[]): ViewedStatuses => ({ statuses: publicView(statuses), flags: {}, filtered: {} });
+
+/** Candidates as the caller may see them: the viewer's object decides (and authenticates). */
+export async function viewFor(c: Ctx, auth: TokenAuth | null, candidates: StatusRecord[], context: ViewContext, scope = "read:statuses"): Promise<ViewedStatuses> {
+  if (!auth) return ANONYMOUS_VIEW(candidates);
+  return unwrap(await accountStub(c.env, auth.accountId).view(auth.token, candidates, context, scope));
+}
+
+/** Status entity; `viewed` null for anonymous readers (no viewer fields). */
+export function renderStatus(c: Ctx, s: StatusRecord, viewed: Pick<ViewedStatuses, "flags"> | null): Record<string, unknown> {
+  return serializeStatus(s, c, viewed ? (id) => viewed.flags[id] : undefined);
+}
+
+export function renderViewed(c: Ctx, auth: TokenAuth | null, viewed: ViewedStatuses, statuses = viewed.statuses) {
+  return statuses.map((s) => renderStatus(c, s, auth ? viewed : null));
+}
+
+/** Own statuses that a viewer id may see, looked up in the owners' objects (one call per owner). */
+export async function fetchStatuses(c: Ctx, ids: string[], viewerId: string | null): Promise<StatusRecord[]> {
+  const owners = await locateStatuses(c.env, ids);
+  const byOwner = new Map<string, string[]>();
+  for (const [id, owner] of owners) byOwner.set(owner, [...(byOwner.get(owner) ?? []), id]);
+  const found = await Promise.all([...byOwner].map(([owner, ownIds]) => accountStub(c.env, owner).statusesFor(ownIds, viewerId)));
+  const byId = new Map(found.flat().map((s) => [s.id, s]));
+  return ids.map((id) => byId.get(id)).filter((s): s is StatusRecord => s !== undefined);
+}
+
+/** One status as the caller may see it, with the viewer's flags; 404 otherwise. */
+export async function visibleStatus(c: Ctx, auth: TokenAuth | null, id: string, context: ViewContext = "single") {
+  const candidates = await fetchStatuses(c, [id], auth?.accountId ?? null);
+  const viewed = await viewFor(c, auth, candidates, context);
+  const status = viewed.statuses[0];
+  if (!status) throw notFound();
+  return { status, viewed };
+}
+
+function statusId(c: Ctx): string {
+  if (!STATUS_ID.test(c.route.id)) throw notFound();
+  return c.route.id;
+}
+
+// ----- handlers -----
+
+async function create(c: Ctx): Promise<Response> {
+  const auth = await userToken(c);
+  const params = parseOrFail(createStatusSchema, await c.params());
+  const { draft, scheduledAt } = await newStatusDraft(c, params);
+  const idempotencyKey = c.request.headers.get("idempotency-key")?.slice(0, 255) || null;
+  const outcome = unwrap(await accountStub(c.env, auth.accountId).postStatus(auth.token, { draft, idempotencyKey, scheduledAt }));
+  if (outcome.kind === "scheduled") return json(serializeScheduled(outcome.value));
+  return json(renderStatus(c, outcome.value.status, outcome.value));
+}
+
+const MAX_IDS = 20;
+
+async function showMany(c: Ctx): Promise<Response> {
+  const auth = await optionalToken(c, "read:statuses");
+  const parsed = stringList.safeParse((await c.params()).id ?? []);
+  if (!parsed.success) throw new ApiError(422, "Validation failed: Id must be a list of status ids");
+  const ids = [...new Set(parsed.data.filter((id) => STATUS_ID.test(id)))].slice(0, MAX_IDS);
+  const viewed = await viewFor(c, auth, await fetchStatuses(c, ids, auth?.accountId ?? null), "single");
+  return json(renderViewed(c, auth, viewed));
+}
+
+async function show(c: Ctx): Promise<Response> {
+  const id = statusId(c);
+  const auth = await optionalToken(c, "read:statuses");
+  const { status, viewed } = await visibleStatus(c, auth, id);
+  return json(renderStatus(c, status, auth ? viewed : null));
+}
+
+async function edit(c: Ctx): Promise<Response> {
+  const auth = await userToken(c);
+  const id = statusId(c);
+  const draft = await editDraft(c, parseOrFail(editStatusSchema, await c.params()));
+  const out = unwrap(await accountStub(c.env, auth.accountId).editStatus(auth.token, id, draft));
+  return json(renderStatus(c, out.status, out));
+}
+
+/** Deleting returns the status with its source `text`, for "delete and redraft". */
+async function remove(c: Ctx): Promise<Response> {
+  const auth = await userToken(c);
+  const id = statusId(c);
+  const out = unwrap(await accountStub(c.env, auth.accountId).deleteStatus(auth.token, id));
+  return json({ ...renderStatus(c, out.status, { flags: {} }), text: out.text });
+}
+
+async function context(c: Ctx): Promise<Response> {
+  const id = statusId(c);
+  const auth = await optionalToken(c, "read:statuses");
+  const [status] = await fetchStatuses(c, [id], auth?.accountId ?? null);
+  const threaded = status && !status.reblog && (status.in_reply_to_id !== null || status.replies_count > 0);
+  const limits = auth ? CONTEXT_LIMITS.signedIn : CONTEXT_LIMITS.anonymous;
+  const thread = threaded ? await threadStub(c.env, status.conversation_id).context(id, limits) : { ancestors: [], descendants: [] };
+  const candidates = status ? [status, ...thread.ancestors, ...thread.descendants] : [];
+  const viewed = await viewFor(c, auth, candidates, "thread");
+  const visible = new Set(viewed.statuses.map((s) => s.id));
+  if (!visible.has(id)) throw notFound();
+  const render = (list: StatusRecord[]) => renderViewed(c, auth, viewed, viewed.statuses.filter((s) => list.some((x) => x.id === s.id)));
+  return json({ ancestors: render(thread.ancestors), descendants: render(thread.descendants) });
+}
+
+async function history(c: Ctx): Promise<Response> {
+  const id = statusId(c);
+  const auth = await optionalToken(c, "read:statuses");
+  const owner = await locateStatus(c.env, id);
+  const found = owner ? await accountStub(c.env, owner).statusHistory(id, auth?.accountId ?? null) : null;
+  const viewed = await viewFor(c, auth, found?.ok ? [found.value.status] : [], "single");
+  if (!found?.ok || viewed.statuses.length === 0) throw notFound();
+  return json(
+    found.value.versions.map((v) => ({
+      content: v.content,
+      spoiler_text: v.spoiler_text,
+      sensitive: v.sensitive,
+      created_at: v.created_at,
+      account: serializeAccount(v.account, c),
+      poll: v.poll ? { options: v.poll.options.map((o) => ({ title: o.title })) } : null,
+      media_attachments: [] as unknown[],
+      emojis: [] as unknown[],
+    })),
+  );
+}
+
+async function source(c: Ctx): Promise<Response> {
+  const auth = await userToken(c);
+  const id = statusId(c);
+  const owner = await locateStatus(c.env, id);
+  const found = owner ? await accountStub(c.env, owner).statusSource(id, auth.accountId) : null;
+  const viewed = await viewFor(c, auth, found?.ok ? [found.value.status] : [], "single");
+  if (!found?.ok || viewed.statuses.length === 0) throw notFound();
+  return json(found.value.source);
+}
+
+async function interactionAccounts(c: Ctx, list: "favourited_by" | "reblogged_by"): Promise<Response> {
+  const id = statusId(c);
+  const auth = await optionalToken(c, "read:accounts");
+  const page = readPage(await c.params(), 40, 80);
+  const owner = await locateStatus(c.env, id);
+  const found = owner ? await accountStub(c.env, owner).interactionAccounts(id, auth?.accountId ?? null, list, page) : null;
+  const viewed = await viewFor(c, auth, found?.ok ? [found.value.status] : [], "single", "read:accounts");
+  if (!found?.ok || viewed.statuses.length === 0) throw notFound();
+  const items = found.value.accounts;
+  const link = linkHeader(c.url, items, (i) => i.cursor);
+  return json(
+    items.map((i) => serializeAccount(i.account, c)),
+    link ? { headers: { link } } : {},
+  );
+}
+
+async function act(c: Ctx, action: StatusAction): Promise<Response> {
+  const auth = await userToken(c);
+  const id = statusId(c);
+  const options = action === "reblog" ? parseOrFail(reblogSchema, await c.params()) : {};
+  const out = unwrap(await accountStub(c.env, auth.accountId).statusAction(auth.token, action, id, options));
+  return json(renderStatus(c, out.status, out));
+}
+
+async function accountStatuses(c: Ctx): Promise<Response> {
+  if (!/^\d{1,20}$/.test(c.route.id)) throw notFound();
+  const auth = await optionalToken(c, "read:statuses");
+  const params = await c.params();
+  const q = parseOrFail(accountStatusesSchema, params);
+  const page = readPage(params, 20, 40);
+  const query = {
+    page,
+    pinned: q.pinned ?? false,
+    exclude_replies: q.exclude_replies ?? false,
+    exclude_reblogs: q.exclude_reblogs ?? false,
+    only_media: q.only_media ?? false,
+    tagged: q.tagged ? normalizeTag(q.tagged.replace(/^#/, "")) : null,
+  };
+  const records = unwrap(await accountStub(c.env, c.route.id).accountStatuses(auth?.accountId ?? null, query));
+  const viewed = await viewFor(c, auth, records, "account");
+  const link = query.pinned ? undefined : linkHeader(c.url, records, (s) => s.id);
+  return json(renderViewed(c, auth, viewed), link ? { headers: { link } } : {});
+}

@@ -1,0 +1,93 @@
+import type { AccountRecord, AccountSnapshot, Role } from "../../schemas/records";
+
+/** Where an instance's public URLs start. Serializers take it instead of knowing the request. */
+export interface Origin {
+  /** e.g. `https://example.com` or `http://127.0.0.1:8787` */
+  origin: string;
+  /** host[:port], the `@domain` part of handles */
+  domain: string;
+}
+
+export const MISSING_AVATAR_PATH = "/avatars/original/missing.png";
+export const MISSING_HEADER_PATH = "/headers/original/missing.png";
+
+export function actorUri(o: Origin, username: string): string {
+  return `${o.origin}/users/${username}`;
+}
+
+export function profileUrl(o: Origin, username: string): string {
+  return `${o.origin}/@${username}`;
+}
+
+/** Mastodon's role ids and permission bitmasks (app/models/user_role.rb). */
+const ROLE_INFO: Record<Role, { id: string; name: string; permissions: string; color: string; highlighted: boolean }> = {
+  user: { id: "-99", name: "", permissions: "65536", color: "", highlighted: false },
+  moderator: { id: "1", name: "Moderator", permissions: "1308", color: "", highlighted: false },
+  admin: { id: "2", name: "Admin", permissions: "983036", color: "", highlighted: true },
+  owner: { id: "3", name: "Owner", permissions: "1048575", color: "", highlighted: true },
+};
+
+export function serializeRole(role: Role) {
+  return { ...ROLE_INFO[role] };
+}
+
+/** Account entity (https://docs.joinmastodon.org/entities/Account/) from a stored record. */
+export function serializeAccount(a: AccountSnapshot, o: Origin) {
+  const local = a.domain === null;
+  const avatar = a.avatar_url ?? `${o.origin}${MISSING_AVATAR_PATH}`;
+  const header = a.header_url ?? `${o.origin}${MISSING_HEADER_PATH}`;
+  const role = ROLE_INFO[a.role];
+  return {
+    id: a.id,
+    username: a.username,
+    acct: local ? a.username : `${a.username}@${a.domain}`,
+    display_name: a.display_name,
+    locked: a.locked,
+    bot: a.bot,
+    discoverable: a.discoverable,
+    indexable: a.indexable,
+    group: false,
+    hide_collections: a.hide_collections,
+    noindex: !a.indexable,
+    created_at: midnightOf(a.created_at),
+    note: a.note_html,
+    url: a.url ?? profileUrl(o, a.username),
+    uri: a.uri ?? actorUri(o, a.username),
+    avatar,
+    avatar_static: avatar,
+    header,
+    header_static: header,
+    followers_count: a.followers_count,
+    following_count: a.following_count,
+    statuses_count: a.statuses_count,
+    last_status_at: a.last_status_at ? a.last_status_at.slice(0, 10) : null,
+    emojis: [] as unknown[],
+    fields: a.fields.map((f) => ({ name: f.name, value: f.value_html, verified_at: f.verified_at })),
+    roles: local && role.highlighted ? [{ id: role.id, name: role.name, color: role.color }] : [],
+  };
+}
+
+/** CredentialAccount: the Account plus `source` and `role`, only ever shown to its owner. */
+export function serializeCredentialAccount(a: AccountRecord, o: Origin, followRequestsCount = 0) {
+  return {
+    ...serializeAccount(a, o),
+    source: {
+      privacy: a.privacy,
+      sensitive: a.sensitive,
+      language: a.language,
+      note: a.note,
+      fields: a.fields.map((f) => ({ name: f.name, value: f.value, verified_at: f.verified_at })),
+      follow_requests_count: followRequestsCount,
+      indexable: a.indexable,
+      discoverable: a.discoverable,
+      hide_collections: a.hide_collections,
+      attribution_domains: [] as string[],
+    },
+    role: serializeRole(a.role),
+  };
+}
+
+/** Mastodon reports account creation at midnight UTC of that day. */
+function midnightOf(iso: string): string {
+  return `${iso.slice(0, 10)}T00:00:00.000Z`;
+}

@@ -1,0 +1,88 @@
+import type { StatusRecord, ViewerFlags } from "../../schemas/records";
+import { serializeAccount, type Origin } from "./account";
+
+export const NO_FLAGS: ViewerFlags = { favourited: false, reblogged: false, bookmarked: false, muted: false };
+
+export function statusUri(o: Origin, s: StatusRecord): string {
+  return s.uri ?? `${o.origin}/users/${s.account.username}/statuses/${s.id}`;
+}
+
+export function statusUrl(o: Origin, s: StatusRecord): string {
+  return s.url ?? `${o.origin}/@${s.account.username}/${s.id}`;
+}
+
+export function tagUrl(o: Origin, name: string): string {
+  return `${o.origin}/tags/${encodeURIComponent(name)}`;
+}
+
+/**
+ * Status entity (https://docs.joinmastodon.org/entities/Status/). Pure: the viewer's flags for
+ * the status (and for the boosted status) are computed beforehand by the viewer's object.
+ * `flagsFor` returns the flags of a status id; omit it for anonymous viewers.
+ */
+export function serializeStatus(
+  s: StatusRecord,
+  o: Origin,
+  flagsFor?: (id: string) => ViewerFlags | undefined,
+): Record<string, unknown> {
+  const flags = flagsFor?.(s.id) ?? NO_FLAGS;
+  const anonymous = !flagsFor;
+  return {
+    id: s.id,
+    uri: statusUri(o, s),
+    url: s.reblog ? null : statusUrl(o, s),
+    created_at: s.created_at,
+    edited_at: s.edited_at,
+    account: serializeAccount(s.account, o),
+    content: s.content,
+    text: null,
+    visibility: s.visibility,
+    sensitive: s.sensitive,
+    spoiler_text: s.spoiler_text,
+    language: s.language,
+    in_reply_to_id: s.in_reply_to_id,
+    in_reply_to_account_id: s.in_reply_to_account_id,
+    reblog: s.reblog ? serializeStatus(s.reblog, o, flagsFor) : null,
+    replies_count: s.replies_count,
+    reblogs_count: s.reblogs_count,
+    favourites_count: s.favourites_count,
+    quotes_count: 0,
+    media_attachments: [] as unknown[],
+    mentions: s.mentions.map((m) => ({
+      id: m.id,
+      username: m.username,
+      acct: m.domain ? `${m.username}@${m.domain}` : m.username,
+      url: m.url ?? `${o.origin}/@${m.username}`,
+    })),
+    tags: s.tags.map((name) => ({ name, url: tagUrl(o, name) })),
+    emojis: [] as unknown[],
+    card: null,
+    poll: s.poll ? serializePoll(s.poll, flags.own_votes) : null,
+    application: s.application,
+    quote: null,
+    ...(anonymous
+      ? {}
+      : {
+          favourited: flags.favourited,
+          reblogged: flags.reblogged,
+          bookmarked: flags.bookmarked,
+          muted: flags.muted,
+          ...(flags.pinned !== undefined ? { pinned: flags.pinned } : {}),
+        }),
+  };
+}
+
+export function serializePoll(p: NonNullable<StatusRecord["poll"]>, ownVotes?: number[]) {
+  const expired = p.expires_at !== null && Date.parse(p.expires_at) <= Date.now();
+  return {
+    id: p.id,
+    expires_at: p.expires_at,
+    expired,
+    multiple: p.multiple,
+    votes_count: p.votes_count,
+    voters_count: p.multiple ? p.voters_count : null,
+    options: p.options.map((opt) => ({ title: opt.title, votes_count: opt.votes_count })),
+    emojis: [] as unknown[],
+    ...(ownVotes !== undefined ? { voted: ownVotes.length > 0, own_votes: ownVotes } : {}),
+  };
+}
