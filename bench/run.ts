@@ -4,6 +4,7 @@
 import { startServer } from "../test/e2e/server.ts";
 import { runLoad, type Figures } from "./load.ts";
 import { foundation } from "./scenarios/foundation.ts";
+import { streaming } from "./scenarios/streaming.ts";
 
 export interface Row {
   name: string;
@@ -19,7 +20,7 @@ export interface BenchContext {
   load: (path: string, headers?: Record<string, string>) => Promise<Figures>;
 }
 
-const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation };
+const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, streaming };
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 

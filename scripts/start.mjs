@@ -20,7 +20,19 @@ const port = process.env.PORT || "8787";
 const persist = process.env.PRONGHORN_STATE_DIR || join(root, ".wrangler", "state");
 const args = ["dev", "--port", port, "--ip", "127.0.0.1", "--persist-to", persist, "--show-interactive-dev-session=false", "--log-level", process.env.WRANGLER_LOG_LEVEL || "info"];
 if (process.env.INSPECTOR_PORT) args.push("--inspector-port", process.env.INSPECTOR_PORT);
-for (const name of ["ALLOW_PRIVATE_ADDRESSES", "INSTANCE_DOMAIN", "INSTANCE_TITLE", "REGISTRATION_MODE", "SETUP_TOKEN"]) {
+const PASSED_THROUGH = [
+  "ALLOW_PRIVATE_ADDRESSES",
+  "INSTANCE_DOMAIN",
+  "INSTANCE_TITLE",
+  "INSTANCE_DESCRIPTION",
+  "INSTANCE_CONTACT_EMAIL",
+  "REGISTRATION_MODE",
+  "REGISTRATION_MESSAGE",
+  "INSTANCE_RULES",
+  "INSTANCE_LANGUAGES",
+  "SETUP_TOKEN",
+];
+for (const name of PASSED_THROUGH) {
   if (process.env[name] !== undefined) args.push("--var", `${name}:${process.env[name]}`);
 }
 

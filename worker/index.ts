@@ -2,6 +2,7 @@ import { createCtx } from "./context";
 import { ApiError, toErrorResponse } from "./http/errors";
 import { corsPreflight, wantsCors, withCors } from "./http/cors";
 import { buildRouter } from "./routes";
+import { noteServedOrigin } from "../objects/federation/instance-origin";
 
 export { AccountObject } from "../objects/account/account-object";
 export { DirectoryObject } from "../objects/directory/directory-object";
@@ -29,6 +30,7 @@ export default {
     let response: Response;
     try {
       const c = createCtx(request, url, env, exec);
+      exec.waitUntil(noteServedOrigin(env, c.origin));
       const routed = new Request(url.toString(), request);
       response = (await router.handle(routed, c)) ?? toErrorResponse(new ApiError(404, "Record not found"));
     } catch (err) {

@@ -27,6 +27,8 @@ import { registerMarkers } from "./api/markers";
 import { registerConversations } from "./api/conversations";
 import { registerFilters } from "./api/filters";
 import { registerStreaming } from "./api/streaming";
+import { registerSearch } from "./api/search";
+import { registerTrends } from "./api/trends";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -59,5 +61,7 @@ export function buildRouter(): Router {
   registerConversations(router);
   registerFilters(router);
   registerStreaming(router);
+  registerSearch(router);
+  registerTrends(router);
   return router;
 }

@@ -175,8 +175,25 @@ export interface SafeRequestInit {
  * never redirected. Returns the final response with its body read (capped).
  */
 export async function safeFetch(input: string, init: SafeRequestInit, policy: FetchPolicy): Promise<SafeResponse> {
-  const maxRedirects = policy.maxRedirects ?? MAX_REDIRECTS;
   const timeoutMs = policy.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // A timer we clear ourselves: AbortSignal.timeout would keep the object alive until it fires.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  try {
+    return await fetchWithRedirects(input, init, policy, deadline.signal, timeoutMs);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function fetchWithRedirects(
+  input: string,
+  init: SafeRequestInit,
+  policy: FetchPolicy,
+  deadline: AbortSignal,
+  timeoutMs: number,
+): Promise<SafeResponse> {
+  const maxRedirects = policy.maxRedirects ?? MAX_REDIRECTS;
   const method = init.method ?? "GET";
   let url: URL;
   try {
@@ -184,7 +201,6 @@ export async function safeFetch(input: string, init: SafeRequestInit, policy: Fe
   } catch {
     throw new FetchRefused("Invalid URL");
   }
-  const deadline = AbortSignal.timeout(timeoutMs);
   for (let hop = 0; ; hop++) {
     assertFetchable(url, policy);
     url.hash = "";

@@ -33,6 +33,9 @@ import type { StatusRecord } from "../../schemas/records";
 import * as statuses from "./statuses";
 import * as interactions from "./interactions";
 import * as scheduled from "./scheduled";
+import * as federationOut from "./federation-out";
+import * as federationIn from "./federation-in";
+import * as search from "./search";
 import { signAs } from "../federation/signing";
 import type { OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
 import { AccountStreams, type PublicEvent } from "../streams/account-streams";
@@ -140,6 +143,7 @@ export class AccountObject extends DurableObject<Env> {
     const current = this.row();
     if (!current) return fail(404, "Record not found");
     writeProfile(this.sql, profileChanges(update, current));
+    search.afterProfileChange(this, current.indexable === 1);
     await profileChanged(this);
     return ok(this.record()!);
   }
@@ -509,10 +513,14 @@ export class AccountObject extends DurableObject<Env> {
     if (this.record()) home.receiveStatus(this, status, via, participants);
   }
   async receiveStatusUpdate(status: TimelineStatus): Promise<void> {
-    if (this.record()) await home.receiveStatusUpdate(this, status);
+    if (!this.record()) return;
+    search.refreshMention(this.sql, status);
+    await home.receiveStatusUpdate(this, status);
   }
   async receiveStatusDelete(deleted: StatusDeleted): Promise<void> {
-    if (this.record()) home.receiveStatusDelete(this, deleted);
+    if (!this.record()) return;
+    search.forgetMention(this.sql, deleted.id);
+    home.receiveStatusDelete(this, deleted);
   }
   homeTimeline(token: string, window: IdWindow) {
     return this.withViewer(token, "read:statuses", (v) => ok(feeds.readHome(this.sql, v.account.id, window)));
@@ -569,7 +577,29 @@ export class AccountObject extends DurableObject<Env> {
     return this.withViewer(token, scope, () => this.ctx.storage.transactionSync(() => runFilterOp(this.sql, op)));
   }
 
+  // ----- search (issue 3: search work; objects/account/search.ts) -----
+
+  searchFor(token: string, input: search.SearchInput) {
+    return this.withViewer(token, "read:search", async (v) => ok(await search.search(this, v, input)));
+  }
+  /** How the viewer relates to each hashtag (trending tags); any valid token will do. */
+  tagRelations(token: string, names: string[]) {
+    return this.withViewer(token, null, () => ok(names.map((name) => tags.tagRelation(this.sql, name))));
+  }
+
   // ----- federation (issue 5) -----
+
+  /**
+   * A remote actor's Follow of this account (inbound handler): recorded like a local follow,
+   * then the Accept (or Reject) is queued for delivery (objects/account/federation-out.ts).
+   */
+  receiveRemoteFollow(input: federationOut.RemoteFollowInput) {
+    return federationOut.receiveRemoteFollow(this, input, (follower) => graph.receiveFollow(this, follower));
+  }
+  /** A followed remote account moved (inbound Move): follow the new one instead (objects/account/federation-in.ts). */
+  followMoved(fromId: string, toId: string) {
+    return federationIn.followMoved(this, fromId, toId);
+  }
 
   /** Inputs of the actor document besides the record (objects/account/activitypub.ts); null if no account lives here. */
   async federationActor(): Promise<ActorData | null> {

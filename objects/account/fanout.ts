@@ -3,6 +3,7 @@ import type { AccountObject } from "./account-object";
 import { accountStub, publicTimelineStub, tagTimelineStub } from "../../worker/stubs";
 import { recordDirectStatus } from "./conversations";
 import { dropCopies, refreshCopies } from "./home";
+import { queueStatusFederation, type StatusOp } from "./federation-out";
 
 /**
  * The author side of fan-out on write (jobs run by the author's object, see home.ts for the
@@ -42,7 +43,10 @@ const PARALLEL_CALLS = 50;
 
 export async function fanOutCreated(host: AccountObject, status: StatusRecord): Promise<void> {
   const me = host.accountId();
+  await federate(host, { op: "create", status });
   if (onPublicTimeline(status)) await publicTimelineStub(host.env).add(status);
+  // Public replies to others are not listed, but are searchable and count as hashtag uses (search work).
+  else if (status.visibility === "public" && !status.reblog) await publicTimelineStub(host.env).catalog(status);
   if (onTagTimelines(status)) await Promise.all(status.tags.map((tag) => tagTimelineStub(host.env, tag).add(status)));
   let participants: AccountSnapshot[] | undefined;
   if (status.visibility === "direct" && !status.reblog) {
@@ -53,6 +57,7 @@ export async function fanOutCreated(host: AccountObject, status: StatusRecord): 
 }
 
 export async function fanOutUpdated(host: AccountObject, status: StatusRecord): Promise<void> {
+  await federate(host, { op: "update", status });
   host.storage.transactionSync(() => refreshCopies(host.sql, status));
   if (!status.reblog) await updateInstanceTimelines(host.env, status);
   const extra = [...mentionedLocal(status, host.accountId()), ...boostersOf(host.sql, status.id)];
@@ -60,6 +65,7 @@ export async function fanOutUpdated(host: AccountObject, status: StatusRecord): 
 }
 
 export async function fanOutDeleted(host: AccountObject, deleted: StatusDeleted): Promise<void> {
+  await federate(host, { op: "delete", deleted });
   host.storage.transactionSync(() => dropCopies(host.sql, deleted.id));
   if (!deleted.reblog_of_id) {
     const listed = await publicTimelineStub(host.env).remove(deleted.id);
@@ -105,10 +111,21 @@ function visibilityOf(op: Op): Visibility | undefined {
   return op.kind === "delete" ? op.deleted.visibility : op.status.visibility;
 }
 
-/** Accepted local followers (remote followers have an inbox and are delivered to by federation). */
+/** The remote audience (followers' inboxes, remote mentions) is reached by its own durable job. */
+async function federate(host: AccountObject, op: StatusOp): Promise<void> {
+  queueStatusFederation(host, op);
+  await host.wake();
+}
+
+/** Accepted local followers (remote followers are delivered to by federation: federation-out.ts). */
 function localFollowersAfter(sql: SqlStorage, after: string | null): string[] {
   return sql
-    .exec<{ account_id: string }>("SELECT account_id FROM followers WHERE inbox IS NULL AND account_id > ? ORDER BY account_id LIMIT ?", after ?? "", FOLLOWERS_PER_PAGE)
+    .exec<{ account_id: string }>(
+      `SELECT account_id FROM followers WHERE inbox IS NULL AND account_id > ?
+       AND account_id NOT IN (SELECT account_id FROM remote_followers) ORDER BY account_id LIMIT ?`,
+      after ?? "",
+      FOLLOWERS_PER_PAGE,
+    )
     .toArray()
     .map((r) => r.account_id);
 }

@@ -1,57 +1,106 @@
 import { toSnapshot, type AccountSnapshot, type StatusRecord } from "../../schemas/records";
-import type { Result } from "../../worker/http/errors";
-import { accountStub } from "../../worker/stubs";
+import { fail, ok, type Result } from "../../worker/http/errors";
+import { accountStub, remoteActorStub } from "../../worker/stubs";
+import type { AccountObject } from "./account-object";
 import type { FollowState } from "./graph";
+import { queueBlock, queueFollow, queueFollowDecision, queueUndoFollow, queueUnblock, refOf, remoteAccount } from "./federation-out";
 
 /**
  * What the social graph asks of another account. Every call here is idempotent on the other
  * side, so a repeated request (or a retry after a crash between the two halves) changes nothing
- * twice. Today the other account is always local (its object, over RPC); federation adds a
- * remote branch here (ActivityPub Follow/Undo/Accept/Reject/Block) without touching callers.
+ * twice. A local account is asked over RPC (its object); a remote one gets an ActivityPub
+ * activity, queued durably on the acting object (objects/account/federation-out.ts), and the
+ * local state is updated optimistically as Mastodon does (a follow stays `requested` until the
+ * remote Accept arrives).
  */
+
+const NOT_FOUND = "Record not found";
 
 /** The public snapshot of an account others may see, or null (unknown, or awaiting approval). */
 export async function fetchAccount(env: Env, id: string): Promise<AccountSnapshot | null> {
+  const remote = await remoteAccount(env, id);
+  if (remote) return remote.account;
   const record = await accountStub(env, id).get();
   return record && record.approved ? toSnapshot(record) : null;
 }
 
-export function deliverFollow(env: Env, targetId: string, follower: AccountSnapshot): Promise<Result<{ state: FollowState; target: AccountSnapshot }>> {
-  return accountStub(env, targetId).receiveFollow(follower);
+export async function deliverFollow(host: AccountObject, targetId: string, follower: AccountSnapshot): Promise<Result<{ state: FollowState; target: AccountSnapshot }>> {
+  const remote = await remoteAccount(host.env, targetId);
+  if (!remote) return accountStub(host.env, targetId).receiveFollow(follower);
+  queueFollow(host, refOf(remote));
+  await host.wake();
+  return ok({ state: "requested", target: remote.account });
 }
 
-export function deliverUnfollow(env: Env, targetId: string, followerId: string): Promise<Result<AccountSnapshot>> {
-  return accountStub(env, targetId).receiveUnfollow(followerId);
+export async function deliverUnfollow(host: AccountObject, targetId: string, followerId: string): Promise<Result<AccountSnapshot>> {
+  const remote = await remoteAccount(host.env, targetId);
+  if (!remote) return accountStub(host.env, targetId).receiveUnfollow(followerId);
+  await remoteActorStub(host.env, remote.uri).removeLocalFollower(followerId);
+  queueUndoFollow(host, refOf(remote));
+  await host.wake();
+  return ok(remote.account);
 }
 
-/** The followee took the follower off its followers (remove_from_followers). */
-export function deliverFollowerRemoved(env: Env, followerId: string, followeeId: string): Promise<Result<AccountSnapshot>> {
-  return accountStub(env, followerId).followerRemoved(followeeId);
+/** The followee took the follower off its followers (remove_from_followers): a remote follower gets a Reject. */
+export async function deliverFollowerRemoved(host: AccountObject, followerId: string, followeeId: string): Promise<Result<AccountSnapshot>> {
+  const remote = await remoteAccount(host.env, followerId);
+  if (!remote) return accountStub(host.env, followerId).followerRemoved(followeeId);
+  await remoteActorStub(host.env, remote.uri).forgetFollowOf(followeeId);
+  queueFollowDecision(host, followerId, false);
+  await host.wake();
+  return ok(remote.account);
 }
 
 /** A locked account accepted a request: true if the follower still wanted it. */
-export function deliverFollowAccepted(env: Env, followerId: string, followee: AccountSnapshot): Promise<Result<boolean>> {
-  return accountStub(env, followerId).followAccepted(followee);
+export async function deliverFollowAccepted(host: AccountObject, followerId: string, followee: AccountSnapshot): Promise<Result<boolean>> {
+  const remote = await remoteAccount(host.env, followerId);
+  if (!remote) return accountStub(host.env, followerId).followAccepted(followee);
+  return decided(host, queueFollowDecision(host, followerId, true));
 }
 
-export function deliverFollowRejected(env: Env, followerId: string, followeeId: string): Promise<Result<boolean>> {
-  return accountStub(env, followerId).followRejected(followeeId);
+export async function deliverFollowRejected(host: AccountObject, followerId: string, followeeId: string): Promise<Result<boolean>> {
+  const remote = await remoteAccount(host.env, followerId);
+  if (!remote) return accountStub(host.env, followerId).followRejected(followeeId);
+  await remoteActorStub(host.env, remote.uri).forgetFollowOf(followeeId);
+  return decided(host, queueFollowDecision(host, followerId, false));
 }
 
-export function deliverBlock(env: Env, targetId: string, blockerId: string): Promise<Result<AccountSnapshot>> {
-  return accountStub(env, targetId).receiveBlock(blockerId);
+/** The answer to a remote Follow is queued: true (still wanted) once it is; 404 when no Follow is known. */
+async function decided(host: AccountObject, queued: boolean): Promise<Result<boolean>> {
+  if (!queued) return fail(404, NOT_FOUND);
+  await host.wake();
+  return ok(true);
 }
 
-export function deliverUnblock(env: Env, targetId: string, blockerId: string): Promise<Result<AccountSnapshot>> {
-  return accountStub(env, targetId).receiveUnblock(blockerId);
+export async function deliverBlock(host: AccountObject, targetId: string, blockerId: string): Promise<Result<AccountSnapshot>> {
+  const remote = await remoteAccount(host.env, targetId);
+  if (!remote) return accountStub(host.env, targetId).receiveBlock(blockerId);
+  // A block ends the follows both ways (the remote side hears it from the Block).
+  const stub = remoteActorStub(host.env, remote.uri);
+  await Promise.all([stub.removeLocalFollower(blockerId), stub.forgetFollowOf(blockerId)]);
+  queueBlock(host, refOf(remote));
+  await host.wake();
+  return ok(remote.account);
 }
 
-/** The author's recent statuses a new follower may see, for backfilling home and lists. */
-export function fetchRecentStatuses(env: Env, authorId: string, viewerId: string): Promise<StatusRecord[]> {
+export async function deliverUnblock(host: AccountObject, targetId: string, blockerId: string): Promise<Result<AccountSnapshot>> {
+  const remote = await remoteAccount(host.env, targetId);
+  if (!remote) return accountStub(host.env, targetId).receiveUnblock(blockerId);
+  queueUnblock(host, refOf(remote));
+  await host.wake();
+  return ok(remote.account);
+}
+
+/** The author's recent statuses a new follower may see, for backfilling home and lists (a remote author's: those we hold). */
+export async function fetchRecentStatuses(env: Env, authorId: string, viewerId: string): Promise<StatusRecord[]> {
+  const remote = await remoteAccount(env, authorId);
+  if (remote) return remoteActorStub(env, remote.uri).recentStatusesFor(viewerId);
   return accountStub(env, authorId).recentStatusesFor(viewerId);
 }
 
 /** Which of `candidateIds` follow `accountId`; `hidden` when it hides its collections. */
-export function fetchFollowersAmong(env: Env, accountId: string, candidateIds: string[]): Promise<Result<{ ids: string[]; hidden: boolean }>> {
+export async function fetchFollowersAmong(env: Env, accountId: string, candidateIds: string[]): Promise<Result<{ ids: string[]; hidden: boolean }>> {
+  // A remote account's followers are on its server; local candidates following it are in their own tables.
+  if (await remoteAccount(env, accountId)) return ok({ ids: [], hidden: false });
   return accountStub(env, accountId).followersAmong(candidateIds);
 }

@@ -3,6 +3,7 @@ import { toSnapshot, type AccountSnapshot } from "../../schemas/records";
 import { fail, ok, type Result } from "../../worker/http/errors";
 import { snowflake } from "../../lib/ids";
 import { addNotification } from "./notifications";
+import { accountJobs } from "./jobs";
 import { selectIn } from "./viewer";
 import { queueDirectorySync } from "./directory-sync";
 import { queueBackfill } from "./backfill";
@@ -148,7 +149,7 @@ export async function follow(host: Host, viewer: Viewer, targetId: string, optio
     state = before.state;
     target = JSON.parse(before.snapshot) as AccountSnapshot;
   } else {
-    const delivered = await deliverFollow(host.env, targetId, toSnapshot(viewer.account));
+    const delivered = await deliverFollow(host, targetId, toSnapshot(viewer.account));
     if (!delivered.ok) return delivered;
     ({ state, target } = delivered.value);
   }
@@ -194,7 +195,7 @@ function writeFollowing(
 export async function unfollow(host: Host, viewer: Viewer, targetId: string): Promise<Result<RelationshipRecord>> {
   if (targetId !== viewer.account.id) {
     // Always tell the other side, even without a local row: it repairs a half-done earlier call.
-    const delivered = await deliverUnfollow(host.env, targetId, viewer.account.id);
+    const delivered = await deliverUnfollow(host, targetId, viewer.account.id);
     if (!delivered.ok) return delivered;
     host.storage.transactionSync(() => {
       forgetFollowing(host.sql, targetId);
@@ -280,7 +281,7 @@ export async function receiveUnfollow(host: Host, followerId: string): Promise<R
 
 export async function removeFromFollowers(host: Host, viewer: Viewer, followerId: string): Promise<Result<RelationshipRecord>> {
   if (followerId !== viewer.account.id) {
-    const delivered = await deliverFollowerRemoved(host.env, followerId, viewer.account.id);
+    const delivered = await deliverFollowerRemoved(host, followerId, viewer.account.id);
     if (!delivered.ok) return delivered;
     host.storage.transactionSync(() => {
       host.sql.exec("DELETE FROM followers WHERE account_id = ?", followerId);
@@ -295,21 +296,19 @@ export async function removeFromFollowers(host: Host, viewer: Viewer, followerId
 // ----- follow requests (a locked account deciding) -----
 
 export async function authorizeFollowRequest(host: Host, viewer: Viewer, followerId: string): Promise<Result<RelationshipRecord>> {
-  return decideFollowRequest(host, viewer, followerId, true);
+  return decideFollowRequest(host, toSnapshot(viewer.account), followerId, true);
 }
 
 export async function rejectFollowRequest(host: Host, viewer: Viewer, followerId: string): Promise<Result<RelationshipRecord>> {
-  return decideFollowRequest(host, viewer, followerId, false);
+  return decideFollowRequest(host, toSnapshot(viewer.account), followerId, false);
 }
 
-async function decideFollowRequest(host: Host, viewer: Viewer, followerId: string, accept: boolean): Promise<Result<RelationshipRecord>> {
+async function decideFollowRequest(host: Host, me: AccountSnapshot, followerId: string, accept: boolean): Promise<Result<RelationshipRecord>> {
   const sql = host.sql;
   const request = sql.exec<{ snapshot: string }>("SELECT snapshot FROM follow_requests WHERE account_id = ?", followerId).toArray()[0];
   if (!request) return fail(404, NOT_FOUND);
   // The follower's side first: if we die before our half, the request is still here to retry.
-  const delivered = accept
-    ? await deliverFollowAccepted(host.env, followerId, toSnapshot(viewer.account))
-    : await deliverFollowRejected(host.env, followerId, viewer.account.id);
+  const delivered = accept ? await deliverFollowAccepted(host, followerId, me) : await deliverFollowRejected(host, followerId, me.id);
   if (!delivered.ok && delivered.status !== 404) return delivered;
   const stillWanted = delivered.ok && delivered.value;
   host.storage.transactionSync(() => {
@@ -325,11 +324,30 @@ async function decideFollowRequest(host: Host, viewer: Viewer, followerId: strin
   return ok(relationshipsOf(sql, [followerId])[0]);
 }
 
+/** Requests still pending when an account stops being locked are accepted, as Mastodon does. */
+const ACCEPT_BATCH = 50;
+
+accountJobs.register("graph.acceptRequests", async (host) => {
+  const me = host.record();
+  if (!me || me.locked) return;
+  const pending = host.sql
+    .exec<{ account_id: string }>("SELECT account_id FROM follow_requests ORDER BY id LIMIT ?", ACCEPT_BATCH)
+    .toArray();
+  for (const { account_id } of pending) {
+    const decided = await decideFollowRequest(host, toSnapshot(me), account_id, true);
+    if (!decided.ok) throw new Error(`accepting ${account_id}: ${decided.error}`);
+  }
+  if (pending.length === ACCEPT_BATCH) {
+    host.enqueue("graph.acceptRequests", {});
+    await host.wake();
+  }
+});
+
 // ----- blocks -----
 
 export async function block(host: Host, viewer: Viewer, targetId: string): Promise<Result<RelationshipRecord>> {
   if (targetId === viewer.account.id) return fail(422, "Validation failed: You can't block yourself");
-  const delivered = await deliverBlock(host.env, targetId, viewer.account.id);
+  const delivered = await deliverBlock(host, targetId, viewer.account.id);
   if (!delivered.ok) return delivered;
   const sql = host.sql;
   host.storage.transactionSync(() => {
@@ -369,7 +387,7 @@ function dropRelationsWith(sql: SqlStorage, accountId: string): void {
 
 export async function unblock(host: Host, viewer: Viewer, targetId: string): Promise<Result<RelationshipRecord>> {
   if (targetId !== viewer.account.id) {
-    const delivered = await deliverUnblock(host.env, targetId, viewer.account.id);
+    const delivered = await deliverUnblock(host, targetId, viewer.account.id);
     if (!delivered.ok) return delivered;
     host.sql.exec("DELETE FROM blocks WHERE account_id = ?", targetId);
   }

@@ -66,8 +66,10 @@ export function receiveStatus(host: AccountObject, status: StatusRecord, via: De
     const mentioned = status.mentions.some((m) => m.id === me);
     const wanted = via === "tag" ? followsTagOf(sql, status) : follow !== undefined && (status.visibility !== "direct" || mentioned);
     const home = wanted && !filteredFromHome(sql, me, status, follow ?? null, via);
-    if (home && !isReblogSeen(sql, status)) insertIntoHome(sql, [status]);
-    publishToUser(sql, { event: "update", status }); // streamed only if it went into home
+    if (home && !isReblogSeen(sql, status)) {
+      insertIntoHome(sql, [status]);
+      publishToUser(sql, { event: "update", status }); // streamed only if it went into home
+    }
     if (via === "author" && follow && status.visibility !== "direct") insertIntoLists(sql, me, status);
     if (mentioned) notifyOnce(sql, "mention", status.account, status);
     if (home && follow?.notify && !status.reblog && !isReplyToOther(status)) notifyOnce(sql, "status", status.account, status);

@@ -9,7 +9,8 @@ import { flagsFor, type Viewed } from "./viewer";
 import { selectPage } from "./id-page";
 import { authorAllows, hydrate, isThreaded, ownRow, POLL_EXPIRE_JOB } from "./status-rows";
 import { deliverPollEnded, deliverWatchedChange, fetchVisibleStatus, interactWith, NOT_FOUND } from "./status-peers";
-import { applicationOf, linkNow, removeStatus, storeNewStatus, SYNC_JOB, viewed, type Application, type ViewedStatus } from "./statuses";
+import { applicationOf, linkNow, removeStatus, storeNewStatus, SYNC_JOB, viewed, type ViewedStatus } from "./statuses";
+import { queueFeatured } from "./federation-out";
 
 /**
  * Favourites, boosts, bookmarks, pins, conversation mutes and poll votes: the viewer's side
@@ -53,7 +54,7 @@ export async function receiveInteraction(host: AccountObject, interaction: Inter
   if (refused) return refused;
   let reblogId: string | null = null;
   host.storage.transactionSync(() => {
-    const countsChanged = record_(host, interaction, actor, record);
+    const countsChanged = writeAuthorSide(host, interaction, actor, record);
     if (countsChanged && isThreaded(row)) host.enqueue(SYNC_JOB, { id: row.id });
     if (interaction.kind === "reblog") {
       reblogId = host.sql.exec<{ reblog_id: string }>("SELECT reblog_id FROM reblogged_by WHERE status_id = ? AND account_id = ?", row.id, actor.id).one().reblog_id;
@@ -82,12 +83,14 @@ function voteRefusal(host: AccountObject, choices: number[], actor: AccountSnaps
   const inRange = choices.every((c) => Number.isInteger(c) && c >= 0 && c < poll.options.length);
   if (choices.length === 0 || !inRange || new Set(choices).size !== choices.length) return invalid("The chosen vote option does not exist");
   const voted = host.sql.exec("SELECT 1 FROM poll_votes WHERE status_id = ? AND account_id = ? LIMIT 1", status.id, actor.id).toArray().length > 0;
-  if (voted || (!poll.multiple && choices.length > 1)) return invalid("You have already voted on this poll");
+  // A remote voter sends one activity per choice of a multiple-choice poll (federation).
+  const addsChoice = poll.multiple && actor.domain !== null;
+  if ((voted && !addsChoice) || (!poll.multiple && choices.length > 1)) return invalid("You have already voted on this poll");
   return null;
 }
 
 /** Writes the author's half of an interaction; true if a count changed. Inside a transaction. */
-function record_(host: AccountObject, interaction: Interaction, actor: AccountSnapshot, status: StatusRecord): boolean {
+function writeAuthorSide(host: AccountObject, interaction: Interaction, actor: AccountSnapshot, status: StatusRecord): boolean {
   const sql = host.sql;
   const id = interaction.statusId;
   const bump = (column: string, by: number) => sql.exec(`UPDATE statuses SET ${column} = max(${column} + ?, 0) WHERE id = ?`, by, id);
@@ -308,9 +311,19 @@ async function pin(host: AccountObject, actor: AccountSnapshot, statusId: string
     if (row.visibility === "direct") return fail(422, "Validation failed: Posts that are only visible to mentioned users cannot be pinned");
     const pinned = host.sql.exec<{ n: number }>("SELECT count(*) AS n FROM statuses WHERE pinned_at IS NOT NULL").one().n;
     if (pinned >= MAX_PINNED) return fail(422, "Validation failed: You have already pinned the maximum number of posts");
-    host.sql.exec("UPDATE statuses SET pinned_at = ? WHERE id = ?", new Date().toISOString(), statusId);
+    host.storage.transactionSync(() => {
+      host.sql.exec("UPDATE statuses SET pinned_at = ? WHERE id = ?", new Date().toISOString(), statusId);
+      queueFeatured(host, statusId, true);
+    });
+    await host.wake();
   }
-  if (!pinning) host.sql.exec("UPDATE statuses SET pinned_at = NULL WHERE id = ?", statusId);
+  if (!pinning && row.pinned_at) {
+    host.storage.transactionSync(() => {
+      host.sql.exec("UPDATE statuses SET pinned_at = NULL WHERE id = ?", statusId);
+      queueFeatured(host, statusId, false);
+    });
+    await host.wake();
+  }
   return ok(viewOwn(host, actor.id, statusId));
 }
 

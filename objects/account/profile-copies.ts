@@ -3,6 +3,7 @@ import { accountStub } from "../../worker/stubs";
 import type { AccountObject } from "./account-object";
 import { accountJobs } from "./jobs";
 import { queueDirectorySync } from "./directory-sync";
+import { queueProfileUpdate } from "./federation-out";
 
 /**
  * Other accounts keep a copy of this account's profile in their graph tables (who they follow,
@@ -11,6 +12,9 @@ import { queueDirectorySync } from "./directory-sync";
  * account related to this one, a page at a time. Idempotent: the latest snapshot always wins.
  */
 const PAGE = 200;
+/** Remote accounts hear of profile changes by an Update activity (federation-out.ts), not here. */
+const REMOTE_ID = `(id IN (SELECT account_id FROM remote_followers)
+  OR id IN (SELECT account_id FROM following WHERE json_extract(snapshot, '$.domain') IS NOT NULL))`;
 const PARALLEL = 50;
 
 interface CopiesJob {
@@ -18,11 +22,19 @@ interface CopiesJob {
   after: string;
 }
 
-/** After a profile change (update_credentials, avatar/header removal): directory and copies. */
+/**
+ * After a profile change (update_credentials, avatar/header removal): directory and copies;
+ * an account that is no longer locked also accepts its pending follow requests (graph.ts).
+ */
 export async function profileChanged(host: AccountObject): Promise<void> {
   host.storage.transactionSync(() => {
     queueDirectorySync(host);
     host.enqueue("profile.copies", { after: "" } satisfies CopiesJob);
+    queueProfileUpdate(host);
+    const unlockedWithRequests = host.sql
+      .exec("SELECT 1 FROM account WHERE locked = 0 AND EXISTS (SELECT 1 FROM follow_requests)")
+      .toArray().length;
+    if (unlockedWithRequests) host.enqueue("graph.acceptRequests", {});
   });
   await host.wake();
 }
@@ -35,7 +47,7 @@ accountJobs.register("profile.copies", async (host, job: CopiesJob) => {
       `SELECT id FROM (
          SELECT account_id AS id FROM followers UNION SELECT account_id FROM following
          UNION SELECT account_id FROM follow_requests UNION SELECT account_id FROM blocked_by
-       ) WHERE id > ? ORDER BY id LIMIT ?`,
+       ) WHERE id > ? AND NOT ${REMOTE_ID} ORDER BY id LIMIT ?`,
       job.after,
       PAGE,
     )

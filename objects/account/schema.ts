@@ -1,6 +1,8 @@
 import type { Migration } from "../migrations";
 import { OUTBOX_TABLE_SQL } from "../outbox";
 import { statusesExtraSchema } from "./status-rows";
+import { federationOutSchema } from "./federation-schema";
+import { searchSchema } from "./search-schema";
 
 /** Account object storage, in order. Never edit a shipped migration: append a new one. */
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -80,6 +82,8 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   },
   timelineIndexes,
   statusesExtraSchema,
+  federationOutSchema,
+  searchSchema,
 ];
 
 /**

@@ -1,7 +1,8 @@
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
 import { fail, type Result } from "../../worker/http/errors";
-import { accountStub, threadStub } from "../../worker/stubs";
-import { indexStatuses, locateStatus, unindexStatuses } from "../status-index/locate";
+import { accountStub, remoteActorStub, threadStub } from "../../worker/stubs";
+import { indexStatuses, locateStatus, locateStatusOwners, unindexStatuses } from "../status-index/locate";
+import { federateInteraction, refOf, remoteAccount } from "./federation-out";
 import type { AccountObject } from "./account-object";
 import { receiveInteraction, type Interaction, type InteractionOutcome, type WatchedChange, applyWatchedChange, receivePollEnded } from "./interactions";
 import { statusesFor } from "./statuses";
@@ -14,23 +15,35 @@ import { statusesFor } from "./statuses";
 
 export const NOT_FOUND = "Record not found";
 
-/** A status as `viewerId` may see it (author-side check), wherever it lives; null if not. */
+/** A status as `viewerId` may see it (author-side check), wherever it lives (a remote author's object too); null if not. */
 export async function fetchVisibleStatus(host: AccountObject, id: string, viewerId: string): Promise<StatusRecord | null> {
-  const owner = await locateStatus(host.env, id);
+  const owner = (await locateStatusOwners(host.env, [id])).get(id);
   if (!owner) return null;
-  const found = owner === host.accountId() ? statusesFor(host, [id], viewerId) : await accountStub(host.env, owner).statusesFor([id], viewerId);
+  if (owner.actorUri) return (await remoteActorStub(host.env, owner.actorUri).statusesFor([id], viewerId))[0] ?? null;
+  const found = owner.accountId === host.accountId() ? statusesFor(host, [id], viewerId) : await accountStub(host.env, owner.accountId).statusesFor([id], viewerId);
   return found[0] ?? null;
 }
 
-/** Asks the author's object to record an interaction (favourite, boost, vote, reply...). */
-export function deliverInteraction(
+/**
+ * Asks the author's object to record an interaction (favourite, boost, vote, reply...). A
+ * remote author's object keeps the counts we show; the activity (Like, Undo, vote) goes to the
+ * author's server through federation (a boost's Announce goes out with the boost's fan-out).
+ */
+export async function deliverInteraction(
   host: AccountObject,
   authorId: string,
   interaction: Interaction,
   actor: AccountSnapshot,
 ): Promise<Result<InteractionOutcome>> {
   if (authorId === host.accountId()) return receiveInteraction(host, interaction, actor);
-  return accountStub(host.env, authorId).receiveInteraction(interaction, actor);
+  const remote = await remoteAccount(host.env, authorId);
+  if (!remote) return accountStub(host.env, authorId).receiveInteraction(interaction, actor);
+  const outcome = await remoteActorStub(host.env, remote.uri).receiveInteraction(interaction, actor);
+  if (outcome.ok && !outcome.value.redirect && actor.id === host.accountId()) {
+    host.storage.transactionSync(() => federateInteraction(host, interaction, outcome.value.status, refOf(remote)));
+    await host.wake();
+  }
+  return outcome;
 }
 
 /** An interaction before it names its status (distributes over the union). */

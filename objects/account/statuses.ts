@@ -11,6 +11,8 @@ import { publishToUser } from "../streams/account-streams";
 import { authorAllows, hydrate, isThreaded, ownRow, ownRows, POLL_EXPIRE_JOB, THREAD_LIMITS, type StatusRow } from "./status-rows";
 import { deliverInteraction, fetchVisibleStatus, indexStatus, NOT_FOUND, thread, unindexStatus } from "./status-peers";
 import { refreshCopies, watchersOf, WATCHERS_JOB } from "./interactions";
+import type { StatusDeleted } from "./fanout";
+import { insertIntoHome } from "./home";
 
 /**
  * Posting, editing, deleting and reading this account's own statuses (author side).
@@ -188,7 +190,7 @@ export function storeNewStatus(host: AccountObject, record: StatusRecord, text: 
     record.created_at,
   );
   writeMentionsAndTags(sql, record);
-  sql.exec("INSERT OR IGNORE INTO home (id, author_id, reblog_of_id, snapshot) VALUES (?, ?, ?, ?)", record.id, record.account.id, record.reblog?.id ?? null, JSON.stringify(record));
+  insertIntoHome(sql, [record]);
   publishToUser(sql, { event: "update", status: record });
   // Mastodon does not count direct messages in statuses_count.
   if (record.visibility !== "direct") sql.exec("UPDATE account SET statuses_count = statuses_count + 1, last_status_at = ?", record.created_at);
@@ -283,17 +285,29 @@ export async function editStatus(host: AccountObject, viewer: Viewer, id: string
     const watchers = [...new Set([...watchersOf(host, id), ...voters])];
     if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "update", status: updated, pollReset: pollChanged }, accounts: watchers });
   });
+  if (isThreaded(row)) await syncNow(host, id);
   await host.wake();
   return ok(viewed(host, viewer.account.id, hydrate(host.sql, me, [ownRow(host.sql, id)!])[0]));
 }
 
+/** The thread sees an edit at once when it can; the queued SYNC_JOB covers a failure. */
+async function syncNow(host: AccountObject, id: string): Promise<void> {
+  try {
+    await syncThread(host, id);
+  } catch (err) {
+    console.warn("status.sync deferred", id, err instanceof Error ? err.message : err);
+  }
+}
+
 /** Pushes a threaded status's current snapshot (content and counts) to its thread. */
-accountJobs.register(SYNC_JOB, async (host, payload: { id: string }) => {
-  const row = ownRow(host.sql, payload.id);
+async function syncThread(host: AccountObject, id: string): Promise<void> {
+  const row = ownRow(host.sql, id);
   if (!row || !isThreaded(row)) return;
   const [record] = hydrate(host.sql, self(host), [row]);
   await thread(host, row.conversation_id).update(record);
-});
+}
+
+accountJobs.register(SYNC_JOB, async (host, payload: { id: string }) => syncThread(host, payload.id));
 
 // ----- deleting -----
 
@@ -329,6 +343,7 @@ export async function removeStatus(host: AccountObject, id: string): Promise<Res
   host.storage.transactionSync(() => {
     const sql = host.sql;
     const watchers = watchersOf(host, id);
+    const boosterIds = sql.exec<{ account_id: string }>("SELECT account_id FROM reblogged_by WHERE status_id = ?", id).toArray().map((r) => r.account_id);
     for (const table of ["status_mentions", "status_tags", "status_edits", "favourited_by", "reblogged_by", "bookmarked_by", "poll_votes", "status_replies"]) {
       sql.exec(`DELETE FROM ${table} WHERE status_id = ?`, id);
     }
@@ -337,7 +352,7 @@ export async function removeStatus(host: AccountObject, id: string): Promise<Res
     sql.exec("DELETE FROM home WHERE id = ?", id);
     if (row.visibility !== "direct") sql.exec("UPDATE account SET statuses_count = max(statuses_count - 1, 0)");
     queueDirectorySync(host);
-    // visibility/tags/mention_ids let the fan-out reach hashtag timelines and mentioned accounts (fanout.ts StatusDeleted).
+    // visibility/tags/mention_ids/booster_ids let the fan-out reach every place the status went (fanout.ts StatusDeleted).
     host.enqueue("status.deleted", {
       id,
       conversation_id: row.conversation_id,
@@ -346,7 +361,8 @@ export async function removeStatus(host: AccountObject, id: string): Promise<Res
       visibility: record.visibility,
       tags: record.tags,
       mention_ids: record.mentions.map((m) => m.id),
-    });
+      booster_ids: boosterIds,
+    } satisfies StatusDeleted);
     host.enqueue(UNLINK_JOB, unlink, Date.now() + LINK_RETRY_MS);
     if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "delete", statusId: id }, accounts: watchers });
   });

@@ -5,6 +5,7 @@ import { toSnapshot, type AccountRecord, type AccountSnapshot, type CustomEmojiR
 import { snowflake } from "../../lib/ids";
 import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
+import { addReport, listReports, reportsSchema, type NewReport, type ReportRecord } from "./reports";
 
 /**
  * The instance-wide registry of local accounts: unique usernames and emails, id lookups and
@@ -47,6 +48,8 @@ export const MIGRATIONS: readonly Migration[] = [
   (sql) => {
     sql.exec(`CREATE TABLE domain_blocks (domain TEXT PRIMARY KEY, created_at TEXT NOT NULL)`);
   },
+  // Reports about local accounts (Flag activities; objects/directory/reports.ts).
+  reportsSchema,
 ];
 
 export interface Registration {
@@ -230,6 +233,16 @@ export class DirectoryObject extends DurableObject<Env> {
 
   async unblockDomain(domain: string): Promise<void> {
     this.sql.exec("DELETE FROM domain_blocks WHERE domain = ?", domain.toLowerCase());
+  }
+
+  /** Stores a report (a Flag from another server); idempotent per activity and account. Returns its id. */
+  async addReport(report: NewReport): Promise<string> {
+    return addReport(this.sql, report);
+  }
+
+  /** Reports, newest first (for moderators). */
+  async reports(input: { targetAccountId?: string; limit?: number } = {}): Promise<ReportRecord[]> {
+    return listReports(this.sql, { targetAccountId: input.targetAccountId, limit: Math.min(input.limit ?? 100, 500) });
   }
 
   async domainBlocks(): Promise<string[]> {

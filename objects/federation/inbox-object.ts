@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
 import { dispatchActivity, type DispatchOutcome, type InboxActivity } from "./handlers/registry";
+// One handler per activity type (objects/federation/handlers/*.ts) registers on import.
+import "./handlers/index";
 
 /**
  * The durable hand-off of verified inbound activities (design invariant 5). The Worker stores

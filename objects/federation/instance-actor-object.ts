@@ -23,6 +23,10 @@ const MIGRATIONS: readonly Migration[] = [
       created_at TEXT NOT NULL
     )`);
   },
+  (sql) => {
+    // Local mode (no INSTANCE_DOMAIN): the origin first served, which our URIs are built on.
+    sql.exec("CREATE TABLE instance_origin (id INTEGER PRIMARY KEY CHECK (id = 1), origin TEXT NOT NULL)");
+  },
 ];
 
 export const INSTANCE_ACTOR_PATH = "/actor";
@@ -52,6 +56,19 @@ export class InstanceActorObject extends DurableObject<Env> {
   /** Signed headers for a GET (or POST) as the instance actor; keyId must be `<origin>/actor#main-key`. */
   async signRequest(input: OutgoingSignatureInput): Promise<Result<Record<string, string>>> {
     return signAs(this, this.keys()!.rsa_private_jwk, INSTANCE_ACTOR_PATH, input);
+  }
+
+  /**
+   * Remembers the instance's origin when none is known yet (the first wins: actor URIs must not
+   * change once peers know them). Returns the origin in force.
+   */
+  async rememberOrigin(origin: string): Promise<string> {
+    this.sql.exec("INSERT OR IGNORE INTO instance_origin (id, origin) VALUES (1, ?)", origin);
+    return this.sql.exec<{ origin: string }>("SELECT origin FROM instance_origin WHERE id = 1").one().origin;
+  }
+
+  async origin(): Promise<string | null> {
+    return this.sql.exec<{ origin: string }>("SELECT origin FROM instance_origin WHERE id = 1").toArray()[0]?.origin ?? null;
   }
 
   private keys(): { rsa_public_pem: string; rsa_private_jwk: string } | undefined {

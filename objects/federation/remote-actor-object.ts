@@ -6,6 +6,13 @@ import { fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/fede
 import { instanceActorSigner } from "./instance-actor-object";
 import { remoteAccountIndexStub, remoteActorStub } from "../../worker/stubs";
 import { parseActorDocument, type RemoteActor } from "./actor-document";
+import { Outbox, scheduleAlarm } from "../outbox";
+import type { AccountSnapshot } from "../../schemas/records";
+import type { Page } from "../../worker/http/pagination";
+import type { Interaction } from "../account/interactions";
+import type { AccountStatusesQuery } from "../account/statuses";
+import * as remote from "./remote-statuses";
+import { COPIES_JOB, linkNow, queueActorDeletion, queueMove } from "./remote-fanout";
 
 export type { RemoteActor, RemoteKey } from "./actor-document";
 
@@ -35,6 +42,8 @@ const MIGRATIONS: readonly Migration[] = [
     )`);
     sql.exec("CREATE TABLE deletions (object_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)");
   },
+  // Phase 3: the remote side of the account model (objects/federation/remote-statuses.ts).
+  remote.remoteStatusesSchema,
 ];
 
 /** A stored actor older than this is refetched when used. */
@@ -56,10 +65,22 @@ export class RemoteActorObject extends DurableObject<Env> {
   private inflight: Promise<Result<RemoteActor>> | null = null;
   /** Tests move this object's clock forward; always 0 in production. */
   clockOffsetMs = 0;
+  private readonly outbox: Outbox<remote.RemoteHost>;
+  /** What remote-statuses.ts and remote-fanout.ts work with. */
+  private readonly host: remote.RemoteHost;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.outbox = new Outbox(ctx.storage, remote.remoteActorJobs);
+    this.host = {
+      sql: this.sql,
+      storage: ctx.storage,
+      env,
+      enqueue: (kind, payload, at) => this.outbox.enqueue(kind, payload, at),
+      wake: () => scheduleAlarm(ctx.storage, this.outbox.nextDueAt()),
+      actor: () => this.stored()?.actor ?? null,
+    };
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, MIGRATIONS);
     });
@@ -107,6 +128,127 @@ export class RemoteActorObject extends DurableObject<Env> {
     return !!row && row.expires_at >= this.now();
   }
 
+  // ----- remote statuses and local relations (phase 3: objects/federation/remote-statuses.ts) -----
+  // Called by inbound handlers and by code that found a status id with `actorUri` in the index.
+
+  /** Stores a status once per ActivityPub id and links it at once (its queued jobs do the rest). */
+  async storeStatus(input: remote.NewRemoteStatus): Promise<{ id: string; created: boolean }> {
+    const stored = remote.storeStatus(this.host, input);
+    if (stored.created) await linkNow(this.host, stored.id);
+    await this.host.wake();
+    return stored;
+  }
+  async statusByUri(uri: string) {
+    return remote.statusByUri(this.host, uri);
+  }
+  /** Without a visibility check: federation internals only (threads, parents, boosts). */
+  async statusesById(ids: string[]) {
+    return remote.statusesById(this.host, ids);
+  }
+  async statusesFor(ids: string[], viewerId: string | null) {
+    return remote.statusesFor(this.host, ids, viewerId);
+  }
+  async accountStatuses(viewerId: string | null, query: AccountStatusesQuery) {
+    return remote.accountStatuses(this.host, viewerId, query);
+  }
+  async recentStatusesFor(viewerId: string) {
+    return remote.recentStatusesFor(this.host, viewerId);
+  }
+  async statusHistory(id: string, viewerId: string | null) {
+    return remote.statusHistory(this.host, id, viewerId);
+  }
+  async interactionAccounts(id: string, viewerId: string | null, list: "favourited_by" | "reblogged_by", page: Page) {
+    return remote.interactionAccounts(this.host, id, viewerId, list, page);
+  }
+  receiveInteraction(interaction: Interaction, actor: AccountSnapshot) {
+    return remote.receiveInteraction(this.host, interaction, actor);
+  }
+  async editStatus(edit: remote.RemoteEdit): Promise<remote.EditOutcome> {
+    const outcome = remote.editStatus(this.host, edit);
+    await this.host.wake();
+    return outcome;
+  }
+  async removeStatus(uri: string): Promise<boolean> {
+    const removed = remote.removeStatus(this.host, uri);
+    await this.host.wake();
+    return removed;
+  }
+  async setPinned(uri: string, pinned: boolean): Promise<boolean> {
+    return remote.setPinned(this.host, uri, pinned);
+  }
+  async addLocalFollower(accountId: string): Promise<void> {
+    remote.addLocalFollower(this.sql, accountId);
+  }
+  async removeLocalFollower(accountId: string): Promise<void> {
+    remote.removeLocalFollower(this.sql, accountId);
+  }
+  async hasLocalFollowers(): Promise<boolean> {
+    return remote.localFollowersAfter(this.sql, null, 1).length > 0;
+  }
+  async localFollowers(): Promise<string[]> {
+    return remote.localFollowersAfter(this.sql, null, 10_000);
+  }
+  async noteFollowOf(accountId: string, followId: string): Promise<void> {
+    remote.noteFollowOf(this.sql, accountId, followId);
+  }
+  async forgetFollowOf(accountId: string): Promise<void> {
+    remote.forgetFollowOf(this.sql, accountId);
+  }
+  async rememberActivity(entry: remote.LedgerEntry): Promise<void> {
+    remote.rememberActivity(this.sql, entry);
+  }
+  async findActivity(id: string): Promise<remote.LedgerEntry | null> {
+    return remote.findActivity(this.sql, id);
+  }
+  async forgetActivities(match: Parameters<typeof remote.forgetActivities>[1]): Promise<void> {
+    remote.forgetActivities(this.sql, match);
+  }
+  /** True when the actor was deleted (its activities are ignored from then on). */
+  async isDeleted(): Promise<boolean> {
+    return remote.deletedActor(this.sql);
+  }
+  /** Delete(actor): statuses and follows go (durable cascade). False when already done. */
+  async actorDeleted(): Promise<boolean> {
+    const queued = queueActorDeletion(this.host);
+    await this.host.wake();
+    return queued;
+  }
+  /** Move: local followers follow `target` instead. False when already done. */
+  async actorMoved(target: { id: string; uri: string }): Promise<boolean> {
+    const queued = queueMove(this.host, target);
+    await this.host.wake();
+    return queued;
+  }
+
+  /**
+   * Update(actor): the actor signed its new document, so it is stored as if fetched (keys kept
+   * when the copy lists none); local accounts holding copies of the profile are refreshed.
+   */
+  async applyActorUpdate(document: Record<string, unknown>): Promise<Result<RemoteActor>> {
+    const stored = this.stored();
+    if (!stored || document.id !== stored.uri) return fail(404, "Unknown actor");
+    const parsed = await parseActorDocument(document, stored.localId, this.now());
+    if (!parsed.ok) return fail(422, parsed.error);
+    const actor = parsed.actor.keys.length ? parsed.actor : { ...parsed.actor, keys: stored.actor.keys, publicKey: stored.actor.publicKey };
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("UPDATE actor SET record = ?, document = ?, fetched_at = ?", JSON.stringify(actor), JSON.stringify(document), this.now());
+      this.outbox.enqueue(COPIES_JOB, { after: "" });
+    });
+    await this.host.wake();
+    return ok(actor);
+  }
+
+  /** Queued jobs not yet done (tests, admin); `dueOnly`: those due now. */
+  async pendingJobs(dueOnly = false): Promise<number> {
+    if (!dueOnly) return this.outbox.pending();
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE next_at <= ?", Date.now()).one().n;
+  }
+
+  override async alarm(): Promise<void> {
+    const next = await this.outbox.runDue(this.host);
+    await scheduleAlarm(this.ctx.storage, next);
+  }
+
   private async fetchAndStore(uri: string, origin: string): Promise<Result<RemoteActor>> {
     const attemptAt = this.now();
     let document: Record<string, unknown>;
@@ -118,13 +260,17 @@ export class RemoteActorObject extends DurableObject<Env> {
       this.recordAttempt(attemptAt, message, status);
       return fail(status === 410 ? 410 : status === 404 ? 404 : 502, `Could not fetch actor ${uri}: ${message}`);
     }
-    const localId = this.stored()?.localId ?? snowflake();
+    const previous = this.stored();
+    const localId = previous?.localId ?? snowflake();
     const parsed = await parseActorDocument(document, localId, attemptAt);
     if (!parsed.ok) {
       this.recordAttempt(attemptAt, parsed.error, null);
       return fail(422, `Unusable actor ${uri}: ${parsed.error}`);
     }
+    // A refresh of a stale actor that finds a changed profile updates the local copies, as an Update would.
+    const profileChanged = previous !== null && !sameProfile(previous.actor.account, parsed.actor.account);
     this.ctx.storage.transactionSync(() => {
+      if (profileChanged) this.outbox.enqueue(COPIES_JOB, { after: "" });
       this.sql.exec(
         `INSERT INTO actor (id, uri, local_id, record, document, fetched_at) VALUES (1, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET record = excluded.record, document = excluded.document, fetched_at = excluded.fetched_at`,
@@ -137,6 +283,7 @@ export class RemoteActorObject extends DurableObject<Env> {
       this.recordAttempt(attemptAt, null, 200);
     });
     await this.ensureIndexed();
+    if (profileChanged) await this.host.wake();
     return ok(parsed.actor);
   }
 
@@ -170,6 +317,11 @@ export class RemoteActorObject extends DurableObject<Env> {
       .toArray()[0];
     return row ? { uri: row.uri, localId: row.local_id, fetchedAt: row.fetched_at, actor: JSON.parse(row.record) as RemoteActor } : null;
   }
+}
+
+/** The profile as shown (snapshot fields other than the fetch time). */
+function sameProfile(a: RemoteActor["account"], b: RemoteActor["account"]): boolean {
+  return JSON.stringify({ ...a, created_at: null }) === JSON.stringify({ ...b, created_at: null });
 }
 
 /**

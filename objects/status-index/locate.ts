@@ -1,5 +1,7 @@
-import { statusIndexStub } from "../../worker/stubs";
-import type { IndexEntry } from "./status-index-object";
+import { statusIndexStub, statusUriIndexStub } from "../../worker/stubs";
+import type { IndexEntry, StatusOwner, UriEntry } from "./status-index-object";
+
+export type { StatusOwner, UriEntry };
 
 /** Ids that can be looked up: digit strings that fit a snowflake. */
 export const STATUS_ID = /^\d{1,20}$/;
@@ -34,4 +36,25 @@ export async function indexStatuses(env: Env, entries: IndexEntry[]): Promise<vo
 
 export async function unindexStatuses(env: Env, ids: string[]): Promise<void> {
   await Promise.all([...byShard(ids, (id) => id).values()].map((group) => statusIndexStub(env, group[0]).remove(group)));
+}
+
+/** Where each status lives: a local account, or a remote author's object (`actorUri` set). */
+export async function locateStatusOwners(env: Env, ids: string[]): Promise<Map<string, StatusOwner>> {
+  const valid = [...new Set(ids.filter((id) => STATUS_ID.test(id)))];
+  const groups = [...byShard(valid, (id) => id).values()];
+  const answers = await Promise.all(groups.map((group) => statusIndexStub(env, group[0]).owners(group)));
+  return new Map(answers.flatMap((a) => Object.entries(a)));
+}
+
+/** The local id of a remote status we hold, by its ActivityPub id. */
+export function remoteStatusByUri(env: Env, uri: string): Promise<UriEntry | null> {
+  return statusUriIndexStub(env, uri).byUri(uri);
+}
+
+export function indexStatusUri(env: Env, uri: string, entry: UriEntry): Promise<void> {
+  return statusUriIndexStub(env, uri).putUri(uri, entry);
+}
+
+export function unindexStatusUri(env: Env, uri: string, id: string): Promise<void> {
+  return statusUriIndexStub(env, uri).removeUri(uri, id);
 }

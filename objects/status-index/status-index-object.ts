@@ -11,11 +11,32 @@ const MIGRATIONS: readonly Migration[] = [
   (sql) => {
     sql.exec("CREATE TABLE statuses (id TEXT PRIMARY KEY, account_id TEXT NOT NULL)");
   },
+  // Federation (issue 5): a remote status's owner is its author's RemoteActorObject, named by
+  // the actor URI. Shards named `status-uris:<n>` use `uris` only: ActivityPub id → local id.
+  (sql) => {
+    sql.exec("ALTER TABLE statuses ADD COLUMN actor_uri TEXT");
+    sql.exec("CREATE TABLE uris (uri TEXT PRIMARY KEY, id TEXT NOT NULL, account_id TEXT NOT NULL, actor_uri TEXT NOT NULL)");
+  },
 ];
 
 export interface IndexEntry {
   id: string;
   accountId: string;
+  /** Set for a remote status: its author's actor URI (the RemoteActorObject holding it). */
+  actorUri?: string | null;
+}
+
+/** Who holds a status: a local account's object, or (actorUri set) a remote author's object. */
+export interface StatusOwner {
+  accountId: string;
+  actorUri: string | null;
+}
+
+/** A remote status found by its ActivityPub id. */
+export interface UriEntry {
+  id: string;
+  accountId: string;
+  actorUri: string;
 }
 
 export class StatusIndexObject extends DurableObject<Env> {
@@ -30,7 +51,9 @@ export class StatusIndexObject extends DurableObject<Env> {
   }
 
   async add(entries: IndexEntry[]): Promise<void> {
-    for (const e of entries) this.sql.exec("INSERT OR REPLACE INTO statuses (id, account_id) VALUES (?, ?)", e.id, e.accountId);
+    for (const e of entries) {
+      this.sql.exec("INSERT OR REPLACE INTO statuses (id, account_id, actor_uri) VALUES (?, ?, ?)", e.id, e.accountId, e.actorUri ?? null);
+    }
   }
 
   async remove(ids: string[]): Promise<void> {
@@ -41,5 +64,31 @@ export class StatusIndexObject extends DurableObject<Env> {
   async locate(ids: string[]): Promise<Record<string, string>> {
     const rows = selectIn<{ id: string; account_id: string }>(this.sql, (p) => `SELECT id, account_id FROM statuses WHERE id IN (${p})`, ids);
     return Object.fromEntries(rows.map((r) => [r.id, r.account_id]));
+  }
+
+  /** Like `locate`, saying also where a remote status lives. */
+  async owners(ids: string[]): Promise<Record<string, StatusOwner>> {
+    const rows = selectIn<{ id: string; account_id: string; actor_uri: string | null }>(
+      this.sql,
+      (p) => `SELECT id, account_id, actor_uri FROM statuses WHERE id IN (${p})`,
+      ids,
+    );
+    return Object.fromEntries(rows.map((r) => [r.id, { accountId: r.account_id, actorUri: r.actor_uri }]));
+  }
+
+  // ----- ActivityPub id → local id of remote statuses (shards `status-uris:<n>`) -----
+
+  async putUri(uri: string, entry: UriEntry): Promise<void> {
+    this.sql.exec("INSERT OR REPLACE INTO uris (uri, id, account_id, actor_uri) VALUES (?, ?, ?, ?)", uri, entry.id, entry.accountId, entry.actorUri);
+  }
+
+  async byUri(uri: string): Promise<UriEntry | null> {
+    const row = this.sql.exec<{ id: string; account_id: string; actor_uri: string }>("SELECT id, account_id, actor_uri FROM uris WHERE uri = ?", uri).toArray()[0];
+    return row ? { id: row.id, accountId: row.account_id, actorUri: row.actor_uri } : null;
+  }
+
+  /** Forgets a uri only if it still names `id` (a re-created status keeps its new entry). */
+  async removeUri(uri: string, id: string): Promise<void> {
+    this.sql.exec("DELETE FROM uris WHERE uri = ? AND id = ?", uri, id);
   }
 }

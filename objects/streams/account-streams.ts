@@ -16,7 +16,6 @@ import {
   streamScope,
   userStreamsFor,
   type Parsed,
-  type StreamEventName,
   type Subscription,
 } from "./protocol";
 import { conversationPayload, notificationPayload, statusPayload, viewForStream } from "./render";
@@ -96,17 +95,25 @@ export class AccountStreams {
       subscriptions: [],
     };
     const initial = r.stream ? this.check(state, parseSubscription(r.stream.stream, r.stream)) : null;
-    if (r.mode === "sse") {
-      if (!initial) return errorResponse(new StreamError(400, "Unknown stream type"));
-      if (!initial.ok) return errorResponse(initial.error);
-      state.subscriptions = [initial.value];
-      const client = this.hub.openSse(state, (c) => this.syncInterest(c.state.subscriptions));
-      this.syncInterest(state.subscriptions);
-      return client.response();
-    }
+    if (r.mode === "sse") return this.openSse(state, initial);
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse(new StreamError(400, "Expected a WebSocket upgrade"));
+    return this.openSocket(state, initial, r.protocol);
+  }
+
+  /** SSE serves exactly one stream: a bad one is an HTTP error. */
+  private openSse(state: ListenerState, initial: Parsed<Subscription> | null): Response {
+    if (!initial) return errorResponse(new StreamError(400, "Unknown stream type"));
+    if (!initial.ok) return errorResponse(initial.error);
+    state.subscriptions = [initial.value];
+    const client = this.hub.openSse(state, (c) => this.syncInterest(c.state.subscriptions));
+    this.syncInterest(state.subscriptions);
+    return client.response();
+  }
+
+  /** A WebSocket opens even with a bad first stream: the error is its first message. */
+  private openSocket(state: ListenerState, initial: Parsed<Subscription> | null, protocol: string | null): Response {
     if (initial?.ok) state.subscriptions = [initial.value];
-    const { response, ws } = this.hub.acceptSocket(state, r.protocol);
+    const { response, ws } = this.hub.acceptSocket(state, protocol);
     if (initial && !initial.ok) this.hub.sendError(ws, initial.error);
     this.syncInterest(state.subscriptions);
     return response;
@@ -300,5 +307,3 @@ function timelineOf(env: Env, key: string) {
 function errorResponse(error: StreamError): Response {
   return Response.json({ error: error.message }, { status: error.status });
 }
-
-export type { StreamEventName };

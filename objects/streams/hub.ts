@@ -24,8 +24,8 @@ export interface Listener {
   send(sub: Subscription, event: StreamEventName, payload: string | undefined): void;
 }
 
-/** Keeps attachments well below the platform's 16 KiB. */
-export const MAX_SUBSCRIPTIONS = 100;
+/** Keeps attachments well below the platform's 16 KiB (a subscription is at most ~150 bytes). */
+export const MAX_SUBSCRIPTIONS = 64;
 /** Heartbeats answered by the runtime itself: a hibernated object is not woken for them. */
 export const HEARTBEAT = { request: "ping", response: "pong" };
 

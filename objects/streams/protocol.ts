@@ -3,6 +3,7 @@
  * and their parameters, client messages (`subscribe`/`unsubscribe`), event envelopes and the
  * scopes each stream needs. Sockets and rendering live in the other modules of this folder.
  */
+import { normalizeTag as normalizeTagName } from "../../lib/status-text";
 
 export const USER_STREAMS = ["user", "user:notification", "list", "direct"] as const;
 export const PUBLIC_STREAMS = [
@@ -19,6 +20,9 @@ export type UserStream = (typeof USER_STREAMS)[number];
 export type PublicStream = (typeof PUBLIC_STREAMS)[number];
 export type HashtagStream = (typeof HASHTAG_STREAMS)[number];
 export type StreamName = UserStream | PublicStream | HashtagStream;
+
+/** Keeps a connection's attachment small (hashtags longer than this do not exist in practice). */
+const MAX_TAG_LENGTH = 100;
 
 const KNOWN = new Set<string>([...USER_STREAMS, ...PUBLIC_STREAMS, ...HASHTAG_STREAMS]);
 
@@ -51,9 +55,9 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: StreamError
 
 const bad = (status: number, message: string): Parsed<never> => ({ ok: false, error: new StreamError(status, message) });
 
-/** A hashtag as stored by timelines: lower case, without '#'. */
+/** A hashtag as stored by timelines (lib/status-text.ts), without a leading '#'. */
 export function normalizeTag(tag: string): string {
-  return tag.replace(/^#/, "").normalize("NFKC").toLowerCase();
+  return normalizeTagName(tag.replace(/^#/, ""));
 }
 
 export function isHashtagStream(name: StreamName): name is HashtagStream {
@@ -71,6 +75,7 @@ export function parseSubscription(stream: unknown, params: { tag?: unknown; list
   if (isHashtagStream(name)) {
     const tag = typeof params.tag === "string" ? params.tag.trim() : "";
     if (!tag || normalizeTag(tag) === "") return bad(400, "Missing tag name parameter");
+    if (tag.length > MAX_TAG_LENGTH) return bad(400, "Invalid tag name parameter");
     return { ok: true, value: { stream: name, param: tag } };
   }
   if (name === "list") {

@@ -5,6 +5,7 @@ import type { StatusRecord } from "../../schemas/records";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { accountStub } from "../../worker/stubs";
 import { publishPublic, STREAM_WATCHERS_SQL, unwatchStream, watchStream } from "../streams/public-streams";
+import * as catalog from "./catalog";
 
 /**
  * An instance-wide timeline: `idFromName("public")` (public statuses, local and remote) or
@@ -40,6 +41,8 @@ const MIGRATIONS: readonly Migration[] = [
   },
   // Accounts with an open stream on this timeline (issue 4, objects/streams/public-streams.ts).
   (sql) => sql.exec(STREAM_WATCHERS_SQL),
+  // Search index, hashtag registry and trend counts (./catalog.ts; used by the public timeline only).
+  catalog.catalogSchema,
 ];
 
 export interface TimelineQuery extends IdWindow {
@@ -67,11 +70,14 @@ export class TimelineObject extends DurableObject<Env> {
   readonly sql: SqlStorage;
   private readonly outbox: Outbox<TimelineObject>;
   private insertsSinceTrim = 0;
+  /** The instance-wide "public" timeline also keeps the catalog of public statuses (./catalog.ts). */
+  private readonly isPublic: boolean;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.outbox = new Outbox(ctx.storage, timelineJobs);
+    this.isPublic = ctx.id.name === "public";
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, MIGRATIONS);
     });
@@ -91,6 +97,7 @@ export class TimelineObject extends DurableObject<Env> {
         tagString(status.tags),
         JSON.stringify(status),
       );
+      if (this.isPublic) catalog.catalogStatus(this.sql, status);
       publishPublic(this.sql, this.env, { event: "update", status });
       const followers = this.sql.exec("SELECT 1 FROM tag_followers LIMIT 1").toArray().length > 0;
       if (followers) this.outbox.enqueue("tag.fanout", { status, after: null } satisfies TagFanout);
@@ -102,6 +109,7 @@ export class TimelineObject extends DurableObject<Env> {
 
   /** Replaces an edited status; returns the tags it had, or null if it was not here. */
   async update(status: StatusRecord): Promise<string[] | null> {
+    if (this.isPublic) catalog.catalogStatus(this.sql, status);
     const previous = this.tagsOf(status.id);
     if (previous === null) return null;
     this.sql.exec(
@@ -117,6 +125,7 @@ export class TimelineObject extends DurableObject<Env> {
 
   /** Removes a status; returns the tags it had, or null if it was not here. */
   async remove(id: string): Promise<string[] | null> {
+    if (this.isPublic) catalog.uncatalogStatus(this.sql, id);
     const previous = this.tagsOf(id);
     if (previous !== null) publishPublic(this.sql, this.env, { event: "delete", id });
     if (previous !== null) this.sql.exec("DELETE FROM entries WHERE id = ?", id);
@@ -147,6 +156,36 @@ export class TimelineObject extends DurableObject<Env> {
 
   async count(): Promise<number> {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM entries").one().n;
+  }
+
+  // ----- catalog of public statuses: search, hashtags, trends (public timeline; ./catalog.ts) -----
+
+  /** A public status that is not listed here (a reply to someone else): searchable, counted in tag uses. */
+  async catalog(status: StatusRecord): Promise<void> {
+    catalog.catalogStatus(this.sql, status);
+    if (++this.insertsSinceTrim >= TRIM_EVERY) this.trim();
+  }
+  /** Public statuses (merged with the searcher's own matches) and hashtags for one search. */
+  async searchCatalog(input: catalog.CatalogSearch): Promise<catalog.CatalogResult> {
+    return catalog.searchCatalog(this.sql, input);
+  }
+  async tagStats(names: string[]): Promise<catalog.TagStats[]> {
+    const usage = catalog.tagUsage(this.sql, names);
+    return names.map((name) => ({ name, usage: usage.get(name) ?? [] }));
+  }
+  async trendingTags(limit: number, offset: number): Promise<catalog.TagStats[]> {
+    return catalog.trendingTags(this.sql, limit, offset);
+  }
+  async trendingStatuses(limit: number, offset: number): Promise<StatusRecord[]> {
+    return catalog.trendingStatuses(this.sql, limit, offset);
+  }
+  /** Live counts of one of the listed statuses, from its author's object (trending statuses). */
+  async noteCounts(counts: catalog.StatusCounts): Promise<void> {
+    catalog.noteCounts(this.sql, counts);
+  }
+  /** An account turned `indexable` off: its public statuses leave search. */
+  async forgetSearchAuthor(accountId: string): Promise<void> {
+    catalog.forgetAuthor(this.sql, accountId);
   }
 
   // ----- streaming: accounts listening to this timeline's streams -----
@@ -210,6 +249,7 @@ export class TimelineObject extends DurableObject<Env> {
   /** Drops everything older than the newest MAX_ENTRIES. */
   private trim(): void {
     this.insertsSinceTrim = 0;
+    if (this.isPublic) catalog.trimSearchDocs(this.sql);
     this.sql.exec(
       `DELETE FROM entries WHERE CAST(id AS INTEGER) <=
          (SELECT CAST(id AS INTEGER) FROM entries ORDER BY CAST(id AS INTEGER) DESC LIMIT 1 OFFSET ?)`,

@@ -6,7 +6,7 @@ import { digestHeader } from "../../lib/federation/digest";
 import { inboxHandlers, dispatchActivity, InboxHandlerRegistry, type InboxContext } from "../../objects/federation/handlers/registry";
 import { remoteActorById, resolveRemoteActor, type RemoteActorObject } from "../../objects/federation/remote-actor-object";
 import type { InboxObject } from "../../objects/federation/inbox-object";
-import { inboxStub, remoteActorStub } from "../../worker/stubs";
+import { INBOX_SHARDS, inboxStub, remoteActorStub } from "../../worker/stubs";
 import { forgetDomainBlocks, isDomainBlocked } from "../../worker/federation/domain-blocks";
 import { forgetCachedKeys } from "../../worker/federation/key-resolver";
 import { BASE, DOMAIN, registerUser, uniqueName, type TestUser } from "./helpers";
@@ -210,6 +210,22 @@ describe("refusing", () => {
     expect(await isDomainBlocked(env, `x${blockedPeer.host}`)).toBe(false);
   });
 
+  it("403 once a domain is blocked, even with its key already cached", async () => {
+    const laterPeer = new FakePeer(peerHost("later"));
+    const oscar = await laterPeer.addActor("oscar");
+    installFakeNetwork(laterPeer);
+    expect((await send("/inbox", activity(oscar, `TestNote${rand()}`), oscar)).status).toBe(202);
+    const directory = env.DIRECTORY.get(env.DIRECTORY.idFromName("directory"));
+    await directory.blockDomain(laterPeer.host);
+    forgetDomainBlocks();
+    const before = laterPeer.requests.length;
+    await expectError(await send("/inbox", activity(oscar, "Create"), oscar), 403, /refused/);
+    expect(laterPeer.requests.length).toBe(before);
+    await directory.unblockDomain(laterPeer.host);
+    forgetDomainBlocks();
+    expect((await send("/inbox", activity(oscar, `TestNote${rand()}`), oscar)).status).toBe(202);
+  });
+
   it("413 for a body over 1 MiB", async () => {
     const big = JSON.stringify({ ...activity(alice, "Create"), content: "x".repeat(1024 * 1024) });
     const res = await send("/inbox", big, alice);
@@ -230,6 +246,28 @@ describe("refusing", () => {
   it("400 when the activity id is not on the actor's host", async () => {
     const a = { ...activity(alice, "Create"), id: "https://elsewhere.example/activities/1" };
     await expectError(await send("/inbox", a, alice), 400, /actor's host/);
+  });
+
+  it("400 when a Create's object is not on the actor's host", async () => {
+    const a = activity(alice, "Create", { object: { id: "https://elsewhere.example/notes/1", type: "Note", content: "forged" } });
+    await expectError(await send("/inbox", a, alice), 400, /object is not on its actor's host/);
+  });
+
+  it("413 for a streamed body over 1 MiB (no Content-Length), before the digest is computed", async () => {
+    const small = JSON.stringify(activity(alice, "Create"));
+    const signed = await fedifySign(new Request(`${BASE}/inbox`, { method: "POST", body: small, headers: { "content-type": "application/activity+json" } }), alice.privateKey, new URL(alice.keyId));
+    const chunk = new Uint8Array(256 * 1024).fill(32);
+    let sent = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        if (sent > 1024 * 1024) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const headers = new Headers(signed.headers);
+    headers.delete("content-length");
+    await expectError(await SELF.fetch(`${BASE}/inbox`, { method: "POST", headers, body: stream }), 413, /too large/);
   });
 
   it("404 for the inbox of an unknown local user", async () => {
@@ -352,7 +390,7 @@ describe("hand-off and dispatch", () => {
     const { id: _drop, ...anonymous } = activity(alice, type);
     expect((await send("/inbox", anonymous, alice)).status).toBe(202);
     expect((await send("/inbox", anonymous, alice)).status).toBe(202);
-    for (let shard = 0; shard < 8; shard++) await runDurableObjectAlarm(env.INBOX.get(env.INBOX.idFromName(`inbox:${shard}`)));
+    for (let shard = 0; shard < INBOX_SHARDS; shard++) await runDurableObjectAlarm(env.INBOX.get(env.INBOX.idFromName(`inbox:${shard}`)));
     expect(calls).toBe(1);
   });
 

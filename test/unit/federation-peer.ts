@@ -127,8 +127,14 @@ export function installFakeNetwork(...list: FakePeer[]): void {
     const req = new Request(input as RequestInfo, init);
     const peer = peers.get(new URL(req.url).host);
     if (!peer) throw new TypeError(`fake network: no route to ${new URL(req.url).host}`);
-    if (req.signal?.aborted) throw new DOMException("aborted", "AbortError");
-    return peer.handle(req);
+    const signal = init?.signal ?? req.signal;
+    if (signal?.aborted) throw new DOMException("aborted", "AbortError");
+    if (!signal) return peer.handle(req);
+    // Like a real connection: an abort (timeout) ends the wait for an answer.
+    return Promise.race([
+      peer.handle(req),
+      new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")))),
+    ]);
   }) as typeof fetch;
 }
 

@@ -1,4 +1,8 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { migrate } from "../../objects/migrations";
+import { addProfileColumns } from "../../objects/directory/profiles";
+import { MIGRATIONS as DIRECTORY_MIGRATIONS, type DirectoryObject } from "../../objects/directory/directory-object";
 import { expectSchema } from "./openapi";
 import { issueToken, type TestUser } from "./helpers";
 import { eventually, follow, get, links, pathOf, post, send, user } from "./graph-helpers";
@@ -178,14 +182,35 @@ describe("GET /api/v1/directory", () => {
     const me = await user("dact");
     const poster = await user("dpost");
     const muted = await user("dmute");
+    // Posting sends the account's snapshot (with last_status_at) to the directory.
     expect((await post("/api/v1/statuses", poster.token, { status: "hello directory" })).status).toBe(200);
-    // A profile change sends the account's current snapshot (with last_status_at) to the directory.
-    await setProfile(poster, { display_name: "Poster" });
     await post(`/api/v1/accounts/${muted.id}/mute`, me.token);
     await eventually(async () => {
       const found = await ids(await get("/api/v1/directory?order=active&limit=80", me.token));
       expect(found[0]).toBe(poster.id);
       expect(found).not.toContain(muted.id);
+    });
+  });
+});
+
+describe("directory profile columns (migration)", () => {
+  it("a directory created before the profile columns keeps its accounts and gains the columns", async () => {
+    const stub = env.DIRECTORY.get(env.DIRECTORY.newUniqueId());
+    await runInDurableObject(stub, async (instance: DirectoryObject, state) => {
+      const sql = state.storage.sql;
+      for (const { name } of sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray()) {
+        sql.exec(`DROP TABLE "${name}"`);
+      }
+      const before = DIRECTORY_MIGRATIONS.indexOf(addProfileColumns);
+      expect(before).toBeGreaterThan(0);
+      migrate(state.storage, DIRECTORY_MIGRATIONS.slice(0, before));
+      sql.exec(
+        "INSERT INTO accounts (id, username, username_lower, email_lower, state, created_at) VALUES ('7', 'Old', 'old', 'old@example.com', 'active', '2024-01-01T00:00:00.000Z')",
+      );
+      expect(migrate(state.storage, DIRECTORY_MIGRATIONS)).toBe(DIRECTORY_MIGRATIONS.length);
+      expect(sql.exec("SELECT username, snapshot, followers_count FROM accounts").one()).toEqual({ username: "Old", snapshot: null, followers_count: 0 });
+      // Not listed until its account object sends a snapshot.
+      expect(await instance.searchAccounts({ term: "old", limit: 5, offset: 0, exclude: [] })).toEqual([]);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expectSchema } from "./openapi";
-import { api, createAppToken, issueToken } from "./helpers";
-import { account, eventually, follow, get, links, lock, pathOf, post, relationship, relationshipsOf, rows, user } from "./graph-helpers";
+import { api, createAppToken, issueToken, registerUser, uniqueName } from "./helpers";
+import { account, eventually, follow, get, links, lock, pathOf, post, relationship, relationshipsOf, rows, send, user } from "./graph-helpers";
 
 describe("POST /api/v1/accounts/:id/follow", () => {
   it("follows an unlocked account at once, with exact counts and a follow notification", async () => {
@@ -38,6 +38,12 @@ describe("POST /api/v1/accounts/:id/follow", () => {
       body: "reblogs=false&notify=1&languages[]=fr",
     });
     expect(await relationship(res)).toMatchObject({ showing_reblogs: false, notifying: true, languages: ["fr"] });
+  });
+
+  it("does not find accounts awaiting approval (404)", async () => {
+    const a = await user("apa");
+    const pending = await registerUser(uniqueName("pend"), { approved: false });
+    expect((await post(`/api/v1/accounts/${pending.id}/follow`, a.token)).status).toBe(404);
   });
 
   it("refuses self-follows (422), unknown accounts (404) and bad languages (422)", async () => {
@@ -120,6 +126,19 @@ describe("locked accounts and follow requests", () => {
     expect(await relationship(await post(`/api/v1/accounts/${b.id}/unfollow`, a.token))).toMatchObject({ requested: false });
     expect(await (await get("/api/v1/follow_requests", b.token)).json()).toEqual([]);
     expect(await rows(b.id, "SELECT type FROM notifications")).toEqual([]);
+  });
+
+  it("accepts pending requests when the account is unlocked, as Mastodon does", async () => {
+    const [a, b] = [await user("una"), await user("unb")];
+    await lock(b);
+    await follow(a, b);
+    const res = await send("PATCH", "/api/v1/accounts/update_credentials", b.token, { locked: false });
+    expect(res.status).toBe(200);
+    await eventually(async () => {
+      expect((await relationshipsOf(a, b.id))[0]).toMatchObject({ following: true, requested: false });
+    });
+    expect((await account(b.id)).followers_count).toBe(1);
+    expect(await (await get("/api/v1/follow_requests", b.token)).json()).toEqual([]);
   });
 
   it("pages follow requests with Link headers", async () => {
@@ -229,5 +248,20 @@ describe("home backfill when a follow starts", () => {
     });
     await post(`/api/v1/accounts/${b.id}/unfollow`, a.token);
     expect(await rows(a.id, "SELECT id FROM home WHERE author_id = ?", b.id)).toEqual([]);
+  });
+
+  it("never backfills followers-only posts before a request is accepted", async () => {
+    const [a, b] = [await user("pva"), await user("pvb")];
+    await lock(b);
+    const res = await post("/api/v1/statuses", b.token, { status: "only for followers", visibility: "private" });
+    expect(res.status).toBe(200);
+    const id = ((await res.json()) as any).id;
+    await follow(a, b);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await rows(a.id, "SELECT id FROM home WHERE author_id = ?", b.id)).toEqual([]);
+    await post(`/api/v1/follow_requests/${a.id}/authorize`, b.token);
+    await eventually(async () => {
+      expect(await rows(a.id, "SELECT id FROM home WHERE author_id = ?", b.id)).toEqual([{ id }]);
+    });
   });
 });

@@ -16,7 +16,8 @@ const columns = (sql: SqlStorage, table: string) =>
 
 /** Brings an object's storage back to "created at version 0": no tables at all. */
 function wipe(sql: SqlStorage): void {
-  for (const name of tables(sql)) sql.exec(`DROP TABLE "${name}"`);
+  // IF EXISTS: dropping an FTS5 table (search index) drops its shadow tables with it.
+  for (const name of tables(sql)) sql.exec(`DROP TABLE IF EXISTS "${name}"`);
 }
 
 describe("account object migrations", () => {

@@ -83,6 +83,7 @@ describe("boosts", () => {
     expect((await send("POST", `/api/v1/statuses/${boost.body.id}/reblog`, bob.token)).body.id).toBe(boost.body.id);
     expect(await notificationsOf(alice.id)).toEqual([{ type: "reblog", from_account_id: bob.id, status_id: s.id }]);
 
+    expect(await inObject(bob.id, (o) => o.sql.exec("SELECT reblog_of_id FROM home WHERE id = ?", boost.body.id).toArray())).toEqual([{ reblog_of_id: s.id }]);
     const byId = await getJson(`/api/v1/statuses/${boost.body.id}`);
     expect(byId.status).toBe(200);
     expect(byId.body.reblog.id).toBe(s.id);

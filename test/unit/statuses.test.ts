@@ -1,7 +1,10 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { locateStatus } from "../../objects/status-index/locate";
 import { api, bearer, createAppToken, issueToken } from "./helpers";
 import { expectSchema } from "./openapi";
 import { expectError, getJson, inObject, newUser, post, postRaw, runJobs, send } from "./status-helpers";
+import { extractMentions, extractTags, renderStatusHtml, statusLength } from "../../lib/status-text";
 
 describe("POST /api/v1/statuses", () => {
   it("posts with links, mentions and hashtags rendered, and reads it back", async () => {
@@ -27,6 +30,11 @@ describe("POST /api/v1/statuses", () => {
     expectSchema(anonymous.body, "Status");
     expect(anonymous.body.content).toBe(s.content);
     expect(anonymous.body.favourited).toBeUndefined();
+
+    // The author's object keeps it in her own home; the index knows where it lives.
+    expect(await inObject(alice.id, (o) => o.sql.exec("SELECT author_id FROM home WHERE id = ?", s.id).toArray())).toEqual([{ author_id: alice.id }]);
+    expect(await locateStatus(env, s.id)).toBe(alice.id);
+    expect(await inObject(alice.id, (o) => o.sql.exec("SELECT account_id FROM status_mentions WHERE status_id = ?", s.id).toArray())).toEqual([{ account_id: bob.id }]);
 
     const account = await getJson(`/api/v1/accounts/${alice.id}`);
     expect(account.body.statuses_count).toBe(1);
@@ -125,6 +133,24 @@ describe("POST /api/v1/statuses", () => {
     expect(c.id).not.toBe(a.id);
     const page = await getJson(`/api/v1/accounts/${alice.id}/statuses`);
     expect(page.body).toHaveLength(2);
+  });
+});
+
+describe("status text", () => {
+  it("finds mentions, hashtags and links, and counts like Mastodon", () => {
+    const text = "@a @B@example.com @c@localhost:8787 mail@x.org https://x.org/#nottag #Tag_1 (#in) a#b #123";
+    expect(extractMentions(text)).toEqual([
+      { username: "a", domain: null },
+      { username: "B", domain: "example.com" },
+      { username: "c", domain: "localhost:8787" },
+    ]);
+    expect(extractTags(text)).toEqual(["tag_1", "in"]);
+    expect(statusLength(`@alice@very.long.example.com ${"https://example.com/" + "x".repeat(80)}`)).toBe(6 + 1 + 23);
+    const html = renderStatusHtml("@a and @b@remote.example #x", { mentionUrl: (m) => (m.domain ? undefined : "https://h/@a"), tagUrl: (n) => `https://h/tags/${n}` });
+    expect(html).toBe(
+      '<p><span class="h-card" translate="no"><a href="https://h/@a" class="u-url mention">@<span>a</span></a></span> and @b@remote.example ' +
+        '<a href="https://h/tags/x" class="mention hashtag" rel="tag">#<span>x</span></a></p>',
+    );
   });
 });
 
@@ -257,6 +283,20 @@ describe("replies and context", () => {
     expect((await send("DELETE", `/api/v1/statuses/${r3.id}`, bob.token)).status).toBe(200);
     expect((await getJson(`/api/v1/statuses/${root.id}`)).body.replies_count).toBe(1);
     expect((await getJson(`/api/v1/statuses/${root.id}/context`)).body.descendants.map((s: any) => s.id)).toEqual([r1.id, r2.id]);
+  });
+
+  it("an edit or a favourite reaches the thread", async () => {
+    const alice = await newUser("alice");
+    const bob = await newUser("bob");
+    const root = await post(alice, { status: "root" });
+    const reply = await post(bob, { status: "typo", in_reply_to_id: root.id });
+    await send("PUT", `/api/v1/statuses/${reply.id}`, bob.token, { status: "fixed" });
+    await send("POST", `/api/v1/statuses/${reply.id}/favourite`, alice.token);
+    await runJobs(bob.id, 1);
+    const [d] = (await getJson(`/api/v1/statuses/${root.id}/context`)).body.descendants;
+    expect(d.content).toBe("<p>fixed</p>");
+    expect(d.edited_at).not.toBeNull();
+    expect(d.favourites_count).toBe(1);
   });
 
   it("re-running the link and unlink jobs changes nothing", async () => {

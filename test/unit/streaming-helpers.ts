@@ -47,16 +47,17 @@ export class TestSocket {
     this.send({ type: "unsubscribe", stream, ...params });
   }
 
-  /** The next message matching `match` (earlier non-matching ones are dropped). */
+  /** The first message matching `match`, taken out of the queue (other messages stay). */
   async next(match: (m: StreamMessage) => boolean = () => true, timeoutMs = 3000): Promise<StreamMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      while (this.queue.length) {
-        const m = this.queue.shift()!;
-        if (typeof m !== "string" && match(m)) return m;
-      }
+      const i = this.queue.findIndex((m) => typeof m !== "string" && match(m));
+      if (i >= 0) return this.queue.splice(i, 1)[0] as StreamMessage;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error("no matching stream message in time");
+      if (left <= 0) {
+        const seen = this.queue.map((m) => (typeof m === "string" ? m : { stream: m.stream, event: m.event, error: m.error }));
+        throw new Error(`no matching stream message in time; queued ${JSON.stringify(seen)}`);
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

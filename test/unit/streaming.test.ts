@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { api, bearer, createAppToken, issueToken, registerUser, uniqueName } from "./helpers";
+import { runInDurableObject, env } from "cloudflare:test";
 import { connect, openSocket, readSse } from "./streaming-helpers";
+import type { AccountObject } from "../../objects/account/account-object";
+
+const listenerCount = (accountId: string) =>
+  runInDurableObject(env.ACCOUNT.get(env.ACCOUNT.idFromName(accountId)), (o: AccountObject) => o.streams.hub.listeners().length);
 
 /** The streaming handshake and protocol: tokens, refusals, subscribe/unsubscribe, errors. */
 
@@ -61,6 +66,12 @@ describe("GET /api/v1/streaming handshake", () => {
     const socket = await connect(u.token, "stream=user");
     socket.send("ping");
     expect(await socket.nextText()).toBe("pong");
+    // The runtime answered (it records when), so a hibernated object is not woken for it.
+    const answered = await runInDurableObject(env.ACCOUNT.get(env.ACCOUNT.idFromName(u.id)), (_o: AccountObject, ctx) =>
+      ctx.getWebSockets().map((ws) => ctx.getWebSocketAutoResponseTimestamp(ws)),
+    );
+    expect(answered).toHaveLength(1);
+    expect(answered[0]).toBeInstanceOf(Date);
     socket.close();
   });
 });
@@ -96,6 +107,20 @@ describe("streaming protocol errors", () => {
     socket.close();
   });
 
+  it("caps the subscriptions of one socket", async () => {
+    const u = await registerUser(uniqueName("ws"));
+    const socket = await connect(u.token);
+    for (let i = 0; i < 64; i++) socket.subscribe("hashtag", { tag: `cap${i}` });
+    socket.subscribe("hashtag", { tag: "one-too-many" });
+    expect(await socket.next((m) => !!m.error)).toEqual({ error: "Too many subscriptions", status: 400 });
+    // Unsubscribing makes room again; subscribing twice to one stream is a no-op.
+    socket.unsubscribe("hashtag", { tag: "CAP0" });
+    socket.subscribe("hashtag", { tag: "cap1" });
+    socket.subscribe("hashtag", { tag: "one-too-many" });
+    await socket.none((m) => !!m.error);
+    socket.close();
+  });
+
   it("does not stream another account's list", async () => {
     const [owner, other] = [await registerUser(uniqueName("ws")), await registerUser(uniqueName("ws"))];
     const created = await api("/api/v1/lists", { method: "POST", headers: { ...bearer(owner.token), "content-type": "application/json" }, body: JSON.stringify({ title: "mine" }) });
@@ -128,6 +153,12 @@ describe("server-sent events", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(await readSse(res.body!, (t) => t.startsWith(":)\n"))).toMatch(/^:\)\n/);
     await res.body!.cancel();
+    // The object notices the client left and forgets the response.
+    const deadline = Date.now() + 3000;
+    while ((await listenerCount(u.id)) > 0) {
+      if (Date.now() > deadline) throw new Error("SSE listener not removed after cancel");
+      await new Promise((r) => setTimeout(r, 20));
+    }
 
     expect((await api("/api/v1/streaming/public/local")).status).toBe(401);
     const noTag = await api(`/api/v1/streaming/hashtag?access_token=${u.token}`);

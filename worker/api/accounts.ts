@@ -9,7 +9,8 @@ import { instanceSettings, POSTING_LANGUAGES, type RegistrationMode } from "../i
 import { serializeAccount } from "../serializers/account";
 import { fieldErrors, parseOrFail, registrationSchema, validationFailed, type FieldErrors, type RegistrationInput } from "../../schemas/accounts";
 import { stringList } from "../../schemas/coerce";
-import type { AccountRecord } from "../../schemas/records";
+import type { AccountRecord, AccountSnapshot } from "../../schemas/records";
+import { remoteAccountById, resolveHandle } from "../federation/resolve";
 import type { AppInfo } from "../../objects/account/account-object";
 import { errorPage, pageLang, pageResponse } from "../../web/layout";
 import { CSRF_FIELD, preSessionCsrf, preSessionCsrfMatches } from "../../web/session";
@@ -101,8 +102,9 @@ async function show(c: Ctx): Promise<Response | undefined> {
   if (!/^\d+$/.test(c.route.id)) return undefined;
   await optionalUser(c, "read:accounts");
   const record = DIGIT_ID.test(c.route.id) ? await visibleAccount(c.env, c.route.id) : null;
-  if (!record) throw notFound();
-  return json(serializeAccount(record, c));
+  const account = record ?? (DIGIT_ID.test(c.route.id) ? await remoteAccountById(c.env, c, c.route.id, (p) => c.exec.waitUntil(p)) : null);
+  if (!account) throw notFound();
+  return json(serializeAccount(account, c));
 }
 
 async function showMany(c: Ctx): Promise<Response> {
@@ -110,11 +112,11 @@ async function showMany(c: Ctx): Promise<Response> {
   const parsed = stringList.safeParse((await c.params()).id ?? []);
   if (!parsed.success) throw new ApiError(422, "Validation failed: Id must be a list of account ids");
   const ids = [...new Set(parsed.data.filter((id) => DIGIT_ID.test(id)))].slice(0, MAX_ACCOUNTS_PER_REQUEST);
-  const records = await Promise.all(ids.map((id) => visibleAccount(c.env, id)));
-  return json(records.filter((r): r is AccountRecord => r !== null).map((r) => serializeAccount(r, c)));
+  const records = await Promise.all(ids.map(async (id) => (await visibleAccount(c.env, id)) ?? (await remoteAccountById(c.env, c, id))));
+  return json(records.filter((r): r is AccountSnapshot => r !== null).map((r) => serializeAccount(r, c)));
 }
 
-/** `name`, `@name` or `name@ourdomain`; remote accounts are not known yet (federation issue) → 404. */
+/** `name`, `@name` or `name@ourdomain`; `name@otherdomain` is resolved by WebFinger then the actor document. */
 async function lookup(c: Ctx): Promise<Response> {
   await optionalUser(c, "read:accounts");
   const acct = (await c.params()).acct;
@@ -122,7 +124,11 @@ async function lookup(c: Ctx): Promise<Response> {
   const handle = acct.trim().replace(/^@/, "");
   const at = handle.indexOf("@");
   const username = at < 0 ? handle : handle.slice(0, at);
-  if (at >= 0 && handle.slice(at + 1).toLowerCase() !== c.domain.toLowerCase()) throw notFound();
+  if (at >= 0 && handle.slice(at + 1).toLowerCase() !== c.domain.toLowerCase()) {
+    const remote = await resolveHandle(c.env, c, handle);
+    if (!remote) throw notFound();
+    return json(serializeAccount(remote, c));
+  }
   if (!/^[a-z0-9_]{1,30}$/i.test(username)) throw notFound();
   const entry = await findLocalUsername(c.env, username);
   const record = entry ? await visibleAccount(c.env, entry.id) : null;

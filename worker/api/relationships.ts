@@ -13,6 +13,7 @@ import { muteSchema, noteSchema } from "../../schemas/graph";
 import { stringList } from "../../schemas/coerce";
 import type { Collection } from "../../objects/account/graph-reads";
 import type { RelationshipRecord } from "../../objects/account/graph";
+import { remoteActorUriOf } from "../federation/resolve";
 
 /**
  * Relationships and the account lists around them: relationships, familiar followers,
@@ -106,5 +107,7 @@ async function collection(c: Ctx, which: Collection): Promise<Response> {
   const id = routeId(c);
   const caller = await optionalUser(c, "read:accounts");
   const page = readPage(await c.params(), 40, 80);
+  // A remote account's collections live on its server; we list none of them (yet).
+  if (await remoteActorUriOf(c.env, id)) return accountsJson(c, []);
   return accountsJson(c, unwrap(await accountStub(c.env, id).collection(which, caller?.viewer.account.id ?? null, page)));
 }

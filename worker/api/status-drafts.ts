@@ -1,6 +1,7 @@
 import type { Ctx } from "../context";
 import { ApiError } from "../http/errors";
 import { findLocalUsername } from "../directory-cache";
+import { resolveHandle } from "../federation/resolve";
 import { POLL_LIMITS, POSTING_LANGUAGES, STATUS_LIMITS } from "../instance-settings";
 import { tagUrl } from "../serializers/status";
 import { extractMentions, extractTags, mentionKey, renderStatusHtml, statusLength, type ParsedMention } from "../../lib/status-text";
@@ -23,16 +24,21 @@ interface RenderedText {
   tags: string[];
 }
 
+/** Remote mentions resolved per post (each may need a WebFinger and an actor fetch). */
+const MAX_REMOTE_MENTIONS = 10;
+
 function isLocal(c: Ctx, m: ParsedMention): boolean {
   return m.domain === null || m.domain.toLowerCase() === c.domain.toLowerCase();
 }
 
 /**
- * Renders text with links, hashtags and mentions of existing local accounts. `@user@domain` of
- * another server stays plain text until federation can resolve it.
+ * Renders text with links, hashtags and mentions of existing accounts: local ones through the
+ * directory, `@user@domain` of another server through WebFinger and its actor document
+ * (federation); a mention that cannot be resolved stays plain text.
  */
 export async function renderText(c: Ctx, text: string): Promise<RenderedText> {
-  const parsed = extractMentions(text).filter((m) => isLocal(c, m));
+  const all = extractMentions(text);
+  const parsed = all.filter((m) => isLocal(c, m));
   const found = await Promise.all(parsed.map((m) => findLocalUsername(c.env, m.username)));
   const urls = new Map<string, string>();
   const mentions = new Map<string, MentionRecord>();
@@ -41,6 +47,14 @@ export async function renderText(c: Ctx, text: string): Promise<RenderedText> {
     if (!entry || !entry.approved) return;
     urls.set(mentionKey(m), `${c.origin}/@${entry.username}`);
     mentions.set(entry.id, { id: entry.id, username: entry.username, domain: null });
+  });
+  const remote = all.filter((m) => !isLocal(c, m)).slice(0, MAX_REMOTE_MENTIONS);
+  const resolved = await Promise.all(remote.map((m) => resolveHandle(c.env, c, `${m.username}@${m.domain}`)));
+  remote.forEach((m, i) => {
+    const account = resolved[i];
+    if (!account) return;
+    urls.set(mentionKey(m), account.url ?? account.uri ?? "");
+    mentions.set(account.id, { id: account.id, username: account.username, domain: account.domain, url: account.url ?? null, uri: account.uri ?? null });
   });
   const content = renderStatusHtml(text, {
     mentionUrl: (m) => urls.get(mentionKey(m)),

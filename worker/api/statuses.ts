@@ -4,9 +4,11 @@ import { ApiError, notFound, unauthorized, unwrap } from "../http/errors";
 import { bearerToken, optionalUser, requireUser } from "../http/auth";
 import { json } from "../http/respond";
 import { linkHeader, readPage } from "../http/pagination";
-import { accountStub, threadStub } from "../stubs";
+import { accountStub, remoteActorStub, threadStub } from "../stubs";
+import { remoteActorUriOf } from "../federation/resolve";
 import { serializeAccount } from "../serializers/account";
 import { serializeStatus } from "../serializers/status";
+import { serializeViewedStatus } from "../serializers/filter";
 import { tokenOwner } from "../../lib/tokens";
 import { parseOrFail } from "../../schemas/accounts";
 import { accountStatusesSchema, createStatusSchema, editStatusSchema, reblogSchema } from "../../schemas/statuses";
@@ -14,7 +16,7 @@ import { stringList } from "../../schemas/coerce";
 import { normalizeTag } from "../../lib/status-text";
 import type { StatusRecord, ViewedStatuses } from "../../schemas/records";
 import { publicView, type ViewContext } from "../../objects/account/viewer";
-import { locateStatus, locateStatuses, STATUS_ID } from "../../objects/status-index/locate";
+import { locateStatus, locateStatusOwners, STATUS_ID, type StatusOwner } from "../../objects/status-index/locate";
 import { CONTEXT_LIMITS } from "../../objects/account/statuses";
 import type { StatusAction } from "../../objects/account/interactions";
 import { editDraft, newStatusDraft } from "./status-drafts";
@@ -86,21 +88,32 @@ export async function viewFor(c: Ctx, auth: TokenAuth | null, candidates: Status
   return unwrap(await accountStub(c.env, auth.accountId).view(auth.token, candidates, context, scope));
 }
 
-/** Status entity; `viewed` null for anonymous readers (no viewer fields). */
-export function renderStatus(c: Ctx, s: StatusRecord, viewed: Pick<ViewedStatuses, "flags"> | null): Record<string, unknown> {
-  return serializeStatus(s, c, viewed ? (id) => viewed.flags[id] : undefined);
+/** Status entity; `viewed` null for anonymous readers (no viewer fields, no `filtered`). */
+export function renderStatus(c: Ctx, s: StatusRecord, viewed: Pick<ViewedStatuses, "flags"> & Partial<Pick<ViewedStatuses, "filtered">> | null): Record<string, unknown> {
+  if (!viewed) return serializeStatus(s, c);
+  return serializeViewedStatus(s, c, { flags: viewed.flags, filtered: viewed.filtered ?? {} });
 }
 
 export function renderViewed(c: Ctx, auth: TokenAuth | null, viewed: ViewedStatuses, statuses = viewed.statuses) {
   return statuses.map((s) => renderStatus(c, s, auth ? viewed : null));
 }
 
-/** Own statuses that a viewer id may see, looked up in the owners' objects (one call per owner). */
+/**
+ * Statuses that a viewer id may see, looked up in the owners' objects (one call per owner): a
+ * local author's account object, or a remote author's RemoteActorObject (federation).
+ */
 export async function fetchStatuses(c: Ctx, ids: string[], viewerId: string | null): Promise<StatusRecord[]> {
-  const owners = await locateStatuses(c.env, ids);
-  const byOwner = new Map<string, string[]>();
-  for (const [id, owner] of owners) byOwner.set(owner, [...(byOwner.get(owner) ?? []), id]);
-  const found = await Promise.all([...byOwner].map(([owner, ownIds]) => accountStub(c.env, owner).statusesFor(ownIds, viewerId)));
+  const owners = await locateStatusOwners(c.env, ids);
+  const byOwner = new Map<string, { owner: StatusOwner; ids: string[] }>();
+  for (const [id, owner] of owners) {
+    const key = owner.actorUri ?? owner.accountId;
+    byOwner.set(key, { owner, ids: [...(byOwner.get(key)?.ids ?? []), id] });
+  }
+  const found = await Promise.all(
+    [...byOwner.values()].map(({ owner, ids: ownIds }) =>
+      owner.actorUri ? remoteActorStub(c.env, owner.actorUri).statusesFor(ownIds, viewerId) : accountStub(c.env, owner.accountId).statusesFor(ownIds, viewerId),
+    ),
+  );
   const byId = new Map(found.flat().map((s) => [s.id, s]));
   return ids.map((id) => byId.get(id)).filter((s): s is StatusRecord => s !== undefined);
 }
@@ -183,8 +196,13 @@ async function context(c: Ctx): Promise<Response> {
 async function history(c: Ctx): Promise<Response> {
   const id = statusId(c);
   const auth = await optionalToken(c, "read:statuses");
-  const owner = await locateStatus(c.env, id);
-  const found = owner ? await accountStub(c.env, owner).statusHistory(id, auth?.accountId ?? null) : null;
+  const owner = (await locateStatusOwners(c.env, [id])).get(id);
+  const viewerId = auth?.accountId ?? null;
+  const found = !owner
+    ? null
+    : owner.actorUri
+      ? await remoteActorStub(c.env, owner.actorUri).statusHistory(id, viewerId)
+      : await accountStub(c.env, owner.accountId).statusHistory(id, viewerId);
   const viewed = await viewFor(c, auth, found?.ok ? [found.value.status] : [], "single");
   if (!found?.ok || viewed.statuses.length === 0) throw notFound();
   return json(
@@ -215,8 +233,13 @@ async function interactionAccounts(c: Ctx, list: "favourited_by" | "reblogged_by
   const id = statusId(c);
   const auth = await optionalToken(c, "read:accounts");
   const page = readPage(await c.params(), 40, 80);
-  const owner = await locateStatus(c.env, id);
-  const found = owner ? await accountStub(c.env, owner).interactionAccounts(id, auth?.accountId ?? null, list, page) : null;
+  const owner = (await locateStatusOwners(c.env, [id])).get(id);
+  const viewerId = auth?.accountId ?? null;
+  const found = !owner
+    ? null
+    : owner.actorUri
+      ? await remoteActorStub(c.env, owner.actorUri).interactionAccounts(id, viewerId, list, page)
+      : await accountStub(c.env, owner.accountId).interactionAccounts(id, viewerId, list, page);
   const viewed = await viewFor(c, auth, found?.ok ? [found.value.status] : [], "single", "read:accounts");
   if (!found?.ok || viewed.statuses.length === 0) throw notFound();
   const items = found.value.accounts;
@@ -249,7 +272,10 @@ async function accountStatuses(c: Ctx): Promise<Response> {
     only_media: q.only_media ?? false,
     tagged: q.tagged ? normalizeTag(q.tagged.replace(/^#/, "")) : null,
   };
-  const records = unwrap(await accountStub(c.env, c.route.id).accountStatuses(auth?.accountId ?? null, query));
+  // A remote account's statuses are those its RemoteActorObject holds (federation).
+  const remoteUri = await remoteActorUriOf(c.env, c.route.id);
+  const source = remoteUri ? remoteActorStub(c.env, remoteUri) : accountStub(c.env, c.route.id);
+  const records = unwrap(await source.accountStatuses(auth?.accountId ?? null, query));
   const viewed = await viewFor(c, auth, records, "account");
   const link = query.pinned ? undefined : linkHeader(c.url, records, (s) => s.id);
   return json(renderViewed(c, auth, viewed), link ? { headers: { link } } : {});

@@ -5,7 +5,7 @@ import { bearerToken, requireCaller, userObject } from "../http/auth";
 import { json } from "../http/respond";
 import { readPage } from "../http/pagination";
 import { pagedJson, routeId } from "../http/account-pages";
-import { accountStub } from "../stubs";
+import { accountStub, publicTimelineStub } from "../stubs";
 import { serializeFeaturedTag, serializeTag } from "../serializers/tag";
 import { tagName } from "../../schemas/graph";
 import { validationFailed } from "../../schemas/accounts";
@@ -47,7 +47,9 @@ async function show(c: Ctx): Promise<Response> {
   } else if (token) {
     await requireCaller(c, null);
   }
-  return json(serializeTag(name, c, relation));
+  // Uses per day come from the public timeline's hashtag registry (search work, objects/timeline/catalog.ts).
+  const [stats] = await publicTimelineStub(c.env).tagStats([name]);
+  return json(serializeTag(name, c, relation, stats.usage));
 }
 
 type AccountStub = ReturnType<typeof accountStub>;

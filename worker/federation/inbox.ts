@@ -6,6 +6,7 @@ import { FetchRefused, jsonLdTrick, readCapped } from "../../lib/federation/safe
 import type { SignedRequestParts } from "../../lib/federation/signatures";
 import { sha256Base64url } from "../../lib/crypto";
 import { completeVerification, prepareInbound } from "./verify";
+import { isDomainBlocked } from "./domain-blocks";
 
 /**
  * The Worker side of an inbox POST (design invariant 5). In order: recipient exists → size cap
@@ -33,6 +34,16 @@ function actorOf(activity: Record<string, unknown>): string | null {
   if (typeof a === "string") return a;
   if (typeof a === "object" && a !== null && typeof (a as Record<string, unknown>).id === "string") return (a as { id: string }).id;
   return null;
+}
+
+/** A Create or Update carries its own object: that object must live on the actor's host. */
+const CREATING_TYPES = new Set(["Create", "Update"]);
+
+function embeddedObjectId(activity: Record<string, unknown>): string | null {
+  const o = activity.object;
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return null;
+  const id = (o as Record<string, unknown>).id;
+  return typeof id === "string" ? id : null;
 }
 
 /** Parses and shape-checks the activity JSON (after the digest and signature were verified). */
@@ -72,8 +83,14 @@ export async function receiveInboxPost(c: Ctx, recipient: string | null): Promis
   const actor = actorOf(activity);
   if (actor === null) fail(400, "The activity has no actor");
   if (actor !== verified.owner) fail(401, "The signature's key does not belong to the activity's actor");
+  // The key's host was checked before any fetch; a key cached from before a block is caught here.
+  if (await isDomainBlocked(c.env, actor!)) fail(403, "Requests from this domain are refused");
   let id = activity.id;
   if (id !== undefined && typeof id !== "string") fail(400, "The activity id must be a string");
+  const objectId = embeddedObjectId(activity);
+  if (CREATING_TYPES.has(activity.type) && objectId !== null && hostOf(objectId) !== hostOf(actor!)) {
+    fail(400, "The object is not on its actor's host");
+  }
   if (typeof id === "string") {
     if (hostOf(id) === null) fail(400, "The activity id must be a URL");
     if (hostOf(id) !== hostOf(actor!)) fail(400, "The activity id is not on its actor's host");

@@ -1,0 +1,198 @@
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import type { BenchContext, Row } from "../run.ts";
+import { percentile } from "../load.ts";
+import { appToken, pool, postForm, registerUser } from "../seed.ts";
+
+/**
+ * Issue 4: streaming. (1) FOLLOWERS accounts follow one author and hold a `user` stream; the
+ * author posts and we time, from `POST /api/v1/statuses` returning, the `update` on every
+ * socket (p50/p99 over all deliveries, and the slowest socket per post). (2) IDLE_SOCKETS
+ * connections stay open and silent for IDLE_MS: the workerd process's RSS and the CPU time it
+ * spends meanwhile (from /proc) show whether idle sockets cost anything, i.e. the objects
+ * hibernated.
+ */
+const FOLLOWERS = 200;
+const POSTS = 5;
+const IDLE_SOCKETS = 1000;
+const IDLE_MS = 30_000;
+const DELIVERY_TIMEOUT_MS = 10_000;
+/** Creating accounts is slow on a busy machine (keys, password hash): seeding stops here. */
+const SEED_BUDGET_MS = 35_000;
+
+interface Client {
+  ws: WebSocket;
+}
+
+const arrivals = new Map<string, number[]>();
+
+function openSocket(url: string): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.addEventListener("open", () => resolve({ ws }), { once: true });
+    ws.addEventListener("error", () => reject(new Error(`WebSocket failed: ${url.replace(/access_token=[^&]+/, "access_token=…")}`)), { once: true });
+    ws.addEventListener("message", (e) => {
+      const at = performance.now();
+      const m = JSON.parse(String(e.data)) as { event?: string; payload?: string };
+      if (m.event !== "update" || !m.payload) return;
+      const id = (JSON.parse(m.payload) as { id: string }).id;
+      const list = arrivals.get(id);
+      if (list) list.push(at);
+      else arrivals.set(id, [at]);
+    });
+  });
+}
+
+/** `wrangler dev` restarts the Worker when files change (503 mid-request): try again. */
+async function retried<T>(fn: (attempt: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn(i);
+    } catch (err) {
+      if (i >= attempts || !String(err).includes(" 503 ")) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return true;
+}
+
+export async function streaming(ctx: BenchContext): Promise<Row[]> {
+  const started = Date.now();
+  const app = await appToken(ctx.origin);
+  const prefix = `st${Date.now().toString(36).slice(-5)}`;
+  const author = await registerUser(ctx.origin, app, `${prefix}_author`);
+  const followers: { id: string; token: string }[] = [];
+  const seedDeadline = Date.now() + SEED_BUDGET_MS;
+  await pool(
+    Array.from({ length: FOLLOWERS }, (_, i) => i),
+    8,
+    async (i) => {
+      if (Date.now() > seedDeadline) return;
+      const f = await retried((attempt) => registerUser(ctx.origin, app, `${prefix}_f${i}r${attempt}`));
+      await retried(() => postForm(ctx.origin, `/api/v1/accounts/${author.id}/follow`, {}, f.token));
+      followers.push(f);
+    },
+  );
+  const seeded = Date.now();
+
+  const server = workerdProcess(new URL(ctx.origin).port);
+  const rssBefore = server ? rssMb(server) : NaN;
+  const ws = ctx.origin.replace(/^http/, "ws");
+  const url = (token: string) => `${ws}/api/v1/streaming?stream=user&access_token=${token}`;
+  const sockets: Client[] = [];
+  await pool(followers, 50, async (f) => void sockets.push(await openSocket(url(f.token))));
+
+  // One warm-up post (cold objects), then the measured ones.
+  const latencies: number[] = [];
+  const fromSent: number[] = [];
+  const slowest: number[] = [];
+  const posts: number[] = [];
+  let early = 0;
+  let missing = 0;
+  for (let i = 0; i <= POSTS; i++) {
+    const sent = performance.now();
+    const status = await postForm(ctx.origin, "/api/v1/statuses", { status: `bench post ${i}` }, author.token);
+    const returned = performance.now();
+    const complete = await until(() => (arrivals.get(status.id)?.length ?? 0) >= followers.length, DELIVERY_TIMEOUT_MS);
+    const times = arrivals.get(status.id) ?? [];
+    if (i === 0) continue;
+    if (!complete) missing += followers.length - times.length;
+    posts.push(returned - sent);
+    early += times.filter((at) => at < returned).length;
+    // An event can arrive before the client has read the API response: that counts as 0 ms.
+    latencies.push(...times.map((at) => Math.max(0, at - returned)));
+    fromSent.push(...times.map((at) => at - sent));
+    slowest.push(Math.max(0, ...times.map((at) => at - returned)));
+  }
+  for (const list of [latencies, fromSent, slowest, posts]) list.sort((a, b) => a - b);
+  const rssFanout = server ? rssMb(server) : NaN;
+
+  // Idle: top up to IDLE_SOCKETS connections (several per follower), then leave them alone.
+  const extra = Array.from({ length: IDLE_SOCKETS - sockets.length }, (_, i) => followers[i % followers.length]);
+  await pool(extra, 50, async (f) => void sockets.push(await openSocket(url(f.token))));
+  const open = sockets.filter((s) => s.ws.readyState === WebSocket.OPEN).length;
+  const rssConnected = server ? rssMb(server) : NaN;
+  const cpu0 = server ? cpuMs(server) : NaN;
+  await new Promise((r) => setTimeout(r, IDLE_MS / 3));
+  const cpu1 = server ? cpuMs(server) : NaN;
+  await new Promise((r) => setTimeout(r, IDLE_MS - IDLE_MS / 3));
+  const cpu2 = server ? cpuMs(server) : NaN;
+  const rssIdle = server ? rssMb(server) : NaN;
+  const stillOpen = sockets.filter((s) => s.ws.readyState === WebSocket.OPEN).length;
+  for (const s of sockets) s.ws.close();
+
+  const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
+  return [
+    {
+      name: `user stream fan-out: ${followers.length} sockets × ${POSTS} posts`,
+      note: `p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms; every socket by p50 ${fmt(percentile(slowest, 50))} ms${early ? ` (${early} of ${latencies.length} arrived before the response)` : ""}; from POST sent p50 ${fmt(percentile(fromSent, 50))} ms, p99 ${fmt(percentile(fromSent, 99))} ms (the POST itself p50 ${fmt(percentile(posts, 50))} ms)${missing ? `; ${missing} missing` : ""}${followers.length < FOLLOWERS ? ` (seeding budget reached: ${followers.length}/${FOLLOWERS})` : ""}`,
+      target: "p50 < 50 ms, p99 < 250 ms",
+    },
+    {
+      name: `${open} idle sockets for ${IDLE_MS / 1000} s (workerd)`,
+      note: server
+        ? `${processName(server)} RSS ${fmt(rssBefore)} MB seeded, ${fmt(rssFanout)} MB after ${followers.length} sockets + fan-out, ${fmt(rssConnected)} MB with ${open}, ${fmt(rssIdle)} MB after idle; CPU ${fmt(cpu1 - cpu0)} ms in first ${IDLE_MS / 3000} s, ${fmt(cpu2 - cpu1)} ms in last ${(2 * IDLE_MS) / 3000} s; ${stillOpen} still open`
+        : "workerd process not found (no /proc?)",
+      target: "no CPU while idle (hibernated)",
+    },
+    { name: "streaming scenario time", note: `${fmt((Date.now() - started) / 1000)} s (seeding ${fmt((seeded - started) / 1000)} s)` },
+  ];
+}
+
+// ----- /proc: the workerd process serving the port, its RSS and CPU time -----
+
+/** The pid of the workerd process listening on `port` (or holding the listening socket's children). */
+function workerdProcess(port: string): number | null {
+  try {
+    const hex = Number(port).toString(16).toUpperCase().padStart(4, "0");
+    const inodes = new Set<string>();
+    for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+      for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols.length > 9 && cols[1].endsWith(`:${hex}`) && cols[3] === "0A") inodes.add(cols[9]);
+      }
+    }
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      let fds: string[];
+      try {
+        fds = readdirSync(`/proc/${pid}/fd`);
+      } catch {
+        continue;
+      }
+      for (const fd of fds) {
+        try {
+          const m = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/);
+          if (m && inodes.has(m[1])) return Number(pid);
+        } catch {
+          // fd closed meanwhile
+        }
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return null;
+}
+
+function processName(pid: number): string {
+  return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+}
+
+function rssMb(pid: number): number {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** utime + stime of the process, in ms (clock ticks of 10 ms on Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

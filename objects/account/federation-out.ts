@@ -1,0 +1,456 @@
+import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import { fail, ok, type Result } from "../../worker/http/errors";
+import { snowflake } from "../../lib/ids";
+import { actorUri, type Origin } from "../../worker/serializers/account";
+import { statusUri } from "../../worker/serializers/status";
+import {
+  acceptFollowActivity,
+  addActivity,
+  announceActivity,
+  blockActivity,
+  createActivity,
+  deleteActorActivity,
+  deleteNoteActivity,
+  followActivity,
+  likeActivity,
+  moveActivity,
+  rejectFollowActivity,
+  removeActivity,
+  undoActivity,
+  undoAnnounceActivity,
+  updateActorActivity,
+  updateNoteActivity,
+  voteActivity,
+  type Activity,
+  type FollowRef,
+} from "../../worker/activitypub/activities";
+import { localActorUris } from "../../worker/activitypub/uris";
+import { deliverToActors, type DeliveryTarget } from "../federation/delivery-object";
+import { remoteActorById, resolveRemoteActor, type RemoteActor } from "../federation/remote-actor-object";
+import { requireInstanceOrigin } from "../federation/instance-origin";
+import type { AccountObject } from "./account-object";
+import { accountJobs } from "./jobs";
+import { actorData } from "./activitypub";
+import type { StatusDeleted } from "./fanout";
+import type { Interaction } from "./interactions";
+import type { FollowState } from "./graph";
+import { fetchVisibleStatus } from "./status-peers";
+
+/**
+ * Outbound federation of one local account: every action that concerns a remote account or a
+ * remote audience becomes an ActivityPub activity, queued here as a durable job of the account
+ * object and delivered by the per-host DeliveryObjects (signed by this account's key).
+ *
+ * Callers (graph-delivery.ts, status-peers.ts, fanout.ts, interactions, profile) call the
+ * `queue*` functions: they are synchronous (safe inside a transaction), write what an Undo will
+ * need later (`sent_activities`), and enqueue a job; remember `await host.wake()` afterwards.
+ * Activities are built when the job runs, with the instance origin (instance-origin.ts).
+ *
+ * For the inbound side (objects/federation/handlers/follow.ts): a remote Follow of a local
+ * account goes through the account object's RPC `receiveRemoteFollow(input)` (below), which
+ * records the follow and queues the Accept (or Reject) by itself.
+ */
+
+export const SEND_JOB = "federation.send";
+export const STATUS_JOB = "federation.status";
+
+/** A remote account as jobs refer to it: local id and actor URI (fallback when not stored). */
+export interface RemoteRef {
+  id: string;
+  uri: string;
+}
+
+/** What `receiveRemoteFollow` needs: the follower and the Follow activity as received. */
+export interface RemoteFollowInput {
+  /** The follower's snapshot (`RemoteActor.account`: domain, uri set). */
+  follower: AccountSnapshot;
+  /** The Follow as received: its id, its actor (the follower's URI) and object (our actor URI). */
+  follow: FollowRef;
+  inbox: string;
+  sharedInbox: string | null;
+}
+
+type Send =
+  | { type: "follow" | "undo-follow" | "block" | "undo-block"; target: RemoteRef; seed: string }
+  | { type: "accept" | "reject"; target: RemoteRef; follow: FollowRef; seed: string }
+  | { type: "like" | "undo-like"; target: RemoteRef; object: string; seed: string }
+  | { type: "vote"; target: RemoteRef; poll: string; choices: string[]; seed: string }
+  | { type: "add" | "remove"; statusId: string; seed: string }
+  | { type: "move"; targetUri: string; seed: string }
+  | { type: "update-actor"; at: number }
+  | { type: "delete-actor" };
+
+export type StatusOp = { op: "create" | "update"; status: StatusRecord } | { op: "delete"; deleted: StatusDeleted };
+
+// ----- who is remote -----
+
+/** The stored remote actor for a local id, or null when the id is a local account (or unknown). */
+export async function remoteAccount(env: Env, id: string): Promise<RemoteActor | null> {
+  return remoteActorById(env, id);
+}
+
+export function refOf(actor: RemoteActor): RemoteRef {
+  return { id: actor.id, uri: actor.uri };
+}
+
+/** True when this account has a snapshot of `id` saying it lives elsewhere (no RPC). */
+export function knownRemote(sql: SqlStorage, id: string): boolean {
+  return (
+    sql.exec("SELECT 1 FROM remote_followers WHERE account_id = ?", id).toArray().length > 0 ||
+    sql
+      .exec(
+        `SELECT 1 FROM following WHERE account_id = ?1 AND json_extract(snapshot, '$.domain') IS NOT NULL
+         UNION ALL SELECT 1 FROM sent_activities WHERE target = ?1 AND kind IN ('follow', 'block')`,
+        id,
+      )
+      .toArray().length > 0
+  );
+}
+
+// ----- queueing (synchronous; call inside the transaction of the change, then host.wake()) -----
+
+const BROADCASTS = new Set<Send["type"]>(["add", "remove", "update-actor", "move", "delete-actor"]);
+
+function queueSend(host: AccountObject, send: Send): void {
+  // Activities for the followers only matter when some of them are remote.
+  if (BROADCASTS.has(send.type) && !hasRemoteFollowers(host.sql)) return;
+  host.enqueue(SEND_JOB, send);
+}
+
+function hasRemoteFollowers(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM remote_followers rf JOIN followers f ON f.account_id = rf.account_id LIMIT 1").toArray().length > 0;
+}
+
+function remember(sql: SqlStorage, kind: string, target: string, seed: string, data: Record<string, unknown> = {}): void {
+  sql.exec(
+    "INSERT OR REPLACE INTO sent_activities (kind, target, seed, data) VALUES (?, ?, ?, ?)",
+    kind,
+    target,
+    seed,
+    JSON.stringify(data),
+  );
+}
+
+/** Takes the remembered activity of `kind` on `target` (for its Undo), or null. */
+function forget(sql: SqlStorage, kind: string, target: string): { seed: string; data: Record<string, unknown> } | null {
+  const row = sql.exec<{ seed: string; data: string }>("SELECT seed, data FROM sent_activities WHERE kind = ? AND target = ?", kind, target).toArray()[0];
+  if (!row) return null;
+  sql.exec("DELETE FROM sent_activities WHERE kind = ? AND target = ?", kind, target);
+  return { seed: row.seed, data: JSON.parse(row.data) as Record<string, unknown> };
+}
+
+/** A Follow to a remote account. The follow stays `requested` until its Accept arrives. */
+export function queueFollow(host: AccountObject, target: RemoteRef): void {
+  const seed = snowflake();
+  remember(host.sql, "follow", target.id, seed, { uri: target.uri });
+  queueSend(host, { type: "follow", target, seed });
+}
+
+/** Undo of our Follow (unfollow, or a withdrawn request). Nothing to send if none was sent. */
+export function queueUndoFollow(host: AccountObject, target: RemoteRef): void {
+  const sent = forget(host.sql, "follow", target.id);
+  if (sent) queueSend(host, { type: "undo-follow", target, seed: sent.seed });
+}
+
+/** Accept (or Reject) of a remote account's Follow of this account; false if none is known. */
+export function queueFollowDecision(host: AccountObject, followerId: string, accept: boolean): boolean {
+  const row = host.sql
+    .exec<{ actor_uri: string; follow_id: string; seed: string }>("SELECT actor_uri, follow_id, seed FROM remote_followers WHERE account_id = ?", followerId)
+    .toArray()[0];
+  if (!row) return false;
+  const me = host.record();
+  if (!me) return false;
+  queueSend(host, {
+    type: accept ? "accept" : "reject",
+    target: { id: followerId, uri: row.actor_uri },
+    // The Follow's object is our actor URI; the job fills it in with the origin.
+    follow: { id: row.follow_id, actor: row.actor_uri, object: "" },
+    seed: row.seed,
+  });
+  return true;
+}
+
+export function queueBlock(host: AccountObject, target: RemoteRef): void {
+  // A block ends our follow of them: Mastodon sends the Undo Follow before the Block.
+  queueUndoFollow(host, target);
+  const seed = snowflake();
+  remember(host.sql, "block", target.id, seed, { uri: target.uri });
+  queueSend(host, { type: "block", target, seed });
+}
+
+export function queueUnblock(host: AccountObject, target: RemoteRef): void {
+  const sent = forget(host.sql, "block", target.id);
+  if (sent) queueSend(host, { type: "undo-block", target, seed: sent.seed });
+}
+
+/** A Like of a remote status (`status.uri` set, its author remote). Idempotent per status. */
+export function queueLike(host: AccountObject, status: StatusRecord, author: RemoteRef): void {
+  if (!status.uri) return;
+  if (host.sql.exec("SELECT 1 FROM sent_activities WHERE kind = 'like' AND target = ?", status.id).toArray().length) return;
+  const seed = snowflake();
+  remember(host.sql, "like", status.id, seed, { object: status.uri, author });
+  queueSend(host, { type: "like", target: author, object: status.uri, seed });
+}
+
+export function queueUndoLike(host: AccountObject, statusId: string): void {
+  const sent = forget(host.sql, "like", statusId);
+  if (!sent) return;
+  const { object, author } = sent.data as { object: string; author: RemoteRef };
+  queueSend(host, { type: "undo-like", target: author, object, seed: sent.seed });
+}
+
+/** Poll votes on a remote poll: one Create(Note{name}) per choice, as Mastodon sends them. */
+export function queueVote(host: AccountObject, poll: StatusRecord, author: RemoteRef, choices: number[]): void {
+  if (!poll.uri || !poll.poll) return;
+  const titles = choices.map((c) => poll.poll!.options[c]?.title).filter((t): t is string => typeof t === "string");
+  queueSend(host, { type: "vote", target: author, poll: poll.uri, choices: titles, seed: snowflake() });
+}
+
+/** The activity a local interaction with a remote status sends to its author (boosts go out as Announce with their fan-out). */
+export function federateInteraction(host: AccountObject, interaction: Interaction, status: StatusRecord, author: RemoteRef): void {
+  if (interaction.kind === "favourite") queueLike(host, status, author);
+  else if (interaction.kind === "unfavourite") queueUndoLike(host, status.id);
+  else if (interaction.kind === "vote") queueVote(host, status, author, interaction.choices);
+}
+
+/** Pin / unpin (featured collection): Add / Remove to the followers. */
+export function queueFeatured(host: AccountObject, statusId: string, pinned: boolean): void {
+  queueSend(host, { type: pinned ? "add" : "remove", statusId, seed: snowflake() });
+}
+
+/** The profile changed: Update(actor) to the followers. */
+export function queueProfileUpdate(host: AccountObject): void {
+  queueSend(host, { type: "update-actor", at: Date.now() });
+}
+
+/** Moving to another account (which must list us in `alsoKnownAs`): Move to the followers. */
+export function queueMove(host: AccountObject, targetUri: string): void {
+  queueSend(host, { type: "move", targetUri, seed: snowflake() });
+}
+
+/** Account deletion: Delete(actor) to the followers. */
+export function queueAccountDeleted(host: AccountObject): void {
+  queueSend(host, { type: "delete-actor" });
+}
+
+/** A status was created, edited or deleted: its activity goes to the remote audience. */
+export function queueStatusFederation(host: AccountObject, op: StatusOp): void {
+  if (mayFederate(host.sql, op)) host.enqueue(STATUS_JOB, op);
+}
+
+/** False when no remote server can be concerned (no remote follower, mention, parent or original). */
+function mayFederate(sql: SqlStorage, op: StatusOp): boolean {
+  if (op.op === "delete") return sql.exec("SELECT 1 FROM federated_statuses WHERE status_id = ?", op.deleted.id).toArray().length > 0;
+  const s = op.status;
+  if (s.account.domain) return false;
+  if (op.op === "update" && sql.exec("SELECT 1 FROM federated_statuses WHERE status_id = ?", s.id).toArray().length > 0) return true;
+  if (s.visibility !== "direct" && hasRemoteFollowers(sql)) return true;
+  return s.mentions.some((m) => m.domain !== null) || s.in_reply_to_id !== null || s.reblog !== null;
+}
+
+// ----- the inbound Follow (the followee's side) -----
+
+/**
+ * A remote actor follows this account: records the follow like a local one
+ * (`graph.receiveFollow`: followers row or, when locked, a follow request, with the
+ * notification), remembers the Follow and the inboxes, and queues the Accept (accepted now) or
+ * the Reject (refused: we block them). A locked account's later decision sends the Accept or
+ * Reject from graph-delivery.ts. Idempotent: the same Follow twice answers the same.
+ */
+export async function receiveRemoteFollow(
+  host: AccountObject,
+  input: RemoteFollowInput,
+  receiveFollow: (follower: AccountSnapshot) => Promise<Result<{ state: FollowState; target: AccountSnapshot }>>,
+): Promise<Result<{ state: FollowState | "rejected" }>> {
+  const me = host.record();
+  if (!me || !me.approved) return fail(404, "Record not found");
+  const follower = input.follower;
+  if (!follower.domain || !follower.uri) return fail(422, "The follower must be a remote account");
+  host.storage.transactionSync(() => rememberRemoteFollower(host.sql, input));
+  const received = await receiveFollow(follower);
+  if (!received.ok && received.status !== 403) return received;
+  const state: FollowState | "rejected" = received.ok ? received.value.state : "rejected";
+  if (state !== "requested") {
+    host.storage.transactionSync(() => queueFollowDecision(host, follower.id, state === "accepted"));
+    await host.wake();
+  }
+  return ok({ state });
+}
+
+function rememberRemoteFollower(sql: SqlStorage, input: RemoteFollowInput): void {
+  const current = sql.exec<{ follow_id: string; seed: string }>("SELECT follow_id, seed FROM remote_followers WHERE account_id = ?", input.follower.id).toArray()[0];
+  // A new Follow (a re-follow after an Undo) gets a new Accept id; a repeated one keeps it.
+  const seed = current && current.follow_id === input.follow.id ? current.seed : snowflake();
+  sql.exec(
+    `INSERT INTO remote_followers (account_id, actor_uri, follow_id, seed, inbox, shared_inbox) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (account_id) DO UPDATE SET actor_uri = excluded.actor_uri, follow_id = excluded.follow_id, seed = excluded.seed,
+       inbox = excluded.inbox, shared_inbox = excluded.shared_inbox`,
+    input.follower.id,
+    input.follow.actor,
+    input.follow.id,
+    seed,
+    input.inbox,
+    input.sharedInbox,
+  );
+}
+
+// ----- jobs -----
+
+/** Where remote followers (accepted) want deliveries. */
+export function remoteFollowerTargets(sql: SqlStorage): DeliveryTarget[] {
+  return sql
+    .exec<{ inbox: string; shared_inbox: string | null }>(
+      "SELECT rf.inbox, rf.shared_inbox FROM remote_followers rf JOIN followers f ON f.account_id = rf.account_id",
+    )
+    .toArray()
+    .map((r) => ({ inbox: r.inbox, sharedInbox: r.shared_inbox }));
+}
+
+/** The actor for a reference: stored, else fetched by URI; null if it cannot be had. */
+async function actorFor(env: Env, o: Origin, ref: RemoteRef): Promise<RemoteActor | null> {
+  const stored = await remoteActorById(env, ref.id);
+  if (stored) return stored;
+  const resolved = await resolveRemoteActor(env, ref.uri, { origin: o.origin });
+  return resolved.ok ? resolved.value : null;
+}
+
+/** Single-recipient activities go to the personal inbox (Mastodon's `inbox_url`). */
+async function personalInbox(env: Env, o: Origin, ref: RemoteRef): Promise<DeliveryTarget[]> {
+  const actor = await actorFor(env, o, ref);
+  if (!actor) throw new Error(`remote actor ${ref.uri} is unavailable`);
+  return [{ inbox: actor.inbox, sharedInbox: null }];
+}
+
+async function deliver(host: AccountObject, activity: Activity, recipients: DeliveryTarget[]): Promise<string[]> {
+  if (recipients.length === 0) return [];
+  return deliverToActors(host.env, { activity, signerAccountId: host.accountId(), recipients });
+}
+
+accountJobs.register(SEND_JOB, async (host, send: Send) => {
+  const me = host.record();
+  if (!me) return;
+  const o = await requireInstanceOrigin(host.env);
+  const uris = localActorUris(o, me.username);
+  const actor = uris.id;
+  switch (send.type) {
+    case "follow":
+      return void (await deliver(host, followActivity(actor, send.target.uri, send.seed), await personalInbox(host.env, o, send.target)));
+    case "undo-follow":
+      return void (await deliver(host, undoActivity(followActivity(actor, send.target.uri, send.seed)), await personalInbox(host.env, o, send.target)));
+    case "accept":
+    case "reject": {
+      const follow = { ...send.follow, object: actor };
+      const activity = send.type === "accept" ? acceptFollowActivity(actor, follow, send.seed) : rejectFollowActivity(actor, follow, send.seed);
+      return void (await deliver(host, activity, await personalInbox(host.env, o, send.target)));
+    }
+    case "block":
+      return void (await deliver(host, blockActivity(actor, send.target.uri, send.seed), await personalInbox(host.env, o, send.target)));
+    case "undo-block":
+      return void (await deliver(host, undoActivity(blockActivity(actor, send.target.uri, send.seed)), await personalInbox(host.env, o, send.target)));
+    case "like":
+      return void (await deliver(host, likeActivity(actor, send.object, send.seed), await personalInbox(host.env, o, send.target)));
+    case "undo-like":
+      return void (await deliver(host, undoActivity(likeActivity(actor, send.object, send.seed)), await personalInbox(host.env, o, send.target)));
+    case "vote": {
+      const inbox = await personalInbox(host.env, o, send.target);
+      for (const [i, choice] of send.choices.entries()) {
+        await deliver(host, voteActivity(actor, { uri: send.poll, authorUri: send.target.uri }, choice, `${send.seed}-${i}`), inbox);
+      }
+      return;
+    }
+    case "add":
+    case "remove": {
+      const object = `${actor}/statuses/${send.statusId}`;
+      const build = send.type === "add" ? addActivity : removeActivity;
+      return void (await deliver(host, build(actor, uris.featured, object, send.seed), remoteFollowerTargets(host.sql)));
+    }
+    case "update-actor": {
+      const data = actorData(host.sql, me);
+      return void (await deliver(host, updateActorActivity(me, o, data?.ed25519PublicMultibase ?? null, send.at), remoteFollowerTargets(host.sql)));
+    }
+    case "move":
+      return void (await deliver(host, moveActivity(actor, send.targetUri, send.seed), remoteFollowerTargets(host.sql)));
+    case "delete-actor":
+      return void (await deliver(host, deleteActorActivity(actor), remoteFollowerTargets(host.sql)));
+  }
+});
+
+// ----- statuses -----
+
+/** The remote accounts a status is addressed to beyond followers: mentions, the replied-to and boosted authors. */
+async function directTargets(host: AccountObject, o: Origin, status: StatusRecord): Promise<DeliveryTarget[]> {
+  const refs: RemoteRef[] = [];
+  for (const m of status.mentions) if (m.domain !== null && m.uri) refs.push({ id: m.id, uri: m.uri });
+  const reblogged = status.reblog?.account;
+  if (reblogged?.domain && reblogged.uri) refs.push({ id: reblogged.id, uri: reblogged.uri });
+  const parent = await parentOf(host, status);
+  if (parent?.account.domain && parent.account.uri) refs.push({ id: parent.account.id, uri: parent.account.uri });
+  const actors = await Promise.all(refs.map((r) => actorFor(host.env, o, r)));
+  return actors.filter((a): a is RemoteActor => a !== null).map((a) => ({ inbox: a.inbox, sharedInbox: a.sharedInbox }));
+}
+
+/** The replied-to status, wherever it lives (local or remote), or null. */
+async function parentOf(host: AccountObject, status: StatusRecord): Promise<StatusRecord | null> {
+  if (!status.in_reply_to_id || status.reblog) return null;
+  return fetchVisibleStatus(host, status.in_reply_to_id, host.accountId());
+}
+
+async function statusAudience(host: AccountObject, o: Origin, status: StatusRecord): Promise<DeliveryTarget[]> {
+  const direct = await directTargets(host, o, status);
+  return status.visibility === "direct" ? direct : [...remoteFollowerTargets(host.sql), ...direct];
+}
+
+function storedFederation(sql: SqlStorage, id: string): { record: StatusRecord; inboxes: DeliveryTarget[] } | null {
+  const row = sql.exec<{ record: string; inboxes: string }>("SELECT record, inboxes FROM federated_statuses WHERE status_id = ?", id).toArray()[0];
+  return row ? { record: JSON.parse(row.record) as StatusRecord, inboxes: JSON.parse(row.inboxes) as DeliveryTarget[] } : null;
+}
+
+function storeFederation(sql: SqlStorage, record: StatusRecord, targets: DeliveryTarget[]): void {
+  const unique = new Map(targets.map((t) => [t.sharedInbox ?? t.inbox, t]));
+  sql.exec(
+    "INSERT OR REPLACE INTO federated_statuses (status_id, record, inboxes) VALUES (?, ?, ?)",
+    record.id,
+    JSON.stringify(record),
+    JSON.stringify([...unique.values()]),
+  );
+}
+
+async function federateStatus(host: AccountObject, op: StatusOp): Promise<void> {
+  if (!host.record()) return;
+  const o = await requireInstanceOrigin(host.env);
+  if (op.op === "delete") return federateDelete(host, o, op.deleted);
+  const status = op.status;
+  if (status.account.domain) return;
+  const earlier = storedFederation(host.sql, status.id);
+  const audience = await statusAudience(host, o, status);
+  const targets = op.op === "update" && earlier ? [...earlier.inboxes, ...audience] : audience;
+  if (targets.length === 0) return;
+  let activity: Activity;
+  if (status.reblog) {
+    if (op.op === "update") return;
+    activity = announceActivity(status, o);
+  } else {
+    const parent = await parentOf(host, status);
+    const options = { inReplyToUri: parent ? statusUri(o, parent) : null };
+    activity = op.op === "create" ? createActivity(status, o, options) : updateNoteActivity(status, o, options);
+  }
+  await deliver(host, activity, targets);
+  storeFederation(host.sql, status, targets);
+}
+
+async function federateDelete(host: AccountObject, o: Origin, deleted: StatusDeleted): Promise<void> {
+  const earlier = storedFederation(host.sql, deleted.id);
+  if (!earlier) return;
+  const followers = deleted.visibility === "direct" ? [] : remoteFollowerTargets(host.sql);
+  const targets = [...earlier.inboxes, ...followers];
+  const activity = earlier.record.reblog ? undoAnnounceActivity(earlier.record, o) : deleteNoteActivity(earlier.record, o);
+  await deliver(host, activity, targets);
+  host.sql.exec("DELETE FROM federated_statuses WHERE status_id = ?", deleted.id);
+}
+
+accountJobs.register(STATUS_JOB, (host, op: StatusOp) => federateStatus(host, op));
+
+/** Our actor URI (for the inbound side's bookkeeping and tests). */
+export function localActorUri(o: Origin, username: string): string {
+  return actorUri(o, username);
+}

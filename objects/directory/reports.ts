@@ -1,0 +1,90 @@
+import { snowflake } from "../../lib/ids";
+
+/**
+ * Reports about local accounts (issue 5: Flag activities from other servers; later the
+ * client API's own reports). Kept in the directory singleton: reports are rare writes, and an
+ * admin API lists them from one place. One report per activity and reported account.
+ */
+export function reportsSchema(sql: SqlStorage): void {
+  sql.exec(`CREATE TABLE reports (
+    id TEXT PRIMARY KEY,
+    activity_id TEXT,
+    reporter_id TEXT NOT NULL,
+    reporter_uri TEXT,
+    target_account_id TEXT NOT NULL,
+    status_ids TEXT NOT NULL DEFAULT '[]',
+    comment TEXT NOT NULL DEFAULT '',
+    forwarded INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    action_taken_at TEXT
+  )`);
+  sql.exec("CREATE UNIQUE INDEX reports_activity ON reports (activity_id, target_account_id)");
+  sql.exec("CREATE INDEX reports_target ON reports (target_account_id)");
+}
+
+export interface NewReport {
+  /** The Flag's id (null for a local report). */
+  activityId: string | null;
+  /** The reporting account (a remote account's local id, e.g. the other server's instance actor). */
+  reporterId: string;
+  reporterUri: string | null;
+  targetAccountId: string;
+  statusIds: string[];
+  comment: string;
+}
+
+export interface ReportRecord extends NewReport {
+  id: string;
+  createdAt: string;
+  actionTakenAt: string | null;
+}
+
+/** Stores a report; the same Flag about the same account again changes nothing. Returns its id. */
+export function addReport(sql: SqlStorage, r: NewReport): string {
+  sql.exec(
+    `INSERT OR IGNORE INTO reports (id, activity_id, reporter_id, reporter_uri, target_account_id, status_ids, comment, forwarded, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    snowflake(),
+    r.activityId,
+    r.reporterId,
+    r.reporterUri,
+    r.targetAccountId,
+    JSON.stringify(r.statusIds),
+    r.comment,
+    r.activityId ? 1 : 0,
+    new Date().toISOString(),
+  );
+  return sql
+    .exec<{ id: string }>("SELECT id FROM reports WHERE activity_id IS ? AND target_account_id = ? ORDER BY id DESC LIMIT 1", r.activityId, r.targetAccountId)
+    .one().id;
+}
+
+type ReportRow = {
+  id: string;
+  activity_id: string | null;
+  reporter_id: string;
+  reporter_uri: string | null;
+  target_account_id: string;
+  status_ids: string;
+  comment: string;
+  created_at: string;
+  action_taken_at: string | null;
+};
+
+/** Newest first; optionally about one account. */
+export function listReports(sql: SqlStorage, input: { targetAccountId?: string; limit: number }): ReportRecord[] {
+  const rows = input.targetAccountId
+    ? sql.exec<ReportRow>("SELECT * FROM reports WHERE target_account_id = ? ORDER BY id DESC LIMIT ?", input.targetAccountId, input.limit).toArray()
+    : sql.exec<ReportRow>("SELECT * FROM reports ORDER BY id DESC LIMIT ?", input.limit).toArray();
+  return rows.map((r) => ({
+    id: r.id,
+    activityId: r.activity_id,
+    reporterId: r.reporter_id,
+    reporterUri: r.reporter_uri,
+    targetAccountId: r.target_account_id,
+    statusIds: JSON.parse(r.status_ids) as string[],
+    comment: r.comment,
+    createdAt: r.created_at,
+    actionTakenAt: r.action_taken_at,
+  }));
+}

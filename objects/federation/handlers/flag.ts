@@ -1,0 +1,41 @@
+import { directoryStub } from "../../../worker/stubs";
+import { locateStatusOwners } from "../../status-index/locate";
+import { asArray, idOf, localAccountByUri, localStatusIdOf, originOf, senderOf } from "./common";
+import { inboxHandlers } from "./registry";
+
+/** Longest report comment kept (Mastodon's limit). */
+const COMMENT_MAX = 1000;
+
+/**
+ * Flag: a report from another server (usually its instance actor) about local accounts and
+ * statuses. Stored in the directory's reports table, one report per reported local account,
+ * with the reported statuses that are that account's. Idempotent by activity id.
+ */
+inboxHandlers.register("Flag", async (ctx) => {
+  const o = originOf(ctx);
+  const uris = asArray(ctx.activity.object).map(idOf).filter((u): u is string => u !== null);
+  if (uris.length === 0) return;
+  const statusIds = uris.map((u) => localStatusIdOf(o, u)).filter((id): id is string => id !== null);
+  const owners = await locateStatusOwners(ctx.env, statusIds);
+  const accounts = new Set<string>();
+  for (const uri of uris) {
+    const account = await localAccountByUri(ctx.env, o, uri);
+    if (account) accounts.add(account.id);
+  }
+  // A report naming statuses only is about their author (Mastodon takes the first one's).
+  for (const owner of owners.values()) if (accounts.size === 0 && !owner.actorUri) accounts.add(owner.accountId);
+  if (accounts.size === 0) return;
+  const reporter = await senderOf(ctx);
+  if (!reporter) return;
+  const comment = typeof ctx.activity.content === "string" ? ctx.activity.content.slice(0, COMMENT_MAX) : "";
+  for (const accountId of accounts) {
+    await directoryStub(ctx.env).addReport({
+      activityId: ctx.activity.id,
+      reporterId: reporter.id,
+      reporterUri: reporter.uri,
+      targetAccountId: accountId,
+      statusIds: statusIds.filter((id) => owners.get(id)?.accountId === accountId && !owners.get(id)?.actorUri),
+      comment,
+    });
+  }
+});

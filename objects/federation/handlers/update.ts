@@ -1,0 +1,46 @@
+import { remoteActorStub } from "../../../worker/stubs";
+import { inboundStatus, sanitizeInboundStatus } from "../../../worker/activitypub/inbound";
+import { ACTOR_TYPES } from "../actor-document";
+import { objectOfActivity, pollRecord, resolveMentions } from "../inbound-notes";
+import { resolveRemoteActor } from "../remote-actor-object";
+import { isRecord, originOf, senderOf, typeOf } from "./common";
+import { inboxHandlers, type InboxContext } from "./registry";
+
+/**
+ * Update of the sender's actor (its profile: stored from the signed document, copies refreshed)
+ * or of one of its statuses (an edit, with history; new poll tallies). An Update of a status
+ * we never received is ignored, as Mastodon does. Idempotent.
+ */
+inboxHandlers.register("Update", async (ctx) => {
+  const c = { env: ctx.env, o: originOf(ctx) };
+  const object = await objectOfActivity(c, ctx.activity, ctx.actor);
+  if (!object) return;
+  const type = typeOf(object);
+  if (type && ACTOR_TYPES.has(type)) return updateActor(ctx, object);
+  const author = await senderOf(ctx);
+  if (!author) return;
+  const parsed = inboundStatus(object, { actor: author.uri, actorFollowers: author.followers, activity: ctx.activity, local: c.o });
+  if (!parsed.ok) return;
+  const s = await sanitizeInboundStatus(parsed.value);
+  const mentions = await resolveMentions(c, s);
+  await remoteActorStub(ctx.env, author.uri).editStatus({
+    uri: s.uri,
+    content: s.content,
+    spoiler_text: s.spoiler_text,
+    sensitive: s.sensitive,
+    language: s.language,
+    mentions: mentions.records,
+    tags: s.tags,
+    poll: s.poll ? pollRecord("", s.poll) : null,
+    edited_at: s.edited_at,
+    audience: mentions.localIds,
+  });
+});
+
+/** Only the actor itself; a document we cannot use makes us refetch it from its origin instead. */
+async function updateActor(ctx: InboxContext, object: Record<string, unknown>): Promise<void> {
+  if (object.id !== ctx.actor || !isRecord(object)) return;
+  if (!(await senderOf(ctx))) return;
+  const applied = await remoteActorStub(ctx.env, ctx.actor).applyActorUpdate(object);
+  if (!applied.ok) await resolveRemoteActor(ctx.env, ctx.actor, { origin: ctx.origin, refresh: true });
+}

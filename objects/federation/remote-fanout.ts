@@ -1,0 +1,276 @@
+import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import type { Result } from "../../worker/http/errors";
+import { accountStub, publicTimelineStub, remoteActorStub, tagTimelineStub, threadStub } from "../../worker/stubs";
+import { indexStatuses, indexStatusUri, unindexStatuses, unindexStatusUri } from "../status-index/locate";
+import type { Interaction, InteractionOutcome, WatchedChange } from "../account/interactions";
+import {
+  FANOUT_JOB,
+  hydrate,
+  linksOf,
+  LINK_JOB,
+  localFollowersAfter,
+  markLifecycle,
+  queueRemoval,
+  receiveInteraction,
+  remoteActorJobs,
+  removeLocalFollower,
+  rowById,
+  THREAD_SYNC_JOB,
+  UNLINK_JOB,
+  WATCHERS_JOB,
+  type FanoutJob,
+  type RemoteHost,
+  type RemoteOp,
+  type RemoteStatusRow,
+  type StatusRef,
+  type UnlinkJob,
+} from "./remote-statuses";
+
+/**
+ * The durable side effects of a RemoteActorObject (its outbox jobs), mirroring what an account
+ * object does for its own statuses (statuses.ts link/unlink, fanout.ts): index entries, thread
+ * and parent links, fan-out of new/edited/deleted statuses to the local accounts they concern
+ * (local followers a page at a time, mentioned accounts, boosters), public and hashtag
+ * timelines, copies held by watchers, and the whole-actor cascades (profile change, deletion,
+ * move). Every job is idempotent: the receivers are.
+ */
+
+const FOLLOWERS_PER_PAGE = 200;
+const PARALLEL_CALLS = 50;
+const STATUSES_PER_DELETE_PAGE = 50;
+
+// ----- links: indexes, parent, boosted status, thread -----
+
+/** Tells the status's owner (local account, another remote author, or this one) of an interaction. */
+export function ownerInteraction(host: RemoteHost, owner: StatusRef, interaction: Interaction, actor: AccountSnapshot): Promise<Result<InteractionOutcome>> {
+  if (owner.actorUri && owner.actorUri === host.actor()?.uri) return receiveInteraction(host, interaction, actor);
+  if (owner.actorUri) return remoteActorStub(host.env, owner.actorUri).receiveInteraction(interaction, actor);
+  return accountStub(host.env, owner.accountId).receiveInteraction(interaction, actor);
+}
+
+/** Index entries, the replied-to status's count and thread, the boosted status's count. Idempotent. */
+export async function linkStatus(host: RemoteHost, id: string): Promise<void> {
+  const row = rowById(host.sql, id);
+  const actor = host.actor();
+  if (!row || !actor) return;
+  const entry = { id, accountId: actor.id, actorUri: actor.uri };
+  await Promise.all([indexStatuses(host.env, [entry]), indexStatusUri(host.env, row.uri, entry)]);
+  const [record] = hydrate(host, [row]);
+  const { parent, reblogOf } = linksOf(row);
+  if (reblogOf) await ownerInteraction(host, reblogOf, { kind: "reblog", statusId: reblogOf.id, reblogId: id }, record.account);
+  if (parent) {
+    const replied = await ownerInteraction(host, parent, { kind: "reply", statusId: parent.id, replyId: id }, record.account);
+    // The parent is gone: the reply stays, outside the thread (as a local reply would).
+    if (replied.ok) await threadStub(host.env, row.conversation_id).link(replied.value.status, record);
+  }
+}
+
+/** Runs the link step now; the queued LINK_JOB retries it if this fails. */
+export async function linkNow(host: RemoteHost, id: string): Promise<void> {
+  try {
+    await linkStatus(host, id);
+  } catch (err) {
+    console.warn("remote.link deferred", id, err instanceof Error ? err.message : err);
+  }
+}
+
+async function unlinkStatus(host: RemoteHost, job: UnlinkJob): Promise<void> {
+  if (rowById(host.sql, job.id)) return;
+  const actor = host.actor();
+  await Promise.all([unindexStatuses(host.env, [job.id]), unindexStatusUri(host.env, job.uri, job.id)]);
+  if (!actor) return;
+  if (job.reblogOf) await ownerInteraction(host, job.reblogOf, { kind: "unreblog", statusId: job.reblogOf.id }, actor.account);
+  if (job.parent) await ownerInteraction(host, job.parent, { kind: "unreply", statusId: job.parent.id, replyId: job.id }, actor.account);
+  await threadStub(host.env, job.conversation_id).unlink(job.id);
+}
+
+async function syncThread(host: RemoteHost, id: string): Promise<void> {
+  const row = rowById(host.sql, id);
+  if (!row) return;
+  await threadStub(host.env, row.conversation_id).update(hydrate(host, [row])[0]);
+}
+
+remoteActorJobs
+  .register(LINK_JOB, (host, job: { id: string }) => linkStatus(host, job.id))
+  .register(UNLINK_JOB, (host, job: UnlinkJob) => unlinkStatus(host, job))
+  .register(THREAD_SYNC_JOB, (host, job: { id: string }) => syncThread(host, job.id));
+
+// ----- fan-out to local accounts and instance timelines -----
+
+async function fanOut(host: RemoteHost, job: FanoutJob): Promise<void> {
+  if (job.after === null) await instanceTimelines(host.env, job.op);
+  const followers = visibilityOf(job.op) === "direct" ? [] : localFollowersAfter(host.sql, job.after, FOLLOWERS_PER_PAGE);
+  const recipients = [...new Set([...(job.after === null ? job.extra : []), ...followers])];
+  await inBatches(recipients, (id) => deliverTo(host.env, id, job.op));
+  if (followers.length === FOLLOWERS_PER_PAGE) {
+    host.enqueue(FANOUT_JOB, { op: job.op, after: followers[followers.length - 1], extra: [] } satisfies FanoutJob);
+    await host.wake();
+  }
+}
+
+/** The one place a remote status reaches a local account (the same receivers local fan-out uses). */
+function deliverTo(env: Env, accountId: string, op: RemoteOp): Promise<void> {
+  const stub = accountStub(env, accountId);
+  if (op.kind === "create") return stub.receiveStatus(op.status, "author", op.participants);
+  if (op.kind === "update") return stub.receiveStatusUpdate(op.status);
+  return stub.receiveStatusDelete(op.deleted);
+}
+
+function visibilityOf(op: RemoteOp): string {
+  return op.kind === "delete" ? op.deleted.visibility : op.status.visibility;
+}
+
+/** Calls `each` PARALLEL_CALLS at a time; any failure fails (and retries) the job. */
+async function inBatches(ids: string[], each: (id: string) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < ids.length; i += PARALLEL_CALLS) {
+    const results = await Promise.allSettled(ids.slice(i, i + PARALLEL_CALLS).map(each));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+}
+
+/** Mastodon's public timeline leaves out boosts and replies to others; hashtag timelines keep replies. */
+function onPublicTimeline(s: StatusRecord): boolean {
+  return s.visibility === "public" && !s.reblog && (s.in_reply_to_id === null || s.in_reply_to_account_id === s.account.id);
+}
+
+function onTagTimelines(s: StatusRecord): boolean {
+  return s.visibility === "public" && !s.reblog && s.tags.length > 0;
+}
+
+async function instanceTimelines(env: Env, op: RemoteOp): Promise<void> {
+  if (op.kind === "create") {
+    if (onPublicTimeline(op.status)) await publicTimelineStub(env).add(op.status);
+    // Public replies to others are not listed, but are searchable (as local ones: fanout.ts).
+    else if (op.status.visibility === "public" && !op.status.reblog) await publicTimelineStub(env).catalog(op.status);
+    if (onTagTimelines(op.status)) await Promise.all(op.status.tags.map((tag) => tagTimelineStub(env, tag).add(op.status)));
+    return;
+  }
+  if (op.kind === "delete") {
+    if (op.deleted.reblog_of_id) return;
+    const listed = (await publicTimelineStub(env).remove(op.deleted.id)) ?? [];
+    const tags = [...new Set([...op.deleted.tags, ...listed])];
+    await Promise.all(tags.map((tag) => tagTimelineStub(env, tag).remove(op.deleted.id)));
+    return;
+  }
+  const status = op.status;
+  if (status.reblog) return;
+  const previous = (await publicTimelineStub(env).update(status)) ?? [];
+  const current = new Set(onTagTimelines(status) ? status.tags : []);
+  await Promise.all(
+    [...new Set([...current, ...previous])].map(async (tag) => {
+      const stub = tagTimelineStub(env, tag);
+      if (!current.has(tag)) return void (await stub.remove(status.id));
+      if ((await stub.update(status)) === null) await stub.add(status);
+    }),
+  );
+}
+
+remoteActorJobs.register(FANOUT_JOB, (host, job: FanoutJob) => fanOut(host, job));
+
+remoteActorJobs.register(WATCHERS_JOB, async (host, job: { change: WatchedChange; accounts: string[] }) => {
+  await inBatches(job.accounts, (id) => accountStub(host.env, id).receiveWatchedChange(job.change));
+});
+
+// ----- whole-actor changes -----
+
+export const COPIES_JOB = "remote.copies";
+export const ACTOR_DELETED_JOB = "remote.actorDeleted";
+export const MOVE_JOB = "remote.move";
+
+/** Local accounts that keep a copy of this actor (follows either way). */
+function relatedLocalsAfter(sql: SqlStorage, after: string, limit: number): string[] {
+  return sql
+    .exec<{ id: string }>(
+      `SELECT id FROM (SELECT account_id AS id FROM local_followers UNION SELECT account_id FROM followed_locals)
+       WHERE id > ? ORDER BY id LIMIT ?`,
+      after,
+      limit,
+    )
+    .toArray()
+    .map((r) => r.id);
+}
+
+/** After an actor Update: every related local account refreshes its copies of the profile. */
+remoteActorJobs.register(COPIES_JOB, async (host, job: { after: string }) => {
+  const actor = host.actor();
+  if (!actor) return;
+  const ids = relatedLocalsAfter(host.sql, job.after, FOLLOWERS_PER_PAGE);
+  await inBatches(ids, (id) => accountStub(host.env, id).refreshAccountCopy(actor.account));
+  if (ids.length === FOLLOWERS_PER_PAGE) {
+    host.enqueue(COPIES_JOB, { after: ids[ids.length - 1] });
+    await host.wake();
+  }
+});
+
+/**
+ * The actor was deleted: its statuses go (a page per run, each removal with its own fan-out),
+ * then the follows both ways. Mastodon's DeleteAccountService for a remote account.
+ */
+remoteActorJobs.register(ACTOR_DELETED_JOB, async (host) => {
+  const actor = host.actor();
+  if (!actor) return;
+  const sql = host.sql;
+  const page = sql.exec<RemoteStatusRow>("SELECT * FROM statuses LIMIT ?", STATUSES_PER_DELETE_PAGE).toArray();
+  if (page.length) {
+    host.storage.transactionSync(() => {
+      for (const row of page) queueRemoval(host, row);
+      host.enqueue(ACTOR_DELETED_JOB, {});
+    });
+    return host.wake();
+  }
+  const followers = localFollowersAfter(sql, null, FOLLOWERS_PER_PAGE);
+  await inBatches(followers, (id) => accountStub(host.env, id).followerRemoved(actor.id));
+  for (const id of followers) sql.exec("DELETE FROM local_followers WHERE account_id = ?", id);
+  const followed = sql.exec<{ account_id: string }>("SELECT account_id FROM followed_locals LIMIT ?", FOLLOWERS_PER_PAGE).toArray().map((r) => r.account_id);
+  await inBatches(followed, (id) => accountStub(host.env, id).receiveUnfollow(actor.id));
+  for (const id of followed) sql.exec("DELETE FROM followed_locals WHERE account_id = ?", id);
+  if (followers.length === FOLLOWERS_PER_PAGE || followed.length === FOLLOWERS_PER_PAGE) {
+    host.enqueue(ACTOR_DELETED_JOB, {});
+    await host.wake();
+  }
+});
+
+/** Queues the deletion cascade once (a replayed Delete changes nothing). */
+export function queueActorDeletion(host: RemoteHost): boolean {
+  return host.storage.transactionSync(() => {
+    const already = host.sql.exec("SELECT 1 FROM lifecycle WHERE deleted_at IS NOT NULL").toArray().length > 0;
+    if (already) return false;
+    markLifecycle(host.sql, { deleted: true });
+    host.enqueue(ACTOR_DELETED_JOB, {});
+    return true;
+  });
+}
+
+export interface MoveJob {
+  /** The new account (its local id) that listed this actor in `alsoKnownAs`. */
+  targetId: string;
+  after: string | null;
+}
+
+/** Moves each local follower's follow to the new account (the account object does the follow). */
+remoteActorJobs.register(MOVE_JOB, async (host, job: MoveJob) => {
+  const actor = host.actor();
+  if (!actor) return;
+  const followers = localFollowersAfter(host.sql, job.after, FOLLOWERS_PER_PAGE);
+  await inBatches(followers, async (id) => {
+    const moved = (await accountStub(host.env, id).followMoved(actor.id, job.targetId)) as Result<boolean>;
+    if (!moved.ok && moved.status >= 500) throw new Error(`moving ${id}: ${moved.error}`);
+    if (moved.ok) removeLocalFollower(host.sql, id);
+  });
+  if (followers.length === FOLLOWERS_PER_PAGE) {
+    host.enqueue(MOVE_JOB, { targetId: job.targetId, after: followers[followers.length - 1] } satisfies MoveJob);
+    await host.wake();
+  }
+});
+
+/** Queues the move of local followers once per target. */
+export function queueMove(host: RemoteHost, target: { id: string; uri: string }): boolean {
+  return host.storage.transactionSync(() => {
+    const current = host.sql.exec<{ moved_to: string | null }>("SELECT moved_to FROM lifecycle").toArray()[0]?.moved_to ?? null;
+    if (current === target.uri) return false;
+    markLifecycle(host.sql, { movedTo: target.uri });
+    host.enqueue(MOVE_JOB, { targetId: target.id, after: null } satisfies MoveJob);
+    return true;
+  });
+}
