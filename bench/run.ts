@@ -5,6 +5,7 @@ import { startServer } from "../test/e2e/server.ts";
 import { runLoad, type Figures } from "./load.ts";
 import { foundation } from "./scenarios/foundation.ts";
 import { streaming } from "./scenarios/streaming.ts";
+import { fanout, fanout10k, growth, growth10k, timelines } from "./scenarios/timelines.ts";
 
 export interface Row {
   name: string;
@@ -20,13 +21,15 @@ export interface BenchContext {
   load: (path: string, headers?: Record<string, string>) => Promise<Figures>;
 }
 
-const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, streaming };
+const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, streaming, timelines, growth, fanout, growth10k, fanout10k };
+/** Slow scenarios that run only when named (`npm run bench -- fanout10k`). */
+const optIn = new Set(["growth10k", "fanout10k"]);
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-  const names = wanted.length ? wanted : Object.keys(scenarios);
+  const names = wanted.length ? wanted : Object.keys(scenarios).filter((n) => !optIn.has(n));
   const started = Date.now();
   const server = await startServer({ WRANGLER_LOG_LEVEL: "error" });
   const rows: Row[] = [];

@@ -21,6 +21,8 @@ export const remoteAccountIndexStub = (env: Env, id: string) =>
   env.REMOTE_ACCOUNT_INDEX.get(env.REMOTE_ACCOUNT_INDEX.idFromName(`remote-accounts:${BigInt(id) % 16n}`));
 export const keyOwnerIndexStub = (env: Env, keyId: string) =>
   env.REMOTE_ACCOUNT_INDEX.get(env.REMOTE_ACCOUNT_INDEX.idFromName(`remote-keys:${shardOf(keyId, 16)}`));
+export const handleIndexStub = (env: Env, acct: string) =>
+  env.REMOTE_ACCOUNT_INDEX.get(env.REMOTE_ACCOUNT_INDEX.idFromName(`remote-handles:${shardOf(acct.toLowerCase(), 16)}`));
 export const INBOX_SHARDS = 8;
 export const inboxStub = (env: Env, activityId: string) => env.INBOX.get(env.INBOX.idFromName(`inbox:${shardOf(activityId, INBOX_SHARDS)}`));
 export const deliveryStub = (env: Env, host: string) => env.DELIVERY.get(env.DELIVERY.idFromName(`host:${host.toLowerCase()}`));

@@ -3,7 +3,7 @@ import type { AccountObject } from "./account-object";
 import { accountStub, publicTimelineStub, tagTimelineStub } from "../../worker/stubs";
 import { recordDirectStatus } from "./conversations";
 import { dropCopies, refreshCopies } from "./home";
-import { queueStatusFederation, type StatusOp } from "./federation-out";
+import { queueStatusFederation, type StatusOp } from "./federation-statuses";
 
 /**
  * The author side of fan-out on write (jobs run by the author's object, see home.ts for the

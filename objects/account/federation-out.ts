@@ -1,25 +1,19 @@
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../worker/http/errors";
 import { snowflake } from "../../lib/ids";
-import { actorUri, type Origin } from "../../worker/serializers/account";
-import { statusUri } from "../../worker/serializers/status";
+import type { Origin } from "../../worker/serializers/account";
 import {
   acceptFollowActivity,
   addActivity,
-  announceActivity,
   blockActivity,
-  createActivity,
   deleteActorActivity,
-  deleteNoteActivity,
   followActivity,
   likeActivity,
   moveActivity,
   rejectFollowActivity,
   removeActivity,
   undoActivity,
-  undoAnnounceActivity,
   updateActorActivity,
-  updateNoteActivity,
   voteActivity,
   type Activity,
   type FollowRef,
@@ -31,10 +25,8 @@ import { requireInstanceOrigin } from "../federation/instance-origin";
 import type { AccountObject } from "./account-object";
 import { accountJobs } from "./jobs";
 import { actorData } from "./activitypub";
-import type { StatusDeleted } from "./fanout";
 import type { Interaction } from "./interactions";
 import type { FollowState } from "./graph";
-import { fetchVisibleStatus } from "./status-peers";
 
 /**
  * Outbound federation of one local account: every action that concerns a remote account or a
@@ -52,7 +44,6 @@ import { fetchVisibleStatus } from "./status-peers";
  */
 
 export const SEND_JOB = "federation.send";
-export const STATUS_JOB = "federation.status";
 
 /** A remote account as jobs refer to it: local id and actor URI (fallback when not stored). */
 export interface RemoteRef {
@@ -80,8 +71,6 @@ type Send =
   | { type: "update-actor"; at: number }
   | { type: "delete-actor" };
 
-export type StatusOp = { op: "create" | "update"; status: StatusRecord } | { op: "delete"; deleted: StatusDeleted };
-
 // ----- who is remote -----
 
 /** The stored remote actor for a local id, or null when the id is a local account (or unknown). */
@@ -91,20 +80,6 @@ export async function remoteAccount(env: Env, id: string): Promise<RemoteActor |
 
 export function refOf(actor: RemoteActor): RemoteRef {
   return { id: actor.id, uri: actor.uri };
-}
-
-/** True when this account has a snapshot of `id` saying it lives elsewhere (no RPC). */
-export function knownRemote(sql: SqlStorage, id: string): boolean {
-  return (
-    sql.exec("SELECT 1 FROM remote_followers WHERE account_id = ?", id).toArray().length > 0 ||
-    sql
-      .exec(
-        `SELECT 1 FROM following WHERE account_id = ?1 AND json_extract(snapshot, '$.domain') IS NOT NULL
-         UNION ALL SELECT 1 FROM sent_activities WHERE target = ?1 AND kind IN ('follow', 'block')`,
-        id,
-      )
-      .toArray().length > 0
-  );
 }
 
 // ----- queueing (synchronous; call inside the transaction of the change, then host.wake()) -----
@@ -117,7 +92,7 @@ function queueSend(host: AccountObject, send: Send): void {
   host.enqueue(SEND_JOB, send);
 }
 
-function hasRemoteFollowers(sql: SqlStorage): boolean {
+export function hasRemoteFollowers(sql: SqlStorage): boolean {
   return sql.exec("SELECT 1 FROM remote_followers rf JOIN followers f ON f.account_id = rf.account_id LIMIT 1").toArray().length > 0;
 }
 
@@ -233,21 +208,6 @@ export function queueAccountDeleted(host: AccountObject): void {
   queueSend(host, { type: "delete-actor" });
 }
 
-/** A status was created, edited or deleted: its activity goes to the remote audience. */
-export function queueStatusFederation(host: AccountObject, op: StatusOp): void {
-  if (mayFederate(host.sql, op)) host.enqueue(STATUS_JOB, op);
-}
-
-/** False when no remote server can be concerned (no remote follower, mention, parent or original). */
-function mayFederate(sql: SqlStorage, op: StatusOp): boolean {
-  if (op.op === "delete") return sql.exec("SELECT 1 FROM federated_statuses WHERE status_id = ?", op.deleted.id).toArray().length > 0;
-  const s = op.status;
-  if (s.account.domain) return false;
-  if (op.op === "update" && sql.exec("SELECT 1 FROM federated_statuses WHERE status_id = ?", s.id).toArray().length > 0) return true;
-  if (s.visibility !== "direct" && hasRemoteFollowers(sql)) return true;
-  return s.mentions.some((m) => m.domain !== null) || s.in_reply_to_id !== null || s.reblog !== null;
-}
-
 // ----- the inbound Follow (the followee's side) -----
 
 /**
@@ -307,7 +267,7 @@ export function remoteFollowerTargets(sql: SqlStorage): DeliveryTarget[] {
 }
 
 /** The actor for a reference: stored, else fetched by URI; null if it cannot be had. */
-async function actorFor(env: Env, o: Origin, ref: RemoteRef): Promise<RemoteActor | null> {
+export async function actorFor(env: Env, o: Origin, ref: RemoteRef): Promise<RemoteActor | null> {
   const stored = await remoteActorById(env, ref.id);
   if (stored) return stored;
   const resolved = await resolveRemoteActor(env, ref.uri, { origin: o.origin });
@@ -321,7 +281,7 @@ async function personalInbox(env: Env, o: Origin, ref: RemoteRef): Promise<Deliv
   return [{ inbox: actor.inbox, sharedInbox: null }];
 }
 
-async function deliver(host: AccountObject, activity: Activity, recipients: DeliveryTarget[]): Promise<string[]> {
+export async function deliver(host: AccountObject, activity: Activity, recipients: DeliveryTarget[]): Promise<string[]> {
   if (recipients.length === 0) return [];
   return deliverToActors(host.env, { activity, signerAccountId: host.accountId(), recipients });
 }
@@ -366,7 +326,8 @@ accountJobs.register(SEND_JOB, async (host, send: Send) => {
     }
     case "update-actor": {
       const data = actorData(host.sql, me);
-      return void (await deliver(host, updateActorActivity(me, o, data?.ed25519PublicMultibase ?? null, send.at), remoteFollowerTargets(host.sql)));
+      const update = updateActorActivity(me, o, data?.ed25519PublicMultibase ?? null, send.at);
+      return void (await deliver(host, { ...update, id: `${actor}#updates/${send.at}` }, remoteFollowerTargets(host.sql)));
     }
     case "move":
       return void (await deliver(host, moveActivity(actor, send.targetUri, send.seed), remoteFollowerTargets(host.sql)));
@@ -375,82 +336,4 @@ accountJobs.register(SEND_JOB, async (host, send: Send) => {
   }
 });
 
-// ----- statuses -----
 
-/** The remote accounts a status is addressed to beyond followers: mentions, the replied-to and boosted authors. */
-async function directTargets(host: AccountObject, o: Origin, status: StatusRecord): Promise<DeliveryTarget[]> {
-  const refs: RemoteRef[] = [];
-  for (const m of status.mentions) if (m.domain !== null && m.uri) refs.push({ id: m.id, uri: m.uri });
-  const reblogged = status.reblog?.account;
-  if (reblogged?.domain && reblogged.uri) refs.push({ id: reblogged.id, uri: reblogged.uri });
-  const parent = await parentOf(host, status);
-  if (parent?.account.domain && parent.account.uri) refs.push({ id: parent.account.id, uri: parent.account.uri });
-  const actors = await Promise.all(refs.map((r) => actorFor(host.env, o, r)));
-  return actors.filter((a): a is RemoteActor => a !== null).map((a) => ({ inbox: a.inbox, sharedInbox: a.sharedInbox }));
-}
-
-/** The replied-to status, wherever it lives (local or remote), or null. */
-async function parentOf(host: AccountObject, status: StatusRecord): Promise<StatusRecord | null> {
-  if (!status.in_reply_to_id || status.reblog) return null;
-  return fetchVisibleStatus(host, status.in_reply_to_id, host.accountId());
-}
-
-async function statusAudience(host: AccountObject, o: Origin, status: StatusRecord): Promise<DeliveryTarget[]> {
-  const direct = await directTargets(host, o, status);
-  return status.visibility === "direct" ? direct : [...remoteFollowerTargets(host.sql), ...direct];
-}
-
-function storedFederation(sql: SqlStorage, id: string): { record: StatusRecord; inboxes: DeliveryTarget[] } | null {
-  const row = sql.exec<{ record: string; inboxes: string }>("SELECT record, inboxes FROM federated_statuses WHERE status_id = ?", id).toArray()[0];
-  return row ? { record: JSON.parse(row.record) as StatusRecord, inboxes: JSON.parse(row.inboxes) as DeliveryTarget[] } : null;
-}
-
-function storeFederation(sql: SqlStorage, record: StatusRecord, targets: DeliveryTarget[]): void {
-  const unique = new Map(targets.map((t) => [t.sharedInbox ?? t.inbox, t]));
-  sql.exec(
-    "INSERT OR REPLACE INTO federated_statuses (status_id, record, inboxes) VALUES (?, ?, ?)",
-    record.id,
-    JSON.stringify(record),
-    JSON.stringify([...unique.values()]),
-  );
-}
-
-async function federateStatus(host: AccountObject, op: StatusOp): Promise<void> {
-  if (!host.record()) return;
-  const o = await requireInstanceOrigin(host.env);
-  if (op.op === "delete") return federateDelete(host, o, op.deleted);
-  const status = op.status;
-  if (status.account.domain) return;
-  const earlier = storedFederation(host.sql, status.id);
-  const audience = await statusAudience(host, o, status);
-  const targets = op.op === "update" && earlier ? [...earlier.inboxes, ...audience] : audience;
-  if (targets.length === 0) return;
-  let activity: Activity;
-  if (status.reblog) {
-    if (op.op === "update") return;
-    activity = announceActivity(status, o);
-  } else {
-    const parent = await parentOf(host, status);
-    const options = { inReplyToUri: parent ? statusUri(o, parent) : null };
-    activity = op.op === "create" ? createActivity(status, o, options) : updateNoteActivity(status, o, options);
-  }
-  await deliver(host, activity, targets);
-  storeFederation(host.sql, status, targets);
-}
-
-async function federateDelete(host: AccountObject, o: Origin, deleted: StatusDeleted): Promise<void> {
-  const earlier = storedFederation(host.sql, deleted.id);
-  if (!earlier) return;
-  const followers = deleted.visibility === "direct" ? [] : remoteFollowerTargets(host.sql);
-  const targets = [...earlier.inboxes, ...followers];
-  const activity = earlier.record.reblog ? undoAnnounceActivity(earlier.record, o) : deleteNoteActivity(earlier.record, o);
-  await deliver(host, activity, targets);
-  host.sql.exec("DELETE FROM federated_statuses WHERE status_id = ?", deleted.id);
-}
-
-accountJobs.register(STATUS_JOB, (host, op: StatusOp) => federateStatus(host, op));
-
-/** Our actor URI (for the inbound side's bookkeeping and tests). */
-export function localActorUri(o: Origin, username: string): string {
-  return actorUri(o, username);
-}

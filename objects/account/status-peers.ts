@@ -65,6 +65,9 @@ export async function interactWith(host: AccountObject, statusId: string, intera
 /** Tells an account holding a copy of a status (favourite, bookmark, boost, vote) about a change. */
 export async function deliverWatchedChange(host: AccountObject, accountId: string, change: WatchedChange): Promise<void> {
   if (accountId === host.accountId()) return applyWatchedChange(host, change);
+  // A remote booster's object updates or removes its boost for its local followers (federation).
+  const remote = await remoteAccount(host.env, accountId);
+  if (remote) return remoteActorStub(host.env, remote.uri).receiveWatchedChange(change);
   await accountStub(host.env, accountId).receiveWatchedChange(change);
 }
 

@@ -116,7 +116,7 @@ export async function resolveStatus(c: IngestContext, uri: string, depth: number
       : (await accountStub(c.env, known.accountId).statusesFor([known.id], known.accountId))[0];
     return record ? { ref: known, record } : null;
   }
-  if (depth <= 0 || localUsernameOf(c.o, uri) !== null || uri.startsWith(`${c.o.origin}/`)) return null;
+  if (depth <= 0 || sameHost(uri, c.o.origin)) return null;
   const fetched = await fetchNote(c, uri);
   return fetched ? ingestNote(c, fetched.object, fetched.author, { fanout: false, depth: depth - 1 }) : null;
 }
@@ -126,6 +126,7 @@ export async function resolveStatus(c: IngestContext, uri: string, depth: number
  * (safe-fetch checks), its author on the same host, and the author an actor we can resolve.
  */
 export async function fetchNote(c: IngestContext, uri: string): Promise<{ object: Record<string, unknown>; author: RemoteActor } | null> {
+  if (sameHost(uri, c.o.origin)) return null; // ours are local statuses, never fetched
   let object: Record<string, unknown>;
   try {
     ({ document: object } = await fetchActivityDocument(uri, fetchPolicy(c.env), { signer: instanceActorSigner(c.env, c.o.origin) }));
@@ -172,6 +173,7 @@ export async function resolveMentions(c: IngestContext, s: InboundStatus): Promi
       }
       continue;
     }
+    if (sameHost(m.href, c.o.origin)) continue; // one of our URLs that names no account
     let actor = await remoteActorStub(c.env, m.href).get();
     if (!actor && fetches < MENTION_FETCHES && m.href.startsWith("http")) {
       fetches++;

@@ -13,6 +13,10 @@ const MIGRATIONS: readonly Migration[] = [
     sql.exec("CREATE TABLE accounts (id TEXT PRIMARY KEY, uri TEXT NOT NULL)");
     sql.exec("CREATE TABLE key_owners (key_id TEXT PRIMARY KEY, owner TEXT NOT NULL)");
   },
+  (sql) => {
+    // WebFinger answers (`user@domain` → actor URI), so mentions and lookups skip the query.
+    sql.exec("CREATE TABLE handles (acct TEXT PRIMARY KEY, uri TEXT NOT NULL, at INTEGER NOT NULL)");
+  },
 ];
 
 export class RemoteAccountIndexObject extends DurableObject<Env> {
@@ -32,6 +36,16 @@ export class RemoteAccountIndexObject extends DurableObject<Env> {
 
   async accountUri(id: string): Promise<string | null> {
     return this.sql.exec<{ uri: string }>("SELECT uri FROM accounts WHERE id = ?", id).toArray()[0]?.uri ?? null;
+  }
+
+  async putHandle(acct: string, uri: string): Promise<void> {
+    this.sql.exec("INSERT OR REPLACE INTO handles (acct, uri, at) VALUES (?, ?, ?)", acct.toLowerCase(), uri, Date.now());
+  }
+
+  /** The actor URI a handle resolved to within `maxAgeMs`, or null. */
+  async handleUri(acct: string, maxAgeMs: number): Promise<string | null> {
+    const row = this.sql.exec<{ uri: string; at: number }>("SELECT uri, at FROM handles WHERE acct = ?", acct.toLowerCase()).toArray()[0];
+    return row && Date.now() - row.at < maxAgeMs ? row.uri : null;
   }
 
   async putKeyOwner(keyId: string, owner: string): Promise<void> {

@@ -9,9 +9,11 @@ import { parseActorDocument, type RemoteActor } from "./actor-document";
 import { Outbox, scheduleAlarm } from "../outbox";
 import type { AccountSnapshot } from "../../schemas/records";
 import type { Page } from "../../worker/http/pagination";
-import type { Interaction } from "../account/interactions";
+import type { Interaction, WatchedChange } from "../account/interactions";
 import type { AccountStatusesQuery } from "../account/statuses";
 import * as remote from "./remote-statuses";
+import * as relations from "./remote-relations";
+import { receiveInteraction } from "./remote-interactions";
 import { COPIES_JOB, linkNow, queueActorDeletion, queueMove } from "./remote-fanout";
 
 export type { RemoteActor, RemoteKey } from "./actor-document";
@@ -161,7 +163,7 @@ export class RemoteActorObject extends DurableObject<Env> {
     return remote.interactionAccounts(this.host, id, viewerId, list, page);
   }
   receiveInteraction(interaction: Interaction, actor: AccountSnapshot) {
-    return remote.receiveInteraction(this.host, interaction, actor);
+    return receiveInteraction(this.host, interaction, actor);
   }
   async editStatus(edit: remote.RemoteEdit): Promise<remote.EditOutcome> {
     const outcome = remote.editStatus(this.host, edit);
@@ -173,39 +175,44 @@ export class RemoteActorObject extends DurableObject<Env> {
     await this.host.wake();
     return removed;
   }
+  /** A status this actor boosted was edited or deleted by its (local) author. */
+  async receiveWatchedChange(change: WatchedChange): Promise<void> {
+    remote.applyWatchedChange(this.host, change);
+    await this.host.wake();
+  }
   async setPinned(uri: string, pinned: boolean): Promise<boolean> {
     return remote.setPinned(this.host, uri, pinned);
   }
   async addLocalFollower(accountId: string): Promise<void> {
-    remote.addLocalFollower(this.sql, accountId);
+    relations.addLocalFollower(this.sql, accountId);
   }
   async removeLocalFollower(accountId: string): Promise<void> {
-    remote.removeLocalFollower(this.sql, accountId);
+    relations.removeLocalFollower(this.sql, accountId);
   }
   async hasLocalFollowers(): Promise<boolean> {
-    return remote.localFollowersAfter(this.sql, null, 1).length > 0;
+    return relations.localFollowersAfter(this.sql, null, 1).length > 0;
   }
   async localFollowers(): Promise<string[]> {
-    return remote.localFollowersAfter(this.sql, null, 10_000);
+    return relations.localFollowersAfter(this.sql, null, 10_000);
   }
   async noteFollowOf(accountId: string, followId: string): Promise<void> {
-    remote.noteFollowOf(this.sql, accountId, followId);
+    relations.noteFollowOf(this.sql, accountId, followId);
   }
   async forgetFollowOf(accountId: string): Promise<void> {
-    remote.forgetFollowOf(this.sql, accountId);
+    relations.forgetFollowOf(this.sql, accountId);
   }
-  async rememberActivity(entry: remote.LedgerEntry): Promise<void> {
-    remote.rememberActivity(this.sql, entry);
+  async rememberActivity(entry: relations.LedgerEntry): Promise<void> {
+    relations.rememberActivity(this.sql, entry);
   }
-  async findActivity(id: string): Promise<remote.LedgerEntry | null> {
-    return remote.findActivity(this.sql, id);
+  async findActivity(id: string): Promise<relations.LedgerEntry | null> {
+    return relations.findActivity(this.sql, id);
   }
-  async forgetActivities(match: Parameters<typeof remote.forgetActivities>[1]): Promise<void> {
-    remote.forgetActivities(this.sql, match);
+  async forgetActivities(match: Parameters<typeof relations.forgetActivities>[1]): Promise<void> {
+    relations.forgetActivities(this.sql, match);
   }
   /** True when the actor was deleted (its activities are ignored from then on). */
   async isDeleted(): Promise<boolean> {
-    return remote.deletedActor(this.sql);
+    return relations.deletedActor(this.sql);
   }
   /** Delete(actor): statuses and follows go (durable cascade). False when already done. */
   async actorDeleted(): Promise<boolean> {

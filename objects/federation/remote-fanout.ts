@@ -8,12 +8,8 @@ import {
   hydrate,
   linksOf,
   LINK_JOB,
-  localFollowersAfter,
-  markLifecycle,
   queueRemoval,
-  receiveInteraction,
   remoteActorJobs,
-  removeLocalFollower,
   rowById,
   THREAD_SYNC_JOB,
   UNLINK_JOB,
@@ -25,6 +21,8 @@ import {
   type StatusRef,
   type UnlinkJob,
 } from "./remote-statuses";
+import { localFollowersAfter, markLifecycle, removeLocalFollower } from "./remote-relations";
+import { receiveInteraction } from "./remote-interactions";
 
 /**
  * The durable side effects of a RemoteActorObject (its outbox jobs), mirroring what an account

@@ -1,13 +1,13 @@
 import type { AccountSnapshot, PollRecord, StatusRecord, Visibility } from "../../schemas/records";
 import { fail, ok, type Result } from "../../worker/http/errors";
 import type { Page } from "../../worker/http/pagination";
-import { snowflake } from "../../lib/ids";
 import { JobRegistry, OUTBOX_TABLE_SQL } from "../outbox";
 import { newestFirst, whereClause, windowSql } from "../paging";
 import { selectIn } from "../account/viewer";
-import type { Interaction, InteractionOutcome } from "../account/interactions";
 import type { AccountStatusesQuery } from "../account/statuses";
+import type { WatchedChange } from "../account/interactions";
 import type { RemoteActor } from "./actor-document";
+import { blocksLocal, deletedActor, isLocalFollower } from "./remote-relations";
 
 /**
  * Remote statuses and the local relations of one remote actor, stored in its RemoteActorObject
@@ -22,9 +22,10 @@ import type { RemoteActor } from "./actor-document";
  * URI index (`remoteStatusByUri`). For code that holds a status id, the RPC surface mirrors the
  * AccountObject's: `statusesFor(ids, viewerId)`, `statusHistory`, `accountStatuses`,
  * `recentStatusesFor`, `interactionAccounts`, `receiveInteraction(interaction, actor)` (the
- * author side of favourite/boost/bookmark/vote/reply by a local account: counts and who-did-it;
- * sending the activity is the caller's business). Side effects (index, thread, fan-out to local
- * followers, watchers) are durable jobs of this object (remote-fanout.ts).
+ * author side of favourite/boost/bookmark/vote/reply by a local account: counts and who-did-it,
+ * remote-interactions.ts; sending the activity is the caller's business). Relations and the
+ * ledger: remote-relations.ts. Side effects (index, thread, fan-out to local followers,
+ * watchers, whole-actor cascades) are durable jobs of this object (remote-fanout.ts).
  */
 
 /** What the module needs of its RemoteActorObject. */
@@ -41,7 +42,6 @@ export interface RemoteHost {
 export const remoteActorJobs = new JobRegistry<RemoteHost>();
 
 export const NOT_FOUND = "Record not found";
-const NOT_ALLOWED = "This action is not allowed";
 
 /** Appended to the RemoteActorObject's migrations. */
 export function remoteStatusesSchema(sql: SqlStorage): void {
@@ -145,11 +145,6 @@ export function hydrate(host: RemoteHost, rows: RemoteStatusRow[]): StatusRecord
       favourites_count: row.favourites_count,
     };
   });
-}
-
-export function refOf(host: RemoteHost, id: string): StatusRef {
-  const actor = host.actor()!;
-  return { id, accountId: actor.id, actorUri: actor.uri };
 }
 
 // ----- storing -----
@@ -260,20 +255,12 @@ function audienceOf(row: RemoteStatusRow): string[] {
   return JSON.parse(row.audience) as string[];
 }
 
-function isLocalFollower(sql: SqlStorage, accountId: string): boolean {
-  return sql.exec("SELECT 1 FROM local_followers WHERE account_id = ?", accountId).toArray().length > 0;
-}
-
-function blocksLocal(sql: SqlStorage, accountId: string): boolean {
-  return sql.exec("SELECT 1 FROM activities WHERE kind = 'Block' AND account_id = ?", accountId).toArray().length > 0;
-}
-
 /**
  * Which rows `viewerId` (a local account; null = anonymous) may see, judged from what this
  * object knows: public and unlisted for all, private for local followers and addressed
  * accounts, direct for addressed accounts only; nothing for an account this actor blocks.
  */
-function visibleRows(sql: SqlStorage, viewerId: string | null, rows: RemoteStatusRow[]): RemoteStatusRow[] {
+export function visibleRows(sql: SqlStorage, viewerId: string | null, rows: RemoteStatusRow[]): RemoteStatusRow[] {
   const open = (v: string) => v === "public" || v === "unlisted";
   if (viewerId === null) return rows.filter((r) => open(r.visibility) && (!r.reblog_of_id || open(reblogVisibility(r))));
   if (blocksLocal(sql, viewerId)) return [];
@@ -377,120 +364,6 @@ export function interactionAccounts(
     w.ascending,
   );
   return ok({ status, accounts: rows.map((r) => ({ cursor: r.cursor, account: JSON.parse(r.snapshot) as AccountSnapshot })) });
-}
-
-// ----- interactions of local accounts (author side) -----
-
-const BOOKKEEPING = new Set(["unreblog", "reply", "unreply"]);
-
-/**
- * The author side of a local account's interaction with one of these statuses: who did it and
- * the counts we show. Same contract as the account object's `receiveInteraction`; a boost's id
- * redirects to the boosted status. Idempotent.
- */
-export async function receiveInteraction(host: RemoteHost, interaction: Interaction, actor: AccountSnapshot): Promise<Result<InteractionOutcome>> {
-  const sql = host.sql;
-  const row = rowById(sql, interaction.statusId);
-  if (!row || !host.actor() || deletedActor(sql)) return fail(404, NOT_FOUND);
-  const [record] = hydrate(host, [row]);
-  if (record.reblog && !BOOKKEEPING.has(interaction.kind)) {
-    return ok({ status: record, redirect: { id: record.reblog.id, accountId: record.reblog.account.id }, reblogId: null });
-  }
-  if (!BOOKKEEPING.has(interaction.kind) && visibleRows(sql, actor.id, [row]).length === 0) return fail(404, NOT_FOUND);
-  if (interaction.kind === "reblog" && (record.visibility === "private" || record.visibility === "direct")) return fail(403, NOT_ALLOWED);
-  if (interaction.kind === "vote") {
-    const refused = voteRefusal(sql, record, interaction.choices, actor);
-    if (refused) return refused;
-  }
-  let reblogId: string | null = null;
-  host.storage.transactionSync(() => {
-    if (writeInteraction(sql, interaction, actor, record) && (row.in_reply_to_id !== null || row.replies_count > 0)) {
-      host.enqueue(THREAD_SYNC_JOB, { id: row.id });
-    }
-    if (interaction.kind === "reblog") {
-      reblogId = sql.exec<{ reblog_id: string }>("SELECT reblog_id FROM reblogged_by WHERE status_id = ? AND account_id = ?", row.id, actor.id).one().reblog_id;
-    }
-  });
-  await host.wake();
-  return ok({ status: hydrate(host, [rowById(sql, row.id)!])[0], redirect: null, reblogId });
-}
-
-function voteRefusal(sql: SqlStorage, status: StatusRecord, choices: number[], actor: AccountSnapshot): Result<never> | null {
-  const poll = status.poll;
-  if (!poll) return fail(404, NOT_FOUND);
-  const invalid = (why: string) => fail(422, `Validation failed: ${why}`);
-  if (poll.expires_at && Date.parse(poll.expires_at) <= Date.now()) return invalid("The poll has already ended");
-  const inRange = choices.every((c) => Number.isInteger(c) && c >= 0 && c < poll.options.length);
-  if (choices.length === 0 || !inRange || new Set(choices).size !== choices.length) return invalid("The chosen vote option does not exist");
-  const voted = sql.exec("SELECT 1 FROM poll_votes WHERE status_id = ? AND account_id = ? LIMIT 1", status.id, actor.id).toArray().length > 0;
-  if (voted || (!poll.multiple && choices.length > 1)) return invalid("You have already voted on this poll");
-  return null;
-}
-
-/** Writes one interaction; true when a count shown in threads changed. Inside a transaction. */
-function writeInteraction(sql: SqlStorage, interaction: Interaction, actor: AccountSnapshot, status: StatusRecord): boolean {
-  const id = interaction.statusId;
-  const bump = (column: string, by: number) => sql.exec(`UPDATE statuses SET ${column} = max(${column} + ?, 0) WHERE id = ?`, by, id);
-  switch (interaction.kind) {
-    case "favourite": {
-      const added = sql.exec("INSERT OR IGNORE INTO favourited_by (status_id, account_id, id, snapshot) VALUES (?, ?, ?, ?)", id, actor.id, snowflake(), JSON.stringify(actor)).rowsWritten;
-      if (added) bump("favourites_count", 1);
-      return added > 0;
-    }
-    case "unfavourite": {
-      const removed = sql.exec("DELETE FROM favourited_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten;
-      if (removed) bump("favourites_count", -1);
-      return removed > 0;
-    }
-    case "reblog": {
-      const added = sql.exec("INSERT OR IGNORE INTO reblogged_by (status_id, account_id, reblog_id, snapshot) VALUES (?, ?, ?, ?)", id, actor.id, interaction.reblogId, JSON.stringify(actor)).rowsWritten;
-      if (added) bump("reblogs_count", 1);
-      return added > 0;
-    }
-    case "unreblog": {
-      const removed = sql.exec("DELETE FROM reblogged_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten;
-      if (removed) bump("reblogs_count", -1);
-      return removed > 0;
-    }
-    case "bookmark":
-      sql.exec("INSERT OR IGNORE INTO bookmarked_by (status_id, account_id) VALUES (?, ?)", id, actor.id);
-      return false;
-    case "unbookmark":
-      sql.exec("DELETE FROM bookmarked_by WHERE status_id = ? AND account_id = ?", id, actor.id);
-      return false;
-    case "vote":
-      countVotes(sql, status, actor.id, interaction.choices);
-      return false;
-    case "reply": {
-      const added = sql.exec("INSERT OR IGNORE INTO status_replies (status_id, reply_id, account_id) VALUES (?, ?, ?)", id, interaction.replyId, actor.id).rowsWritten;
-      if (added) bump("replies_count", 1);
-      return added > 0;
-    }
-    case "unreply": {
-      const removed = sql.exec("DELETE FROM status_replies WHERE status_id = ? AND reply_id = ?", id, interaction.replyId).rowsWritten;
-      if (removed) bump("replies_count", -1);
-      return removed > 0;
-    }
-    case "check":
-      return false;
-  }
-}
-
-/** A local vote on a remote poll shows at once; the author's next Update replaces the tallies. */
-function countVotes(sql: SqlStorage, status: StatusRecord, accountId: string, choices: number[]): void {
-  const poll = status.poll!;
-  const firstVote = sql.exec("SELECT 1 FROM poll_votes WHERE status_id = ? AND account_id = ? LIMIT 1", status.id, accountId).toArray().length === 0;
-  let added = 0;
-  const options = poll.options.map((o) => ({ ...o }));
-  for (const c of choices) {
-    if (sql.exec("INSERT OR IGNORE INTO poll_votes (status_id, account_id, choice) VALUES (?, ?, ?)", status.id, accountId, c).rowsWritten) {
-      options[c].votes_count++;
-      added++;
-    }
-  }
-  if (!added) return;
-  const next: PollRecord = { ...poll, options, votes_count: poll.votes_count + added, voters_count: poll.voters_count + (firstVote ? 1 : 0) };
-  sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.poll', json(?)) WHERE id = ?", JSON.stringify(next), status.id);
 }
 
 /** Local accounts holding a copy of a status (favourite, boost, bookmark, vote). */
@@ -621,86 +494,30 @@ export function queueRemoval(host: RemoteHost, row: RemoteStatusRow): void {
   if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "delete", statusId: row.id }, accounts: watchers });
 }
 
+/**
+ * A status this actor boosted changed where it lives (its local author edited or deleted it,
+ * the same call local boosters get): the boost follows, and the actor's local followers see it.
+ */
+export function applyWatchedChange(host: RemoteHost, change: WatchedChange): void {
+  const sql = host.sql;
+  const statusId = change.kind === "delete" ? change.statusId : change.status.id;
+  host.storage.transactionSync(() => {
+    const boosts = sql.exec<RemoteStatusRow>("SELECT * FROM statuses WHERE reblog_of_id = ?", statusId).toArray();
+    for (const row of boosts) {
+      if (change.kind === "delete") {
+        queueRemoval(host, row);
+        continue;
+      }
+      sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.reblog', json(?)) WHERE id = ?", JSON.stringify(change.status), row.id);
+      const [boost] = hydrate(host, [rowById(sql, row.id)!]);
+      host.enqueue(FANOUT_JOB, { op: { kind: "update", status: boost }, after: null, extra: [] } satisfies FanoutJob);
+    }
+  });
+}
+
 /** Featured (pinned) statuses: Add / Remove on the actor's featured collection. */
 export function setPinned(host: RemoteHost, uri: string, pinned: boolean): boolean {
   const at = pinned ? new Date().toISOString() : null;
   const where = pinned ? "pinned_at IS NULL" : "pinned_at IS NOT NULL";
   return host.sql.exec(`UPDATE statuses SET pinned_at = ? WHERE uri = ? AND reblog_of_id IS NULL AND ${where}`, at, uri).rowsWritten > 0;
-}
-
-// ----- local relations -----
-
-export function addLocalFollower(sql: SqlStorage, accountId: string): void {
-  sql.exec("INSERT OR IGNORE INTO local_followers (account_id, created_at) VALUES (?, ?)", accountId, new Date().toISOString());
-}
-
-export function removeLocalFollower(sql: SqlStorage, accountId: string): void {
-  sql.exec("DELETE FROM local_followers WHERE account_id = ?", accountId);
-}
-
-export function localFollowersAfter(sql: SqlStorage, after: string | null, limit: number): string[] {
-  return sql
-    .exec<{ account_id: string }>("SELECT account_id FROM local_followers WHERE account_id > ? ORDER BY account_id LIMIT ?", after ?? "", limit)
-    .toArray()
-    .map((r) => r.account_id);
-}
-
-export function noteFollowOf(sql: SqlStorage, accountId: string, followId: string): void {
-  sql.exec(
-    `INSERT INTO followed_locals (account_id, follow_id, created_at) VALUES (?, ?, ?)
-     ON CONFLICT (account_id) DO UPDATE SET follow_id = excluded.follow_id`,
-    accountId,
-    followId,
-    new Date().toISOString(),
-  );
-}
-
-export function forgetFollowOf(sql: SqlStorage, accountId: string): void {
-  sql.exec("DELETE FROM followed_locals WHERE account_id = ?", accountId);
-}
-
-/** An activity of this actor that an Undo may name by id: what it was about. */
-export interface LedgerEntry {
-  id: string;
-  kind: "Like" | "Block" | "Follow" | "Announce";
-  accountId: string | null;
-  statusId: string | null;
-}
-
-export function rememberActivity(sql: SqlStorage, e: LedgerEntry): void {
-  sql.exec(
-    "INSERT OR REPLACE INTO activities (id, kind, account_id, status_id, created_at) VALUES (?, ?, ?, ?, ?)",
-    e.id,
-    e.kind,
-    e.accountId,
-    e.statusId,
-    new Date().toISOString(),
-  );
-}
-
-export function findActivity(sql: SqlStorage, id: string): LedgerEntry | null {
-  const row = sql
-    .exec<{ id: string; kind: string; account_id: string | null; status_id: string | null }>("SELECT * FROM activities WHERE id = ?", id)
-    .toArray()[0];
-  return row ? { id: row.id, kind: row.kind as LedgerEntry["kind"], accountId: row.account_id, statusId: row.status_id } : null;
-}
-
-/** Forgets ledger entries by id, or by what they were about (an Undo naming an embedded copy). */
-export function forgetActivities(sql: SqlStorage, match: { id?: string; kind?: LedgerEntry["kind"]; accountId?: string; statusId?: string }): void {
-  if (match.id) sql.exec("DELETE FROM activities WHERE id = ?", match.id);
-  if (match.kind && (match.accountId || match.statusId)) {
-    sql.exec("DELETE FROM activities WHERE kind = ? AND account_id IS ? AND status_id IS ?", match.kind, match.accountId ?? null, match.statusId ?? null);
-  }
-}
-
-// ----- lifecycle -----
-
-export function deletedActor(sql: SqlStorage): boolean {
-  return sql.exec("SELECT 1 FROM lifecycle WHERE deleted_at IS NOT NULL").toArray().length > 0;
-}
-
-export function markLifecycle(sql: SqlStorage, change: { deleted?: boolean; movedTo?: string }): void {
-  sql.exec("INSERT OR IGNORE INTO lifecycle (id) VALUES (1)");
-  if (change.deleted) sql.exec("UPDATE lifecycle SET deleted_at = coalesce(deleted_at, ?)", new Date().toISOString());
-  if (change.movedTo) sql.exec("UPDATE lifecycle SET moved_to = ?", change.movedTo);
 }

@@ -22,7 +22,8 @@ import {
   remoteServer,
   type Remote,
 } from "./federation-handlers-helpers";
-import { env, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { accountStub } from "../../worker/stubs";
 import { signRequest as fedifySign } from "@fedify/fedify/sig";
 import { remoteStatusByUri } from "../../objects/status-index/locate";
 import { api, jsonBody, type TestUser } from "./helpers";
@@ -278,6 +279,22 @@ describe("Update of a note", () => {
   });
 });
 
+describe("copies held by local accounts", () => {
+  it("a local favourite of a remote status counts, follows its edits and goes with its deletion", async () => {
+    const note = noteOf(carol, { content: "<p>v1</p>" });
+    await created(note);
+    const id = await localIdOf(note.id as string);
+    const fav = await api(`/api/v1/statuses/${id}/favourite`, { method: "POST", headers: { authorization: `Bearer ${alice.token}` } });
+    expect(fav.status).toBe(200);
+    expect(((await fav.json()) as any).favourites_count).toBe(1);
+    await deliver(activityOf(carol, "Update", { ...note, content: "<p>v2</p>", updated: new Date(Date.now() + 1000).toISOString() }), carol);
+    const favourites = (await getJson("/api/v1/favourites", alice.token)).body;
+    expect(favourites.find((s: any) => s.id === id)?.content).toBe("<p>v2</p>");
+    await deliver(activityOf(carol, "Delete", { id: note.id, type: "Tombstone" }), carol);
+    expect((await getJson("/api/v1/favourites", alice.token)).body.map((s: any) => s.id)).not.toContain(id);
+  });
+});
+
 describe("replies", () => {
   it("counts a reply to a local status, notifies the mention, and shows it in context", async () => {
     const mine = await postLocal(alice, { status: "what do you think?" });
@@ -318,6 +335,11 @@ describe("replies", () => {
     expect(context.body.ancestors.map((s: any) => s.content)).toEqual(["<p>root</p>", "<p>middle</p>"]);
   });
 });
+
+/** Runs a local account's due jobs (fan-out, watchers) now. */
+async function runLocalJobs(u: TestUser): Promise<void> {
+  for (let i = 0; i < 3; i++) await runDurableObjectAlarm(accountStub(env, u.id));
+}
 
 /** The local id of a remote status we hold (via the URI index). */
 async function localIdOf(uri: string): Promise<string> {
@@ -371,6 +393,20 @@ describe("Announce", () => {
 
     await deliver(activityOf(carol, "Undo", { id: announce.id, type: "Announce", actor: carol.uri, object: localStatusUri(bob, mine.id) }), carol);
     expect((await statusOf(mine.id, bob.token)).body.reblogs_count).toBe(0);
+    expect((await homeOf(alice)).find((s) => s.reblog?.id === mine.id)).toBeUndefined();
+  });
+
+  it("follows the boosted local status's edit and deletion in the booster's followers' homes", async () => {
+    const mine = await postLocal(bob, { status: "version one" });
+    await deliver(activityOf(carol, "Announce", localStatusUri(bob, mine.id), { to: [AS_PUBLIC] }), carol);
+    expect((await homeOf(alice)).find((s) => s.reblog?.id === mine.id)).toBeDefined();
+    expect((await api(`/api/v1/statuses/${mine.id}`, jsonBody("PUT", { status: "version two" }, bob.token))).status).toBe(200);
+    await runLocalJobs(bob);
+    await drain(carol.uri);
+    expect((await homeOf(alice)).find((s) => s.reblog?.id === mine.id)?.reblog.content).toContain("version two");
+    expect((await api(`/api/v1/statuses/${mine.id}`, { method: "DELETE", headers: { authorization: `Bearer ${bob.token}` } })).status).toBe(200);
+    await runLocalJobs(bob);
+    await drain(carol.uri);
     expect((await homeOf(alice)).find((s) => s.reblog?.id === mine.id)).toBeUndefined();
   });
 

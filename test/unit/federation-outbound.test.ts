@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { accountStub, deliveryStub, instanceActorStub, remoteActorStub } from "../../worker/stubs";
-import { parseCavageHeader } from "../../lib/federation/http-signatures-cavage";
+import { parseCavageHeader, signedRequestHeaders } from "../../lib/federation/http-signatures-cavage";
 import { importPublicKeyPem } from "../../lib/federation/keys";
 import { digestHeader } from "../../lib/federation/digest";
 import { resolveRemoteActor, type RemoteActor } from "../../objects/federation/remote-actor-object";
 import { snowflake } from "../../lib/ids";
+import { parseHandle, selfLink, webfingerUrl } from "../../lib/federation/webfinger";
 import type { StatusRecord } from "../../schemas/records";
 import { api, BASE, bearer, jsonBody, must, registerUser, uniqueName, type TestUser } from "./helpers";
 import { FakePeer, installFakeNetwork, peerHost, uninstallFakeNetwork, type PeerActor, type RecordedRequest } from "./federation-peer";
@@ -110,6 +111,33 @@ async function postStatus(user: TestUser, body: Record<string, unknown>): Promis
   return res.json();
 }
 
+describe("WebFinger client (pure)", () => {
+  it("parses handles with or without @ and acct:, ports included", () => {
+    expect(parseHandle("@bob@example.com")).toEqual({ username: "bob", domain: "example.com" });
+    expect(parseHandle("acct:Bob@Example.COM")).toEqual({ username: "Bob", domain: "example.com" });
+    expect(parseHandle("bob@127.0.0.1:8787")).toEqual({ username: "bob", domain: "127.0.0.1:8787" });
+    for (const bad of ["bob", "@bob", "bob@", "a@@b", "bob@exa mple.com", "bob@example.com/x"]) expect(parseHandle(bad)).toBeNull();
+  });
+
+  it("asks over https, over http only for loopback/private hosts when the test setting allows it", () => {
+    const handle = { username: "bob", domain: "127.0.0.1:8787" };
+    expect(webfingerUrl(handle, { allowPrivate: false })).toBe("https://127.0.0.1:8787/.well-known/webfinger?resource=acct%3Abob%40127.0.0.1%3A8787");
+    expect(webfingerUrl(handle, { allowPrivate: true })).toMatch(/^http:\/\/127\.0\.0\.1:8787\//);
+    expect(webfingerUrl({ username: "bob", domain: "example.com" }, { allowPrivate: true })).toMatch(/^https:\/\/example\.com\//);
+  });
+
+  it("takes the ActivityStreams self link", () => {
+    const links = [
+      { rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: "https://x.test/@bob" },
+      { rel: "self", type: "text/html", href: "https://x.test/bob.html" },
+      { rel: "self", type: 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"', href: "https://x.test/users/bob" },
+    ];
+    expect(selfLink({ links })).toBe("https://x.test/users/bob");
+    expect(selfLink({ links: [{ rel: "self", href: "javascript:alert(1)" }] })).toBeNull();
+    expect(selfLink("nope")).toBeNull();
+  });
+});
+
 describe("remote accounts in the client API", () => {
   it("looks up user@domain through WebFinger and the actor, then serves it by id", async () => {
     const viewer = await registerUser(uniqueName("look"));
@@ -125,6 +153,11 @@ describe("remote accounts in the client API", () => {
     expect((await byId.json<any>()).acct).toBe(`bob@${peer.host}`);
     const many = await api(`/api/v1/accounts?id[]=${account.id}`);
     expect((await many.json<any[]>()).map((a) => a.id)).toEqual([account.id]);
+    // The WebFinger answer is kept: a second lookup asks nothing of the peer.
+    const asked = peer.received((r) => r.url.includes("/.well-known/webfinger")).length;
+    const again = await api(`/api/v1/accounts/lookup?acct=BOB@${peer.host}`);
+    expect((await again.json<any>()).id).toBe(account.id);
+    expect(peer.received((r) => r.url.includes("/.well-known/webfinger")).length).toBe(asked);
     const rel = await api(`/api/v1/accounts/relationships?id[]=${account.id}`, { headers: bearer(viewer.token) });
     expect(rel.status).toBe(200);
     expect((await rel.json<any[]>())[0]).toMatchObject({ id: account.id, following: false, followed_by: false });
@@ -308,6 +341,24 @@ describe("statuses reach the remote audience", () => {
     expect(add.activity).toMatchObject({ target: `${actorOf(alice)}/collections/featured`, object: `${actorOf(alice)}/statuses/${status.id}` });
     await api(`/api/v1/statuses/${status.id}/unpin`, jsonBody("POST", {}, alice.token));
     await delivered(alice, (a) => a.type === "Remove" && a.actor === actorOf(alice));
+  });
+});
+
+describe("authorized fetch", () => {
+  it("serves a followers-only status to a GET signed by a remote follower, and to nobody else", async () => {
+    const alice = await registerUser(uniqueName("afe"));
+    await remoteFollows(alice, bob);
+    await known(carol);
+    const status = await postStatus(alice, { status: "only for followers", visibility: "private" });
+    const url = `${actorOf(alice)}/statuses/${status.id}`;
+    const as2 = { accept: "application/activity+json" };
+    expect((await SELF.fetch(url, { headers: as2 })).status).toBe(404);
+    const signedBy = async (actor: PeerActor) =>
+      SELF.fetch(url, { headers: { ...(await signedRequestHeaders(actor.privateKey, { method: "GET", url, keyId: actor.keyId })) } });
+    const byFollower = await signedBy(bob);
+    expect(byFollower.status).toBe(200);
+    expect(await byFollower.json<any>()).toMatchObject({ id: url, type: "Note", to: [`${actorOf(alice)}/followers`] });
+    expect((await signedBy(carol)).status).toBe(404);
   });
 });
 

@@ -2,7 +2,7 @@ import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { ApiError, notFound, unwrap } from "../http/errors";
 import { redirect } from "../http/respond";
-import { accountStub } from "../stubs";
+import { accountStub, remoteActorStub } from "../stubs";
 import { findLocalUsername } from "../directory-cache";
 import { statusUri, statusUrl } from "../serializers/status";
 import type { StatusRecord } from "../../schemas/records";
@@ -18,6 +18,7 @@ import { activityJson, varyOnAccept, wantsActivityJson } from "../activitypub/ne
 import { errorPage, pageResponse } from "../../web/layout";
 import { renderProfilePage } from "../../web/profile";
 import { renderStatusPage } from "../../web/status";
+import { verifySignedRequest } from "../federation/verify";
 
 /**
  * ActivityPub documents of local accounts, and the HTML pages on the same URLs (content
@@ -243,6 +244,19 @@ async function findOpenStatus(c: Ctx): Promise<StatusRecord | null> {
     if (err instanceof ApiError && err.status === 404) return null;
     throw err;
   }
-  const [found] = await accountStub(c.env, data.account.id).statusesFor([id], null);
+  const [found] = await accountStub(c.env, data.account.id).statusesFor([id], await signedFetcher(c));
   return found ?? null;
+}
+
+/**
+ * Authorized fetch: a GET signed by a remote actor we know is read as that actor (its local
+ * id), so followers-only and direct statuses reach the accounts allowed to see them. Unsigned,
+ * or with a signature that does not verify, the reader is anonymous.
+ */
+async function signedFetcher(c: Ctx): Promise<string | null> {
+  if (!c.request.headers.has("signature") && !c.request.headers.has("signature-input")) return null;
+  const verified = await verifySignedRequest(c.env, c.origin, { method: c.request.method, url: c.request.url, headers: c.request.headers }, null);
+  if (!verified.ok) return null;
+  const actor = await remoteActorStub(c.env, verified.value.owner).get();
+  return actor?.id ?? null;
 }

@@ -4,7 +4,7 @@ import { fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/fede
 import { parseHandle, webfingerActorUri } from "../../lib/federation/webfinger";
 import { ACTOR_TYPES } from "../../objects/federation/actor-document";
 import { instanceActorSigner } from "../../objects/federation/instance-actor-object";
-import { remoteAccountIndexStub } from "../stubs";
+import { handleIndexStub, remoteAccountIndexStub } from "../stubs";
 import { ACTOR_MAX_AGE_MS, remoteActorById, resolveRemoteActor } from "../../objects/federation/remote-actor-object";
 import { ingestNote, PARENT_DEPTH, resolveStatus } from "../../objects/federation/inbound-notes";
 import { asArray, idOf, knownStatus, sameHost } from "../../objects/federation/handlers/common";
@@ -22,15 +22,22 @@ export type Resolved = { kind: "account"; account: AccountSnapshot } | { kind: "
 export async function resolveHandle(env: Env, o: Origin, acct: string): Promise<AccountSnapshot | null> {
   const handle = parseHandle(acct);
   if (!handle || handle.domain === o.domain.toLowerCase()) return null;
-  let uri: string;
-  try {
-    uri = await webfingerActorUri(handle, fetchPolicy(env));
-  } catch (err) {
-    if (err instanceof FetchRefused) return null;
-    throw err;
+  const key = `${handle.username}@${handle.domain}`;
+  const cache = handleIndexStub(env, key);
+  let uri = await cache.handleUri(key, ACTOR_MAX_AGE_MS);
+  const cached = uri !== null;
+  if (!uri) {
+    try {
+      uri = await webfingerActorUri(handle, fetchPolicy(env));
+    } catch (err) {
+      if (err instanceof FetchRefused) return null;
+      throw err;
+    }
   }
   const actor = await resolveRemoteActor(env, uri, { origin: o.origin });
-  return actor.ok ? actor.value.account : null;
+  if (!actor.ok) return null;
+  if (!cached) await cache.putHandle(key, uri);
+  return actor.value.account;
 }
 
 /** An actor URI → its account (fetched or stored); null when it is not a usable actor. */

@@ -4,7 +4,7 @@ import { isPublicCollection } from "../../../lib/federation/context";
 import { remoteActorStub } from "../../../worker/stubs";
 import { fetchNote, ingestNote, PARENT_DEPTH, resolveStatus, type HeldStatus, type IngestContext } from "../inbound-notes";
 import { resolveRemoteActor } from "../remote-actor-object";
-import { asArray, idOf, isRecord, knownStatus, localStatusIdOf, originOf, sameHost, senderOf } from "./common";
+import { asArray, idOf, isRecord, localStatusIdOf, originOf, sameHost, senderOf } from "./common";
 import { inboxHandlers } from "./registry";
 
 /**
@@ -29,10 +29,10 @@ inboxHandlers.register("Announce", async (ctx) => {
   if (!original) return;
   const target = original.record.reblog ?? original.record;
   if (target.visibility !== "public" && target.visibility !== "unlisted") return;
-  const now = Date.now();
   const published = typeof ctx.activity.published === "string" ? Date.parse(ctx.activity.published) : NaN;
+  const at = Number.isFinite(published) ? Math.min(published, Date.now()) : Date.now();
   const boost: StatusRecord = {
-    id: snowflake(Number.isFinite(published) ? Math.min(published, now) : now),
+    id: snowflake(at),
     uri: ctx.activity.id,
     url: null,
     account: booster.account,
@@ -45,7 +45,7 @@ inboxHandlers.register("Announce", async (ctx) => {
     visibility: boostVisibility(ctx.activity),
     sensitive: false,
     language: null,
-    created_at: new Date(Number.isFinite(published) ? Math.min(published, now) : now).toISOString(),
+    created_at: new Date(at).toISOString(),
     edited_at: null,
     replies_count: 0,
     reblogs_count: 0,
@@ -61,7 +61,8 @@ inboxHandlers.register("Announce", async (ctx) => {
 
 /** The boosted status: held, embedded by its own server, or fetched from its origin. */
 async function announced(c: IngestContext, object: unknown, objectId: string, booster: string): Promise<HeldStatus | null> {
-  if (await knownStatus(c.env, c.o, objectId)) return resolveStatus(c, objectId, 0);
+  const held = await resolveStatus(c, objectId, 0);
+  if (held) return held;
   if (isRecord(object) && sameHost(objectId, booster)) {
     const authorUri = asArray(object.attributedTo).map(idOf).find((a): a is string => a !== null);
     if (authorUri && sameHost(authorUri, objectId)) {

@@ -1,6 +1,6 @@
 import { remoteActorStub } from "../../../worker/stubs";
 import { resolveRemoteActor } from "../remote-actor-object";
-import { idOf, senderOf } from "./common";
+import { idOf, sameHost, senderOf } from "./common";
 import { inboxHandlers } from "./registry";
 
 /**
@@ -12,6 +12,8 @@ inboxHandlers.register("Move", async (ctx) => {
   const origin = idOf(ctx.activity.object);
   const targetUri = idOf(ctx.activity.target);
   if (origin !== ctx.actor || !targetUri || targetUri === origin) return;
+  // Local accounts list no aliases (`alsoKnownAs`) yet: a move to one of them cannot qualify.
+  if (sameHost(targetUri, ctx.origin)) return;
   if (!(await senderOf(ctx))) return;
   const target = await resolveRemoteActor(ctx.env, targetUri, { origin: ctx.origin, refresh: true });
   if (!target.ok || !target.value.alsoKnownAs.includes(origin)) return;

@@ -1,6 +1,6 @@
 import { accountStub, remoteActorStub } from "../../../worker/stubs";
 import type { RemoteActor } from "../remote-actor-object";
-import type { LedgerEntry } from "../remote-statuses";
+import type { LedgerEntry } from "../remote-relations";
 import { idOf, isRecord, localAccountByUri, originOf, senderOf, typeOf } from "./common";
 import { followEnded } from "./follow-answers";
 import { localStatusOf, onLocalStatus } from "./like";
