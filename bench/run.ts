@@ -5,6 +5,7 @@ import { startServer } from "../test/e2e/server.ts";
 import { runLoad, type Figures } from "./load.ts";
 import { foundation } from "./scenarios/foundation.ts";
 import { streaming } from "./scenarios/streaming.ts";
+import { federation } from "./scenarios/federation.ts";
 import { fanout, fanout10k, growth, growth10k, timelines } from "./scenarios/timelines.ts";
 
 export interface Row {
@@ -21,7 +22,7 @@ export interface BenchContext {
   load: (path: string, headers?: Record<string, string>) => Promise<Figures>;
 }
 
-const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, streaming, timelines, growth, fanout, growth10k, fanout10k };
+const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, streaming, timelines, growth, fanout, growth10k, fanout10k, federation };
 /** Slow scenarios that run only when named (`npm run bench -- fanout10k`). */
 const optIn = new Set(["growth10k", "fanout10k"]);
 

@@ -129,6 +129,47 @@ export interface StatusRecord {
   application: { name: string; website: string | null } | null;
 }
 
+/** What makes one boost differ from another; everything else of a boost is empty. */
+export interface BoostOf {
+  id: string;
+  /** The Announce's id for a remote boost; null for a local one. */
+  uri: string | null;
+  account: AccountSnapshot;
+  /** The boosted status (never itself a boost). */
+  original: StatusRecord;
+  visibility: Visibility;
+  created_at: string;
+  application: StatusRecord["application"];
+}
+
+/** A boost as a StatusRecord (local boosts and remote Announces alike). */
+export function boostRecord(b: BoostOf): StatusRecord {
+  return {
+    id: b.id,
+    uri: b.uri,
+    url: null,
+    account: b.account,
+    in_reply_to_id: null,
+    in_reply_to_account_id: null,
+    conversation_id: b.original.conversation_id,
+    reblog: b.original,
+    content: "",
+    spoiler_text: "",
+    visibility: b.visibility,
+    sensitive: false,
+    language: null,
+    created_at: b.created_at,
+    edited_at: null,
+    replies_count: 0,
+    reblogs_count: 0,
+    favourites_count: 0,
+    mentions: [],
+    tags: [],
+    poll: null,
+    application: b.application,
+  };
+}
+
 /** What a viewer's own object knows about a status: computed there, handed to serializers. */
 export interface ViewerFlags {
   favourited: boolean;

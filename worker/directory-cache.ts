@@ -26,3 +26,8 @@ export async function findLocalUsername(env: Env, username: string): Promise<Dir
   }
   return entry;
 }
+
+/** Drops a cached username (a rejected registration frees it) so this isolate stops finding it at once. */
+export function forgetLocalUsername(username: string): void {
+  byUsername.delete(username.toLowerCase());
+}

@@ -29,6 +29,8 @@ import { registerFilters } from "./api/filters";
 import { registerStreaming } from "./api/streaming";
 import { registerSearch } from "./api/search";
 import { registerTrends } from "./api/trends";
+import { registerAdmin } from "./api/admin";
+import { registerAdminPage } from "./api/admin-page";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -63,5 +65,7 @@ export function buildRouter(): Router {
   registerStreaming(router);
   registerSearch(router);
   registerTrends(router);
+  registerAdmin(router);
+  registerAdminPage(router);
   return router;
 }

@@ -15,7 +15,7 @@ import * as reads from "./graph-reads";
 import * as lists from "./lists";
 import * as tags from "./tags";
 import { recentStatusesFor } from "./backfill";
-import { profileChanged, refreshAccountCopy } from "./profile-copies";
+import { profileChanged, refreshAccountCopy, type RemoteInboxes } from "./profile-copies";
 import type { AccountSnapshot as GraphSnapshot, StatusRecord as GraphStatus } from "../../schemas/records";
 import { actorData, type ActorData } from "./activitypub";
 import type { Page } from "../../worker/http/pagination";
@@ -67,6 +67,12 @@ export interface IssuedToken {
 export interface Viewer {
   account: AccountRecord;
   token: TokenRecord;
+}
+
+/** An account as moderators see it: the record and why the person asked to join. */
+export interface ModerationView {
+  account: AccountRecord;
+  reason: string | null;
 }
 
 const AUTH_CODE_TTL_MS = 10 * 60 * 1000;
@@ -153,6 +159,35 @@ export class AccountObject extends DurableObject<Env> {
     clearProfileImage(this.sql, image);
     await profileChanged(this);
     return ok(this.record()!);
+  }
+
+  // ----- moderation (the directory calls these: approveRegistration, rejectRegistration) -----
+
+  /** The record with what only moderators see (worker/api/admin.ts), or null if no account lives here. */
+  async moderationView(): Promise<ModerationView | null> {
+    const row = this.row();
+    return row ? { account: toAccountRecord(row), reason: (row.registration_reason as string | null) ?? null } : null;
+  }
+
+  /** Lets an account registered in approval mode use its tokens and sign in. Idempotent. */
+  async approve(): Promise<Result<ModerationView>> {
+    if (!this.row()) return fail(404, "Record not found");
+    this.sql.exec("UPDATE account SET approved = 1");
+    return ok((await this.moderationView())!);
+  }
+
+  /**
+   * Empties this object of a registration that was never approved (Mastodon deletes a rejected
+   * user): all storage goes, then the schema is recreated so the object stays usable. Idempotent.
+   */
+  async eraseUnapproved(): Promise<Result<true>> {
+    const account = this.record();
+    if (!account) return ok(true);
+    if (account.approved) return fail(403, "This action is not allowed");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    migrate(this.ctx.storage, ACCOUNT_MIGRATIONS);
+    return ok(true);
   }
 
   // ----- tokens -----
@@ -501,9 +536,9 @@ export class AccountObject extends DurableObject<Env> {
   async followersAmong(candidateIds: string[]) {
     return reads.followersAmong(this, candidateIds);
   }
-  /** Another account's profile changed: refresh our copies of it (objects/account/profile-copies.ts). */
-  async refreshAccountCopy(snapshot: GraphSnapshot): Promise<void> {
-    refreshAccountCopy(this.sql, snapshot);
+  /** Another account's profile changed: refresh our copies of it, and a remote follower's inboxes (objects/account/profile-copies.ts). */
+  async refreshAccountCopy(snapshot: GraphSnapshot, inboxes?: RemoteInboxes): Promise<void> {
+    refreshAccountCopy(this.sql, snapshot, inboxes);
   }
 
   // ----- home/list timelines, fan-out, notifications, markers, conversations, filters (issue 3: timelines work) -----

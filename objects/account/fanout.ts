@@ -1,9 +1,12 @@
 import { toSnapshot, type AccountSnapshot, type StatusRecord, type Visibility } from "../../schemas/records";
 import type { AccountObject } from "./account-object";
-import { accountStub, publicTimelineStub, tagTimelineStub } from "../../worker/stubs";
+import { accountStub } from "../../worker/stubs";
 import { recordDirectStatus } from "./conversations";
 import { dropCopies, refreshCopies } from "./home";
 import { queueStatusFederation, type StatusOp } from "./federation-statuses";
+import { addToInstanceTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
+import { localAccountIds } from "../federation/account-owners";
+import { boosterIds } from "./status-rows";
 
 /**
  * The author side of fan-out on write (jobs run by the author's object, see home.ts for the
@@ -25,16 +28,17 @@ export interface StatusDeleted {
   booster_ids?: string[];
 }
 
-type Op =
+/** What a fan-out carries to each recipient (remote authors' fan-out too: remote-statuses.ts). */
+export type FanoutOp<Deleted extends StatusDeleted = StatusDeleted> =
   | { kind: "create"; status: StatusRecord; participants?: AccountSnapshot[] }
   | { kind: "update"; status: StatusRecord }
-  | { kind: "delete"; deleted: StatusDeleted };
+  | { kind: "delete"; deleted: Deleted };
 
-export interface FanoutPage {
-  op: Op;
+export interface FanoutPage<O extends FanoutOp = FanoutOp> {
+  op: O;
   /** Last follower id delivered by the previous page; null on the first page. */
   after: string | null;
-  /** Recipients besides followers (mentioned accounts, boosters), served with the first page. */
+  /** Recipients besides followers (mentioned accounts, boosters: remote ones are left out), served with the first page. */
   extra: string[];
 }
 
@@ -44,10 +48,7 @@ const PARALLEL_CALLS = 50;
 export async function fanOutCreated(host: AccountObject, status: StatusRecord): Promise<void> {
   const me = host.accountId();
   await federate(host, { op: "create", status });
-  if (onPublicTimeline(status)) await publicTimelineStub(host.env).add(status);
-  // Public replies to others are not listed, but are searchable and count as hashtag uses (search work).
-  else if (status.visibility === "public" && !status.reblog) await publicTimelineStub(host.env).catalog(status);
-  if (onTagTimelines(status)) await Promise.all(status.tags.map((tag) => tagTimelineStub(host.env, tag).add(status)));
+  await addToInstanceTimelines(host.env, status);
   let participants: AccountSnapshot[] | undefined;
   if (status.visibility === "direct" && !status.reblog) {
     participants = await participantsOf(host.env, status);
@@ -60,19 +61,15 @@ export async function fanOutUpdated(host: AccountObject, status: StatusRecord): 
   await federate(host, { op: "update", status });
   host.storage.transactionSync(() => refreshCopies(host.sql, status));
   if (!status.reblog) await updateInstanceTimelines(host.env, status);
-  const extra = [...mentionedLocal(status, host.accountId()), ...boostersOf(host.sql, status.id)];
+  const extra = [...mentionedLocal(status, host.accountId()), ...boosterIds(host.sql, status.id)];
   await fanOutPage(host, { op: { kind: "update", status }, after: null, extra });
 }
 
 export async function fanOutDeleted(host: AccountObject, deleted: StatusDeleted): Promise<void> {
   await federate(host, { op: "delete", deleted });
   host.storage.transactionSync(() => dropCopies(host.sql, deleted.id));
-  if (!deleted.reblog_of_id) {
-    const listed = await publicTimelineStub(host.env).remove(deleted.id);
-    const tags = [...new Set([...(deleted.tags ?? []), ...(listed ?? [])])];
-    await Promise.all(tags.map((tag) => tagTimelineStub(host.env, tag).remove(deleted.id)));
-  }
-  const extra = [...(deleted.mention_ids ?? []), ...(deleted.booster_ids ?? boostersOf(host.sql, deleted.id))];
+  if (!deleted.reblog_of_id) await removeFromInstanceTimelines(host.env, deleted.id, deleted.tags ?? []);
+  const extra = [...(deleted.mention_ids ?? []), ...(deleted.booster_ids ?? boosterIds(host.sql, deleted.id))];
   await fanOutPage(host, { op: { kind: "delete", deleted }, after: null, extra });
 }
 
@@ -81,7 +78,9 @@ export async function fanOutPage(host: AccountObject, page: FanoutPage): Promise
   const me = host.accountId();
   // Direct statuses reach mentioned accounts only (they are in `extra`).
   const followers = visibilityOf(page.op) === "direct" ? [] : localFollowersAfter(host.sql, page.after);
-  const recipients = [...new Set([...(page.after === null ? page.extra : []), ...followers])].filter((id) => id !== me);
+  // A remote booster's copy follows through the watchers job (status-peers.ts), not through here.
+  const extra = page.after === null ? await localAccountIds(host.env, page.extra) : [];
+  const recipients = [...new Set([...extra, ...followers])].filter((id) => id !== me);
   await deliverAll(host.env, recipients, page.op);
   if (followers.length === FOLLOWERS_PER_PAGE) {
     host.enqueue("status.fanout", { op: page.op, after: followers[followers.length - 1], extra: [] } satisfies FanoutPage);
@@ -90,7 +89,7 @@ export async function fanOutPage(host: AccountObject, page: FanoutPage): Promise
 }
 
 /** Calls the recipients' objects, PARALLEL_CALLS at a time; any failure fails (and retries) the page. */
-async function deliverAll(env: Env, recipients: string[], op: Op): Promise<void> {
+async function deliverAll(env: Env, recipients: string[], op: FanoutOp): Promise<void> {
   for (let i = 0; i < recipients.length; i += PARALLEL_CALLS) {
     const batch = recipients.slice(i, i + PARALLEL_CALLS);
     const results = await Promise.allSettled(batch.map((id) => deliverTo(env, id, op)));
@@ -100,14 +99,14 @@ async function deliverAll(env: Env, recipients: string[], op: Op): Promise<void>
 }
 
 /** The one place a status reaches another account; a remote branch (federation) goes here. */
-function deliverTo(env: Env, accountId: string, op: Op): Promise<void> {
+function deliverTo(env: Env, accountId: string, op: FanoutOp): Promise<void> {
   const stub = accountStub(env, accountId);
   if (op.kind === "create") return stub.receiveStatus(op.status, "author", op.participants);
   if (op.kind === "update") return stub.receiveStatusUpdate(op.status);
   return stub.receiveStatusDelete(op.deleted);
 }
 
-function visibilityOf(op: Op): Visibility | undefined {
+function visibilityOf(op: FanoutOp): Visibility | undefined {
   return op.kind === "delete" ? op.deleted.visibility : op.status.visibility;
 }
 
@@ -132,33 +131,6 @@ function localFollowersAfter(sql: SqlStorage, after: string | null): string[] {
 
 function mentionedLocal(s: StatusRecord, me: string): string[] {
   return s.mentions.filter((m) => m.domain === null && m.id !== me).map((m) => m.id);
-}
-
-function boostersOf(sql: SqlStorage, statusId: string): string[] {
-  return sql.exec<{ account_id: string }>("SELECT account_id FROM reblogged_by WHERE status_id = ?", statusId).toArray().map((r) => r.account_id);
-}
-
-/** Mastodon's public timeline leaves out boosts and replies to others; hashtag timelines keep replies. */
-function onPublicTimeline(s: StatusRecord): boolean {
-  return s.visibility === "public" && !s.reblog && (s.in_reply_to_id === null || s.in_reply_to_account_id === s.account.id);
-}
-
-function onTagTimelines(s: StatusRecord): boolean {
-  return s.visibility === "public" && !s.reblog && s.tags.length > 0;
-}
-
-async function updateInstanceTimelines(env: Env, status: StatusRecord): Promise<void> {
-  const previous = (await publicTimelineStub(env).update(status)) ?? [];
-  if (!onTagTimelines(status) && previous.length === 0) return;
-  const current = new Set(onTagTimelines(status) ? status.tags : []);
-  const all = new Set([...current, ...previous]);
-  await Promise.all(
-    [...all].map(async (tag) => {
-      const stub = tagTimelineStub(env, tag);
-      if (!current.has(tag)) return void (await stub.remove(status.id));
-      if ((await stub.update(status)) === null) await stub.add(status);
-    }),
-  );
 }
 
 /** Everyone in a direct conversation, as full snapshots (for Conversation.accounts). */

@@ -153,14 +153,18 @@ function isReblogSeen(sql: SqlStorage, s: StatusRecord): boolean {
   return newer < REBLOG_FALLOFF;
 }
 
-/** Lists holding the author get the status under each list's replies policy (filter_from_list). */
-function insertIntoLists(sql: SqlStorage, me: string, s: StatusRecord): void {
+/**
+ * Lists holding the author get the status under each list's replies policy (filter_from_list);
+ * `only` restricts it to some lists (a backfill), `stream` publishes the list event (live delivery).
+ */
+function insertIntoLists(sql: SqlStorage, me: string, s: StatusRecord, options: { only?: string[]; stream: boolean } = { stream: true }): void {
   const lists = sql
     .exec<{ id: string; replies_policy: string }>(
       "SELECT lists.id, lists.replies_policy FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ?",
       s.account.id,
     )
-    .toArray();
+    .toArray()
+    .filter((list) => !options.only || options.only.includes(list.id));
   if (lists.length === 0) return;
   const follow = sql.exec<Follow & Record<string, SqlStorageValue>>("SELECT reblogs, notify, languages FROM following WHERE account_id = ?", s.account.id).toArray()[0] ?? null;
   if (filteredFromHome(sql, me, s, follow, "list")) return;
@@ -180,7 +184,24 @@ function insertIntoLists(sql: SqlStorage, me: string, s: StatusRecord): void {
       JSON.stringify(s),
       s.reblog?.id ?? null,
     );
-    publishToUser(sql, { event: "update", status: s, list: list.id });
+    if (options.stream) publishToUser(sql, { event: "update", status: s, list: list.id });
+  }
+}
+
+/**
+ * Merges an account's recent statuses (newest first, already visible to this account:
+ * viewer.ts) into home and/or some lists, when a follow is accepted or a member joins a list
+ * (Mastodon's MergeWorker), under the rules of live delivery: the follow's options, exclusive
+ * lists, replies, blocks and mutes, the lists' replies policy. Not streamed; idempotent.
+ */
+export function mergeIntoFeeds(sql: SqlStorage, me: string, authorId: string, records: StatusRecord[], into: { home: boolean; lists: string[] }): void {
+  const follow = sql
+    .exec<Follow & { state: string } & Record<string, SqlStorageValue>>("SELECT reblogs, notify, languages, state FROM following WHERE account_id = ?", authorId)
+    .toArray()[0];
+  if (!follow || follow.state !== "accepted") return;
+  for (const s of [...records].reverse()) {
+    if (into.home && !filteredFromHome(sql, me, s, follow, "author") && !isReblogSeen(sql, s)) insertIntoHome(sql, [s]);
+    if (into.lists.length) insertIntoLists(sql, me, s, { only: into.lists, stream: false });
   }
 }
 

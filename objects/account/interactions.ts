@@ -1,4 +1,4 @@
-import { toSnapshot, type AccountSnapshot, type StatusRecord, type Visibility } from "../../schemas/records";
+import { boostRecord, toSnapshot, type AccountSnapshot, type StatusRecord, type Visibility } from "../../schemas/records";
 import { fail, ok, type Result } from "../../worker/http/errors";
 import type { Page } from "../../worker/http/pagination";
 import { snowflake } from "../../lib/ids";
@@ -7,7 +7,7 @@ import { accountJobs } from "./jobs";
 import { addNotification } from "./notifications";
 import { flagsFor, type Viewed } from "./viewer";
 import { selectPage } from "./id-page";
-import { authorAllows, hydrate, isThreaded, ownRow, POLL_EXPIRE_JOB } from "./status-rows";
+import { authorAllows, hydrate, isThreaded, ownRow, POLL_EXPIRE_JOB, watcherIds, writeInteractionRow } from "./status-rows";
 import { deliverPollEnded, deliverWatchedChange, fetchVisibleStatus, interactWith, NOT_FOUND } from "./status-peers";
 import { applicationOf, linkNow, removeStatus, storeNewStatus, SYNC_JOB, viewed, type ViewedStatus } from "./statuses";
 import { queueFeatured } from "./federation-out";
@@ -89,57 +89,26 @@ function voteRefusal(host: AccountObject, choices: number[], actor: AccountSnaps
   return null;
 }
 
-/** Writes the author's half of an interaction; true if a count changed. Inside a transaction. */
+/** Writes the author's half of an interaction; true if a count shown in threads changed. Inside a transaction. */
 function writeAuthorSide(host: AccountObject, interaction: Interaction, actor: AccountSnapshot, status: StatusRecord): boolean {
   const sql = host.sql;
-  const id = interaction.statusId;
-  const bump = (column: string, by: number) => sql.exec(`UPDATE statuses SET ${column} = max(${column} + ?, 0) WHERE id = ?`, by, id);
-  const notify = (type: "favourite" | "reblog") => {
-    if (actor.id !== status.account.id) addNotification(sql, { type, from: actor, status });
-  };
-  const forget = (type: "favourite" | "reblog") =>
-    sql.exec("DELETE FROM notifications WHERE type = ? AND from_account_id = ? AND status_id = ?", type, actor.id, id);
+  if (interaction.kind === "vote") {
+    for (const choice of interaction.choices) sql.exec("INSERT OR IGNORE INTO poll_votes (status_id, account_id, choice) VALUES (?, ?, ?)", status.id, actor.id, choice);
+    return false;
+  }
+  if (!writeInteractionRow(sql, interaction, actor)) return false;
   switch (interaction.kind) {
-    case "favourite": {
-      const added = sql.exec("INSERT OR IGNORE INTO favourited_by (status_id, account_id, id, snapshot) VALUES (?, ?, ?, ?)", id, actor.id, snowflake(), JSON.stringify(actor)).rowsWritten;
-      if (added) bump("favourites_count", 1), notify("favourite");
-      return added > 0;
-    }
-    case "unfavourite": {
-      const removed = sql.exec("DELETE FROM favourited_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten;
-      if (removed) bump("favourites_count", -1), forget("favourite");
-      return removed > 0;
-    }
-    case "reblog": {
-      const added = sql.exec("INSERT OR IGNORE INTO reblogged_by (status_id, account_id, reblog_id, snapshot) VALUES (?, ?, ?, ?)", id, actor.id, interaction.reblogId, JSON.stringify(actor)).rowsWritten;
-      if (added) bump("reblogs_count", 1), notify("reblog");
-      return added > 0;
-    }
+    case "favourite":
+    case "reblog":
+      if (actor.id !== status.account.id) addNotification(sql, { type: interaction.kind, from: actor, status });
+      return true;
+    case "unfavourite":
     case "unreblog": {
-      const removed = sql.exec("DELETE FROM reblogged_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten;
-      if (removed) bump("reblogs_count", -1), forget("reblog");
-      return removed > 0;
+      const type = interaction.kind === "unfavourite" ? "favourite" : "reblog";
+      sql.exec("DELETE FROM notifications WHERE type = ? AND from_account_id = ? AND status_id = ?", type, actor.id, status.id);
+      return true;
     }
-    case "bookmark":
-      sql.exec("INSERT OR IGNORE INTO bookmarked_by (status_id, account_id) VALUES (?, ?)", id, actor.id);
-      return false;
-    case "unbookmark":
-      sql.exec("DELETE FROM bookmarked_by WHERE status_id = ? AND account_id = ?", id, actor.id);
-      return false;
-    case "vote":
-      for (const choice of interaction.choices) sql.exec("INSERT OR IGNORE INTO poll_votes (status_id, account_id, choice) VALUES (?, ?, ?)", id, actor.id, choice);
-      return false;
-    case "reply": {
-      const added = sql.exec("INSERT OR IGNORE INTO status_replies (status_id, reply_id, account_id) VALUES (?, ?, ?)", id, interaction.replyId, actor.id).rowsWritten;
-      if (added) bump("replies_count", 1);
-      return false;
-    }
-    case "unreply": {
-      const removed = sql.exec("DELETE FROM status_replies WHERE status_id = ? AND reply_id = ?", id, interaction.replyId).rowsWritten;
-      if (removed) bump("replies_count", -1);
-      return false;
-    }
-    case "check":
+    default:
       return false;
   }
 }
@@ -251,30 +220,7 @@ async function reblog(host: AccountObject, viewer: Viewer, statusId: string, opt
   const boostId = out.value.reblogId!;
   const now = new Date().toISOString();
   const visibility: Visibility = original.visibility === "private" ? "private" : (options.visibility ?? "public");
-  const boost: StatusRecord = {
-    id: boostId,
-    uri: null,
-    url: null,
-    account: actor,
-    in_reply_to_id: null,
-    in_reply_to_account_id: null,
-    conversation_id: original.conversation_id,
-    reblog: original,
-    content: "",
-    spoiler_text: "",
-    visibility,
-    sensitive: false,
-    language: null,
-    created_at: now,
-    edited_at: null,
-    replies_count: 0,
-    reblogs_count: 0,
-    favourites_count: 0,
-    mentions: [],
-    tags: [],
-    poll: null,
-    application: applicationOf(viewer),
-  };
+  const boost = boostRecord({ id: boostId, uri: null, account: actor, original, visibility, created_at: now, application: applicationOf(viewer) });
   let existing: string | null = null;
   host.storage.transactionSync(() => {
     existing = ownBoostOf(host, original.id) ?? (ownRow(host.sql, boostId) ? boostId : null);
@@ -354,15 +300,7 @@ export type WatchedChange = { kind: "update"; status: StatusRecord; pollReset: b
 /** Other accounts that hold a copy of one of this account's statuses. */
 export function watchersOf(host: AccountObject, statusId: string): string[] {
   const self = host.accountId();
-  return host.sql
-    .exec<{ account_id: string }>(
-      `SELECT account_id FROM favourited_by WHERE status_id = ?1 UNION SELECT account_id FROM reblogged_by WHERE status_id = ?1
-       UNION SELECT account_id FROM bookmarked_by WHERE status_id = ?1 UNION SELECT account_id FROM poll_votes WHERE status_id = ?1`,
-      statusId,
-    )
-    .toArray()
-    .map((r) => r.account_id)
-    .filter((id) => id !== self);
+  return watcherIds(host.sql, statusId).filter((id) => id !== self);
 }
 
 /** Refreshes this account's copies of an edited status. Synchronous: usable inside a transaction. */
@@ -412,7 +350,5 @@ accountJobs.register(POLL_EXPIRE_JOB, async (host, payload: { id: string; expire
   if (status.poll?.expires_at !== payload.expires_at) return;
   await receivePollEnded(host, status);
   const voters = host.sql.exec<{ account_id: string }>("SELECT DISTINCT account_id FROM poll_votes WHERE status_id = ?", payload.id).toArray().map((r) => r.account_id);
-  for (let i = 0; i < voters.length; i += WATCHER_BATCH) {
-    await Promise.all(voters.slice(i, i + WATCHER_BATCH).map((id) => deliverPollEnded(host, id, status)));
-  }
+  await deliverPollEnded(host, voters, status);
 });

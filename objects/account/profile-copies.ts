@@ -4,6 +4,7 @@ import type { AccountObject } from "./account-object";
 import { accountJobs } from "./jobs";
 import { queueDirectorySync } from "./directory-sync";
 import { queueProfileUpdate } from "./federation-out";
+import { localAccountIds } from "../federation/account-owners";
 
 /**
  * Other accounts keep a copy of this account's profile in their graph tables (who they follow,
@@ -12,9 +13,6 @@ import { queueProfileUpdate } from "./federation-out";
  * account related to this one, a page at a time. Idempotent: the latest snapshot always wins.
  */
 const PAGE = 200;
-/** Remote accounts hear of profile changes by an Update activity (federation-out.ts), not here. */
-const REMOTE_ID = `(id IN (SELECT account_id FROM remote_followers)
-  OR id IN (SELECT account_id FROM following WHERE json_extract(snapshot, '$.domain') IS NOT NULL))`;
 const PARALLEL = 50;
 
 interface CopiesJob {
@@ -47,15 +45,17 @@ accountJobs.register("profile.copies", async (host, job: CopiesJob) => {
       `SELECT id FROM (
          SELECT account_id AS id FROM followers UNION SELECT account_id FROM following
          UNION SELECT account_id FROM follow_requests UNION SELECT account_id FROM blocked_by
-       ) WHERE id > ? AND NOT ${REMOTE_ID} ORDER BY id LIMIT ?`,
+       ) WHERE id > ? ORDER BY id LIMIT ?`,
       job.after,
       PAGE,
     )
     .toArray()
     .map((r) => r.id);
   const snapshot = toSnapshot(record);
-  for (let i = 0; i < related.length; i += PARALLEL) {
-    await Promise.all(related.slice(i, i + PARALLEL).map((id) => accountStub(host.env, id).refreshAccountCopy(snapshot)));
+  // Remote accounts hear of profile changes by an Update activity (federation-out.ts), not here.
+  const local = await localAccountIds(host.env, related);
+  for (let i = 0; i < local.length; i += PARALLEL) {
+    await Promise.all(local.slice(i, i + PARALLEL).map((id) => accountStub(host.env, id).refreshAccountCopy(snapshot)));
   }
   if (related.length === PAGE) {
     host.enqueue("profile.copies", { after: related[related.length - 1] } satisfies CopiesJob);
@@ -63,10 +63,22 @@ accountJobs.register("profile.copies", async (host, job: CopiesJob) => {
   }
 });
 
-/** The receiving side: replace our copies of `snapshot`'s account. */
-export function refreshAccountCopy(sql: SqlStorage, snapshot: AccountSnapshot): void {
+/** Where a remote account wants deliveries (its actor document's inbox and shared inbox). */
+export interface RemoteInboxes {
+  inbox: string;
+  sharedInbox: string | null;
+}
+
+/**
+ * The receiving side: replace our copies of `snapshot`'s account. A remote account's refreshed
+ * actor document also says where it now takes deliveries, so a server move is followed.
+ */
+export function refreshAccountCopy(sql: SqlStorage, snapshot: AccountSnapshot, inboxes?: RemoteInboxes): void {
   const json = JSON.stringify(snapshot);
   for (const table of ["following", "followers", "follow_requests", "blocks", "mutes", "endorsements"]) {
     sql.exec(`UPDATE ${table} SET snapshot = ? WHERE account_id = ?`, json, snapshot.id);
+  }
+  if (inboxes) {
+    sql.exec("UPDATE remote_followers SET inbox = ?, shared_inbox = ? WHERE account_id = ?", inboxes.inbox, inboxes.sharedInbox, snapshot.id);
   }
 }

@@ -3,6 +3,7 @@ import { fail, type Result } from "../../worker/http/errors";
 import { accountStub, remoteActorStub, threadStub } from "../../worker/stubs";
 import { indexStatuses, locateStatus, locateStatusOwners, unindexStatuses } from "../status-index/locate";
 import { federateInteraction, refOf, remoteAccount } from "./federation-out";
+import { localAccountIds, remoteActorUriOf } from "../federation/account-owners";
 import type { AccountObject } from "./account-object";
 import { receiveInteraction, type Interaction, type InteractionOutcome, type WatchedChange, applyWatchedChange, receivePollEnded } from "./interactions";
 import { statusesFor } from "./statuses";
@@ -14,6 +15,7 @@ import { statusesFor } from "./statuses";
  */
 
 export const NOT_FOUND = "Record not found";
+const PARALLEL_CALLS = 50;
 
 /** A status as `viewerId` may see it (author-side check), wherever it lives (a remote author's object too); null if not. */
 export async function fetchVisibleStatus(host: AccountObject, id: string, viewerId: string): Promise<StatusRecord | null> {
@@ -66,14 +68,17 @@ export async function interactWith(host: AccountObject, statusId: string, intera
 export async function deliverWatchedChange(host: AccountObject, accountId: string, change: WatchedChange): Promise<void> {
   if (accountId === host.accountId()) return applyWatchedChange(host, change);
   // A remote booster's object updates or removes its boost for its local followers (federation).
-  const remote = await remoteAccount(host.env, accountId);
-  if (remote) return remoteActorStub(host.env, remote.uri).receiveWatchedChange(change);
+  const remoteUri = await remoteActorUriOf(host.env, accountId);
+  if (remoteUri) return remoteActorStub(host.env, remoteUri).receiveWatchedChange(change);
   await accountStub(host.env, accountId).receiveWatchedChange(change);
 }
 
-export async function deliverPollEnded(host: AccountObject, voterId: string, status: StatusRecord): Promise<void> {
-  if (voterId === host.accountId()) return;
-  await accountStub(host.env, voterId).receivePollEnded(status);
+/** The `poll` notification reaches local voters; remote voters have no account object here. */
+export async function deliverPollEnded(host: AccountObject, voterIds: string[], status: StatusRecord): Promise<void> {
+  const voters = (await localAccountIds(host.env, voterIds)).filter((id) => id !== host.accountId());
+  for (let i = 0; i < voters.length; i += PARALLEL_CALLS) {
+    await Promise.all(voters.slice(i, i + PARALLEL_CALLS).map((id) => accountStub(host.env, id).receivePollEnded(status)));
+  }
 }
 
 export { receivePollEnded };

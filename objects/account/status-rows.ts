@@ -1,5 +1,8 @@
 import type { AccountSnapshot, PollRecord, StatusRecord } from "../../schemas/records";
 import { selectIn } from "./viewer";
+import { snowflake } from "../../lib/ids";
+import type { Interaction } from "./interactions";
+import type { StatusDeleted } from "./fanout";
 
 /**
  * Storage of this account's own statuses (and boosts): rows ↔ StatusRecords with LIVE counts,
@@ -33,6 +36,91 @@ export function statusesExtraSchema(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE status_replies (
     status_id TEXT NOT NULL, reply_id TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (status_id, reply_id)
   )`);
+}
+
+// ----- author-side tables shared with remote authors' objects (objects/federation/remote-statuses.ts) -----
+// status_edits, favourited_by, reblogged_by, bookmarked_by, poll_votes and status_replies have the
+// same shape there, so the code reading and writing them is here, once.
+
+/** Every version of a status, oldest first (one entry when never edited), shown with the author as now. */
+export function editVersions(sql: SqlStorage, status: StatusRecord): StatusRecord[] {
+  const versions = sql
+    .exec<{ snapshot: string; created_at: string }>("SELECT snapshot, created_at FROM status_edits WHERE status_id = ? ORDER BY id", status.id)
+    .toArray()
+    .map((r) => ({ ...(JSON.parse(r.snapshot) as StatusRecord), account: status.account, created_at: r.created_at }));
+  return versions.length ? versions : [status];
+}
+
+/** Accounts that boosted a status. */
+export function boosterIds(sql: SqlStorage, statusId: string): string[] {
+  return sql.exec<{ account_id: string }>("SELECT account_id FROM reblogged_by WHERE status_id = ?", statusId).toArray().map((r) => r.account_id);
+}
+
+/** What the fan-out of a deletion needs to reach every place the status went (fanout.ts). */
+export function deletionOf(record: StatusRecord, boosters: string[]): Required<StatusDeleted> {
+  return {
+    id: record.id,
+    conversation_id: record.conversation_id,
+    reblog_of_id: record.reblog?.id ?? null,
+    author_id: record.account.id,
+    visibility: record.visibility,
+    tags: record.tags,
+    mention_ids: record.mentions.map((m) => m.id),
+    booster_ids: boosters,
+  };
+}
+
+/** Accounts holding a copy of a status: they favourited, boosted, bookmarked it or voted in it. */
+export function watcherIds(sql: SqlStorage, statusId: string): string[] {
+  return sql
+    .exec<{ account_id: string }>(
+      `SELECT account_id FROM favourited_by WHERE status_id = ?1 UNION SELECT account_id FROM reblogged_by WHERE status_id = ?1
+       UNION SELECT account_id FROM bookmarked_by WHERE status_id = ?1 UNION SELECT account_id FROM poll_votes WHERE status_id = ?1`,
+      statusId,
+    )
+    .toArray()
+    .map((r) => r.account_id);
+}
+
+/**
+ * The who-did-it row and count of one interaction on the author's side (favourite, boost,
+ * bookmark, reply and their undoing): true when a row was added or removed. Votes and
+ * notifications are the caller's business. Inside a transaction.
+ */
+export function writeInteractionRow(sql: SqlStorage, interaction: Interaction, actor: AccountSnapshot): boolean {
+  const id = interaction.statusId;
+  const counted = (rowsWritten: number, column: string, by: number): boolean => {
+    if (rowsWritten) sql.exec(`UPDATE statuses SET ${column} = max(${column} + ?, 0) WHERE id = ?`, by, id);
+    return rowsWritten > 0;
+  };
+  const snapshot = JSON.stringify(actor);
+  switch (interaction.kind) {
+    case "favourite": {
+      const added = sql.exec("INSERT OR IGNORE INTO favourited_by (status_id, account_id, id, snapshot) VALUES (?, ?, ?, ?)", id, actor.id, snowflake(), snapshot);
+      return counted(added.rowsWritten, "favourites_count", 1);
+    }
+    case "unfavourite":
+      return counted(sql.exec("DELETE FROM favourited_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten, "favourites_count", -1);
+    case "reblog": {
+      const added = sql.exec("INSERT OR IGNORE INTO reblogged_by (status_id, account_id, reblog_id, snapshot) VALUES (?, ?, ?, ?)", id, actor.id, interaction.reblogId, snapshot);
+      return counted(added.rowsWritten, "reblogs_count", 1);
+    }
+    case "unreblog":
+      return counted(sql.exec("DELETE FROM reblogged_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten, "reblogs_count", -1);
+    case "bookmark":
+      return sql.exec("INSERT OR IGNORE INTO bookmarked_by (status_id, account_id) VALUES (?, ?)", id, actor.id).rowsWritten > 0;
+    case "unbookmark":
+      return sql.exec("DELETE FROM bookmarked_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten > 0;
+    case "reply": {
+      const added = sql.exec("INSERT OR IGNORE INTO status_replies (status_id, reply_id, account_id) VALUES (?, ?, ?)", id, interaction.replyId, actor.id);
+      return counted(added.rowsWritten, "replies_count", 1);
+    }
+    case "unreply":
+      return counted(sql.exec("DELETE FROM status_replies WHERE status_id = ? AND reply_id = ?", id, interaction.replyId).rowsWritten, "replies_count", -1);
+    case "vote":
+    case "check":
+      return false;
+  }
 }
 
 /** Job kind shared by statuses.ts (queues it) and interactions.ts (handles it): kept in this leaf module. */

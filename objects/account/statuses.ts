@@ -8,7 +8,7 @@ import { flagsFor } from "./viewer";
 import { selectPage } from "./id-page";
 import { queueDirectorySync } from "./directory-sync";
 import { publishToUser } from "../streams/account-streams";
-import { authorAllows, hydrate, isThreaded, ownRow, ownRows, POLL_EXPIRE_JOB, THREAD_LIMITS, type StatusRow } from "./status-rows";
+import { authorAllows, boosterIds, deletionOf, editVersions, hydrate, isThreaded, ownRow, ownRows, POLL_EXPIRE_JOB, THREAD_LIMITS, type StatusRow } from "./status-rows";
 import { deliverInteraction, fetchVisibleStatus, indexStatus, NOT_FOUND, thread, unindexStatus } from "./status-peers";
 import { refreshCopies, watchersOf, WATCHERS_JOB } from "./interactions";
 import type { StatusDeleted } from "./fanout";
@@ -343,7 +343,7 @@ export async function removeStatus(host: AccountObject, id: string): Promise<Res
   host.storage.transactionSync(() => {
     const sql = host.sql;
     const watchers = watchersOf(host, id);
-    const boosterIds = sql.exec<{ account_id: string }>("SELECT account_id FROM reblogged_by WHERE status_id = ?", id).toArray().map((r) => r.account_id);
+    const deleted = deletionOf(record, boosterIds(sql, id));
     for (const table of ["status_mentions", "status_tags", "status_edits", "favourited_by", "reblogged_by", "bookmarked_by", "poll_votes", "status_replies"]) {
       sql.exec(`DELETE FROM ${table} WHERE status_id = ?`, id);
     }
@@ -353,16 +353,7 @@ export async function removeStatus(host: AccountObject, id: string): Promise<Res
     if (row.visibility !== "direct") sql.exec("UPDATE account SET statuses_count = max(statuses_count - 1, 0)");
     queueDirectorySync(host);
     // visibility/tags/mention_ids/booster_ids let the fan-out reach every place the status went (fanout.ts StatusDeleted).
-    host.enqueue("status.deleted", {
-      id,
-      conversation_id: row.conversation_id,
-      reblog_of_id: row.reblog_of_id,
-      author_id: record.account.id,
-      visibility: record.visibility,
-      tags: record.tags,
-      mention_ids: record.mentions.map((m) => m.id),
-      booster_ids: boosterIds,
-    } satisfies StatusDeleted);
+    host.enqueue("status.deleted", deleted satisfies StatusDeleted);
     host.enqueue(UNLINK_JOB, unlink, Date.now() + LINK_RETRY_MS);
     if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "delete", statusId: id }, accounts: watchers });
   });
@@ -449,11 +440,7 @@ export function statusSource(host: AccountObject, id: string, viewerId: string):
 export function statusHistory(host: AccountObject, id: string, viewerId: string | null): Result<{ status: StatusRecord; versions: StatusRecord[] }> {
   const [record] = statusesFor(host, [id], viewerId);
   if (!record || record.reblog) return fail(404, NOT_FOUND);
-  const versions = host.sql
-    .exec<{ snapshot: string; created_at: string }>("SELECT snapshot, created_at FROM status_edits WHERE status_id = ? ORDER BY id", id)
-    .toArray()
-    .map((r) => ({ ...(JSON.parse(r.snapshot) as StatusRecord), account: record.account, created_at: r.created_at }));
-  return ok({ status: record, versions: versions.length ? versions : [record] });
+  return ok({ status: record, versions: editVersions(host.sql, record) });
 }
 
 export const CONTEXT_LIMITS = {

@@ -6,6 +6,8 @@ import { snowflake } from "../../lib/ids";
 import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
 import { addReport, listReports, reportsSchema, type NewReport, type ReportRecord } from "./reports";
+import * as moderation from "./moderation";
+import type { ModerationView } from "../account/account-object";
 
 /**
  * The instance-wide registry of local accounts: unique usernames and emails, id lookups and
@@ -50,6 +52,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Reports about local accounts (Flag activities; objects/directory/reports.ts).
   reportsSchema,
+  // Who resolved a report (admin API; objects/directory/moderation.ts).
+  moderation.moderationSchema,
 ];
 
 export interface Registration {
@@ -243,6 +247,75 @@ export class DirectoryObject extends DurableObject<Env> {
   /** Reports, newest first (for moderators). */
   async reports(input: { targetAccountId?: string; limit?: number } = {}): Promise<ReportRecord[]> {
     return listReports(this.sql, { targetAccountId: input.targetAccountId, limit: Math.min(input.limit ?? 100, 500) });
+  }
+
+  // ----- moderation (worker/api/admin.ts; objects/directory/moderation.ts) -----
+
+  /** Local accounts for moderators, newest first. */
+  async moderationAccounts(filter: moderation.AccountFilter): Promise<moderation.ModerationEntry[]> {
+    return moderation.filterAccounts(this.sql, filter);
+  }
+
+  async moderationEntry(id: string): Promise<moderation.ModerationEntry | null> {
+    return moderation.moderationEntry(this.sql, id);
+  }
+
+  /**
+   * Approves a pending registration: here first (so that a concurrent reject finds it approved
+   * and stops), then in the account's object, whose flag tokens and sign-in check.
+   */
+  async approveRegistration(id: string): Promise<Result<ModerationView>> {
+    const entry = moderation.moderationEntry(this.sql, id);
+    if (!entry) return fail(404, "Record not found");
+    if (entry.approved) return fail(403, "This action is not allowed");
+    this.sql.exec("UPDATE accounts SET approved = 1 WHERE id = ?", id);
+    const revert = () => this.sql.exec("UPDATE accounts SET approved = 0 WHERE id = ?", id);
+    try {
+      const approved = await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(id)).approve();
+      if (!approved.ok) revert();
+      return approved;
+    } catch (err) {
+      revert();
+      throw err;
+    }
+  }
+
+  /**
+   * Rejects a pending registration as Mastodon does: the account is deleted and its username and
+   * email are free again. The entry is hidden (from lookups and a concurrent approve) while the
+   * account's object is emptied, then removed.
+   */
+  async rejectRegistration(id: string): Promise<Result<{ username: string }>> {
+    const entry = moderation.moderationEntry(this.sql, id);
+    if (!entry) return fail(404, "Record not found");
+    if (entry.approved) return fail(403, "This action is not allowed");
+    this.sql.exec("UPDATE accounts SET state = 'rejecting' WHERE id = ?", id);
+    const revert = () => this.sql.exec("UPDATE accounts SET state = 'active' WHERE id = ?", id);
+    try {
+      // The RPC type drops the failure variant (its `extra` is not serializable as typed).
+      const erased = (await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(id)).eraseUnapproved()) as Result<true>;
+      if (!erased.ok) {
+        revert();
+        return fail(erased.status, erased.error);
+      }
+    } catch (err) {
+      revert();
+      throw err;
+    }
+    this.sql.exec("DELETE FROM accounts WHERE id = ?", id);
+    return ok({ username: entry.username });
+  }
+
+  async moderationReports(filter: moderation.ReportFilter): Promise<moderation.ModerationReport[]> {
+    return moderation.filterReports(this.sql, filter);
+  }
+
+  async moderationReport(id: string): Promise<moderation.ModerationReport | null> {
+    return moderation.findReport(this.sql, id);
+  }
+
+  async resolveReport(id: string, byAccountId: string): Promise<moderation.ModerationReport | null> {
+    return moderation.resolveReport(this.sql, id, byAccountId);
   }
 
   async domainBlocks(): Promise<string[]> {

@@ -38,6 +38,17 @@ export class RemoteAccountIndexObject extends DurableObject<Env> {
     return this.sql.exec<{ uri: string }>("SELECT uri FROM accounts WHERE id = ?", id).toArray()[0]?.uri ?? null;
   }
 
+  /** The actor URIs of those of `ids` that are remote accounts (others are left out). */
+  async accountUris(ids: string[]): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (let i = 0; i < ids.length; i += 90) {
+      const chunk = ids.slice(i, i + 90);
+      const rows = this.sql.exec<{ id: string; uri: string }>(`SELECT id, uri FROM accounts WHERE id IN (${chunk.map(() => "?").join(", ")})`, ...chunk);
+      for (const row of rows) out[row.id] = row.uri;
+    }
+    return out;
+  }
+
   async putHandle(acct: string, uri: string): Promise<void> {
     this.sql.exec("INSERT OR REPLACE INTO handles (acct, uri, at) VALUES (?, ?, ?)", acct.toLowerCase(), uri, Date.now());
   }

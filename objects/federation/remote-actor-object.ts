@@ -15,6 +15,7 @@ import * as remote from "./remote-statuses";
 import * as relations from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
 import { COPIES_JOB, linkNow, queueActorDeletion, queueMove } from "./remote-fanout";
+import { remoteActorUriOf } from "./account-owners";
 
 export type { RemoteActor, RemoteKey } from "./actor-document";
 
@@ -274,8 +275,8 @@ export class RemoteActorObject extends DurableObject<Env> {
       this.recordAttempt(attemptAt, parsed.error, null);
       return fail(422, `Unusable actor ${uri}: ${parsed.error}`);
     }
-    // A refresh of a stale actor that finds a changed profile updates the local copies, as an Update would.
-    const profileChanged = previous !== null && !sameProfile(previous.actor.account, parsed.actor.account);
+    // A refresh of a stale actor that finds a changed profile or inboxes updates the local copies, as an Update would.
+    const profileChanged = previous !== null && !sameProfile(previous.actor, parsed.actor);
     this.ctx.storage.transactionSync(() => {
       if (profileChanged) this.outbox.enqueue(COPIES_JOB, { after: "" });
       this.sql.exec(
@@ -326,9 +327,10 @@ export class RemoteActorObject extends DurableObject<Env> {
   }
 }
 
-/** The profile as shown (snapshot fields other than the fetch time). */
-function sameProfile(a: RemoteActor["account"], b: RemoteActor["account"]): boolean {
-  return JSON.stringify({ ...a, created_at: null }) === JSON.stringify({ ...b, created_at: null });
+/** The profile as shown (snapshot fields other than the fetch time) and where deliveries go. */
+function sameProfile(a: RemoteActor, b: RemoteActor): boolean {
+  const shown = (x: RemoteActor) => JSON.stringify({ ...x.account, created_at: null });
+  return shown(a) === shown(b) && a.inbox === b.inbox && a.sharedInbox === b.sharedInbox;
 }
 
 /**
@@ -348,7 +350,6 @@ export async function resolveRemoteActor(env: Env, uri: string, options: Resolve
 
 /** A remote account by its local id (for `/api/v1/accounts/:id`), without fetching. */
 export async function remoteActorById(env: Env, id: string): Promise<RemoteActor | null> {
-  if (!/^\d{1,20}$/.test(id)) return null;
-  const uri = await remoteAccountIndexStub(env, id).accountUri(id);
+  const uri = await remoteActorUriOf(env, id);
   return uri ? remoteActorStub(env, uri).get() : null;
 }

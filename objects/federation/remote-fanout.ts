@@ -1,9 +1,10 @@
-import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import type { AccountSnapshot } from "../../schemas/records";
 import type { Result } from "../../worker/http/errors";
-import { accountStub, publicTimelineStub, remoteActorStub, tagTimelineStub, threadStub } from "../../worker/stubs";
+import { accountStub, remoteActorStub, threadStub } from "../../worker/stubs";
 import { indexStatuses, indexStatusUri, unindexStatuses, unindexStatusUri } from "../status-index/locate";
 import type { Interaction, InteractionOutcome, WatchedChange } from "../account/interactions";
 import {
+  applyWatchedChange,
   FANOUT_JOB,
   hydrate,
   linksOf,
@@ -23,6 +24,8 @@ import {
 } from "./remote-statuses";
 import { localFollowersAfter, markLifecycle, removeLocalFollower } from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
+import { localAccountIds, remoteActorUris } from "./account-owners";
+import { addToInstanceTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
 
 /**
  * The durable side effects of a RemoteActorObject (its outbox jobs), mirroring what an account
@@ -98,7 +101,9 @@ remoteActorJobs
 async function fanOut(host: RemoteHost, job: FanoutJob): Promise<void> {
   if (job.after === null) await instanceTimelines(host.env, job.op);
   const followers = visibilityOf(job.op) === "direct" ? [] : localFollowersAfter(host.sql, job.after, FOLLOWERS_PER_PAGE);
-  const recipients = [...new Set([...(job.after === null ? job.extra : []), ...followers])];
+  // Remote boosters' copies follow through the watchers job, not through here.
+  const extra = job.after === null ? await localAccountIds(host.env, job.extra) : [];
+  const recipients = [...new Set([...extra, ...followers])];
   await inBatches(recipients, (id) => deliverTo(host.env, id, job.op));
   if (followers.length === FOLLOWERS_PER_PAGE) {
     host.enqueue(FANOUT_JOB, { op: job.op, after: followers[followers.length - 1], extra: [] } satisfies FanoutJob);
@@ -127,47 +132,27 @@ async function inBatches(ids: string[], each: (id: string) => Promise<unknown>):
   }
 }
 
-/** Mastodon's public timeline leaves out boosts and replies to others; hashtag timelines keep replies. */
-function onPublicTimeline(s: StatusRecord): boolean {
-  return s.visibility === "public" && !s.reblog && (s.in_reply_to_id === null || s.in_reply_to_account_id === s.account.id);
-}
-
-function onTagTimelines(s: StatusRecord): boolean {
-  return s.visibility === "public" && !s.reblog && s.tags.length > 0;
-}
-
+/** The same instance timelines as local statuses (objects/timeline/instance-timelines.ts). */
 async function instanceTimelines(env: Env, op: RemoteOp): Promise<void> {
-  if (op.kind === "create") {
-    if (onPublicTimeline(op.status)) await publicTimelineStub(env).add(op.status);
-    // Public replies to others are not listed, but are searchable (as local ones: fanout.ts).
-    else if (op.status.visibility === "public" && !op.status.reblog) await publicTimelineStub(env).catalog(op.status);
-    if (onTagTimelines(op.status)) await Promise.all(op.status.tags.map((tag) => tagTimelineStub(env, tag).add(op.status)));
-    return;
-  }
+  if (op.kind === "create") return addToInstanceTimelines(env, op.status);
   if (op.kind === "delete") {
-    if (op.deleted.reblog_of_id) return;
-    const listed = (await publicTimelineStub(env).remove(op.deleted.id)) ?? [];
-    const tags = [...new Set([...op.deleted.tags, ...listed])];
-    await Promise.all(tags.map((tag) => tagTimelineStub(env, tag).remove(op.deleted.id)));
+    if (!op.deleted.reblog_of_id) await removeFromInstanceTimelines(env, op.deleted.id, op.deleted.tags);
     return;
   }
-  const status = op.status;
-  if (status.reblog) return;
-  const previous = (await publicTimelineStub(env).update(status)) ?? [];
-  const current = new Set(onTagTimelines(status) ? status.tags : []);
-  await Promise.all(
-    [...new Set([...current, ...previous])].map(async (tag) => {
-      const stub = tagTimelineStub(env, tag);
-      if (!current.has(tag)) return void (await stub.remove(status.id));
-      if ((await stub.update(status)) === null) await stub.add(status);
-    }),
-  );
+  if (!op.status.reblog) await updateInstanceTimelines(env, op.status);
 }
 
 remoteActorJobs.register(FANOUT_JOB, (host, job: FanoutJob) => fanOut(host, job));
 
+/** Local watchers refresh their copies; a remote booster's object updates (or drops) its boost for its local followers. */
 remoteActorJobs.register(WATCHERS_JOB, async (host, job: { change: WatchedChange; accounts: string[] }) => {
-  await inBatches(job.accounts, (id) => accountStub(host.env, id).receiveWatchedChange(job.change));
+  const remote = await remoteActorUris(host.env, job.accounts);
+  await inBatches(job.accounts, async (id) => {
+    const uri = remote.get(id);
+    if (!uri) return accountStub(host.env, id).receiveWatchedChange(job.change);
+    if (uri === host.actor()?.uri) return applyWatchedChange(host, job.change);
+    await remoteActorStub(host.env, uri).receiveWatchedChange(job.change);
+  });
 });
 
 // ----- whole-actor changes -----
@@ -189,12 +174,12 @@ function relatedLocalsAfter(sql: SqlStorage, after: string, limit: number): stri
     .map((r) => r.id);
 }
 
-/** After an actor Update: every related local account refreshes its copies of the profile. */
+/** After an actor Update (or a refetch that found changes): related local accounts refresh their copies of the profile and inboxes. */
 remoteActorJobs.register(COPIES_JOB, async (host, job: { after: string }) => {
   const actor = host.actor();
   if (!actor) return;
   const ids = relatedLocalsAfter(host.sql, job.after, FOLLOWERS_PER_PAGE);
-  await inBatches(ids, (id) => accountStub(host.env, id).refreshAccountCopy(actor.account));
+  await inBatches(ids, (id) => accountStub(host.env, id).refreshAccountCopy(actor.account, { inbox: actor.inbox, sharedInbox: actor.sharedInbox }));
   if (ids.length === FOLLOWERS_PER_PAGE) {
     host.enqueue(COPIES_JOB, { after: ids[ids.length - 1] });
     await host.wake();

@@ -1,6 +1,6 @@
 import type { AccountSnapshot, PollRecord, StatusRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../worker/http/errors";
-import { snowflake } from "../../lib/ids";
+import { writeInteractionRow } from "../account/status-rows";
 import type { Interaction, InteractionOutcome } from "../account/interactions";
 import { deletedActor } from "./remote-relations";
 import { hydrate, NOT_FOUND, rowById, THREAD_SYNC_JOB, visibleRows, type RemoteHost } from "./remote-statuses";
@@ -55,53 +55,16 @@ function voteRefusal(sql: SqlStorage, status: StatusRecord, choices: number[], a
   return null;
 }
 
+/** Kinds whose counts show in threads (the thread copy is synced when they change). */
+const THREADED_COUNTS = new Set(["favourite", "unfavourite", "reblog", "unreblog", "reply", "unreply"]);
+
 /** Writes one interaction; true when a count shown in threads changed. Inside a transaction. */
 function writeInteraction(sql: SqlStorage, interaction: Interaction, actor: AccountSnapshot, status: StatusRecord): boolean {
-  const id = interaction.statusId;
-  const bump = (column: string, by: number) => sql.exec(`UPDATE statuses SET ${column} = max(${column} + ?, 0) WHERE id = ?`, by, id);
-  switch (interaction.kind) {
-    case "favourite": {
-      const added = sql.exec("INSERT OR IGNORE INTO favourited_by (status_id, account_id, id, snapshot) VALUES (?, ?, ?, ?)", id, actor.id, snowflake(), JSON.stringify(actor)).rowsWritten;
-      if (added) bump("favourites_count", 1);
-      return added > 0;
-    }
-    case "unfavourite": {
-      const removed = sql.exec("DELETE FROM favourited_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten;
-      if (removed) bump("favourites_count", -1);
-      return removed > 0;
-    }
-    case "reblog": {
-      const added = sql.exec("INSERT OR IGNORE INTO reblogged_by (status_id, account_id, reblog_id, snapshot) VALUES (?, ?, ?, ?)", id, actor.id, interaction.reblogId, JSON.stringify(actor)).rowsWritten;
-      if (added) bump("reblogs_count", 1);
-      return added > 0;
-    }
-    case "unreblog": {
-      const removed = sql.exec("DELETE FROM reblogged_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten;
-      if (removed) bump("reblogs_count", -1);
-      return removed > 0;
-    }
-    case "bookmark":
-      sql.exec("INSERT OR IGNORE INTO bookmarked_by (status_id, account_id) VALUES (?, ?)", id, actor.id);
-      return false;
-    case "unbookmark":
-      sql.exec("DELETE FROM bookmarked_by WHERE status_id = ? AND account_id = ?", id, actor.id);
-      return false;
-    case "vote":
-      countVotes(sql, status, actor.id, interaction.choices);
-      return false;
-    case "reply": {
-      const added = sql.exec("INSERT OR IGNORE INTO status_replies (status_id, reply_id, account_id) VALUES (?, ?, ?)", id, interaction.replyId, actor.id).rowsWritten;
-      if (added) bump("replies_count", 1);
-      return added > 0;
-    }
-    case "unreply": {
-      const removed = sql.exec("DELETE FROM status_replies WHERE status_id = ? AND reply_id = ?", id, interaction.replyId).rowsWritten;
-      if (removed) bump("replies_count", -1);
-      return removed > 0;
-    }
-    case "check":
-      return false;
+  if (interaction.kind === "vote") {
+    countVotes(sql, status, actor.id, interaction.choices);
+    return false;
   }
+  return writeInteractionRow(sql, interaction, actor) && THREADED_COUNTS.has(interaction.kind);
 }
 
 /** A local vote on a remote poll shows at once; the author's next Update replaces the tallies. */

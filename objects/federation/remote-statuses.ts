@@ -1,11 +1,13 @@
-import type { AccountSnapshot, PollRecord, StatusRecord, Visibility } from "../../schemas/records";
+import type { AccountSnapshot, PollRecord, StatusRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../worker/http/errors";
 import type { Page } from "../../worker/http/pagination";
 import { JobRegistry, OUTBOX_TABLE_SQL } from "../outbox";
 import { newestFirst, whereClause, windowSql } from "../paging";
 import { selectIn } from "../account/viewer";
+import { boosterIds, deletionOf, editVersions, watcherIds } from "../account/status-rows";
 import type { AccountStatusesQuery } from "../account/statuses";
 import type { WatchedChange } from "../account/interactions";
+import type { FanoutOp, FanoutPage, StatusDeleted } from "../account/fanout";
 import type { RemoteActor } from "./actor-document";
 import { blocksLocal, deletedActor, isLocalFollower } from "./remote-relations";
 
@@ -174,30 +176,13 @@ export const THREAD_SYNC_JOB = "remote.threadSync";
 /** The link step runs at once; this queued copy redoes it later if that failed. */
 export const LINK_RETRY_MS = 30_000;
 
-export type RemoteOp =
-  | { kind: "create"; status: StatusRecord; participants?: AccountSnapshot[] }
-  | { kind: "update"; status: StatusRecord }
-  | { kind: "delete"; deleted: RemoteDeleted };
+/** What reaches the places a deleted status went (fanout.ts StatusDeleted, every field known). */
+export type RemoteDeleted = Required<StatusDeleted>;
 
-/** What reaches the places a deleted status went (fanout.ts StatusDeleted plus the timelines' needs). */
-export interface RemoteDeleted {
-  id: string;
-  conversation_id: string;
-  reblog_of_id: string | null;
-  author_id: string;
-  visibility: Visibility;
-  tags: string[];
-  mention_ids: string[];
-  booster_ids: string[];
-}
+export type RemoteOp = FanoutOp<RemoteDeleted>;
 
-export interface FanoutJob {
-  op: RemoteOp;
-  /** Last local follower id served by the previous page; null on the first page. */
-  after: string | null;
-  /** Recipients besides followers (mentioned accounts, boosters), served with the first page. */
-  extra: string[];
-}
+/** One page of a remote status's fan-out to local accounts (the shape of a local author's: fanout.ts). */
+export type FanoutJob = FanoutPage<RemoteOp>;
 
 export interface UnlinkJob {
   id: string;
@@ -333,11 +318,7 @@ export function recentStatusesFor(host: RemoteHost, viewerId: string, limit = 40
 export function statusHistory(host: RemoteHost, id: string, viewerId: string | null): Result<{ status: StatusRecord; versions: StatusRecord[] }> {
   const [status] = statusesFor(host, [id], viewerId);
   if (!status || status.reblog) return fail(404, NOT_FOUND);
-  const versions = host.sql
-    .exec<{ snapshot: string; created_at: string }>("SELECT snapshot, created_at FROM status_edits WHERE status_id = ? ORDER BY id", id)
-    .toArray()
-    .map((r) => ({ ...(JSON.parse(r.snapshot) as StatusRecord), account: status.account, created_at: r.created_at }));
-  return ok({ status, versions: versions.length ? versions : [status] });
+  return ok({ status, versions: editVersions(host.sql, status) });
 }
 
 /** `favourited_by` / `reblogged_by` (the local accounts we know of). */
@@ -364,18 +345,6 @@ export function interactionAccounts(
     w.ascending,
   );
   return ok({ status, accounts: rows.map((r) => ({ cursor: r.cursor, account: JSON.parse(r.snapshot) as AccountSnapshot })) });
-}
-
-/** Local accounts holding a copy of a status (favourite, boost, bookmark, vote). */
-export function watchersOf(sql: SqlStorage, statusId: string): string[] {
-  return sql
-    .exec<{ account_id: string }>(
-      `SELECT account_id FROM favourited_by WHERE status_id = ?1 UNION SELECT account_id FROM reblogged_by WHERE status_id = ?1
-       UNION SELECT account_id FROM bookmarked_by WHERE status_id = ?1 UNION SELECT account_id FROM poll_votes WHERE status_id = ?1`,
-      statusId,
-    )
-    .toArray()
-    .map((r) => r.account_id);
 }
 
 // ----- edits (Update of a Note) -----
@@ -441,9 +410,9 @@ export function editStatus(host: RemoteHost, edit: RemoteEdit): EditOutcome {
     const voters = reshaped ? sql.exec<{ account_id: string }>("SELECT DISTINCT account_id FROM poll_votes WHERE status_id = ?", row.id).toArray().map((r) => r.account_id) : [];
     if (reshaped) sql.exec("DELETE FROM poll_votes WHERE status_id = ?", row.id);
     const [updated] = hydrate(host, [rowById(sql, row.id)!]);
-    const boosters = sql.exec<{ account_id: string }>("SELECT account_id FROM reblogged_by WHERE status_id = ?", row.id).toArray().map((r) => r.account_id);
+    const boosters = boosterIds(sql, row.id);
     host.enqueue(FANOUT_JOB, { op: { kind: "update", status: updated }, after: null, extra: [...audience, ...boosters] } satisfies FanoutJob);
-    const watchers = [...new Set([...watchersOf(sql, row.id), ...voters])];
+    const watchers = [...new Set([...watcherIds(sql, row.id), ...voters])];
     if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "update", status: updated, pollReset: reshaped }, accounts: watchers });
     if (row.in_reply_to_id !== null || row.replies_count > 0) host.enqueue(THREAD_SYNC_JOB, { id: row.id });
     return significant ? "edited" : "refreshed";
@@ -472,24 +441,15 @@ export function removeStatus(host: RemoteHost, uri: string): boolean {
 export function queueRemoval(host: RemoteHost, row: RemoteStatusRow): void {
   const sql = host.sql;
   const [record] = hydrate(host, [row]);
-  const watchers = watchersOf(sql, row.id);
-  const boosters = sql.exec<{ account_id: string }>("SELECT account_id FROM reblogged_by WHERE status_id = ?", row.id).toArray().map((r) => r.account_id);
+  const watchers = watcherIds(sql, row.id);
+  const boosters = boosterIds(sql, row.id);
   for (const table of ["status_edits", "favourited_by", "reblogged_by", "bookmarked_by", "poll_votes", "status_replies"]) {
     sql.exec(`DELETE FROM ${table} WHERE status_id = ?`, row.id);
   }
   sql.exec("DELETE FROM statuses WHERE id = ?", row.id);
   const { parent, reblogOf } = linksOf(row);
   host.enqueue(UNLINK_JOB, { id: row.id, uri: row.uri, conversation_id: row.conversation_id, parent, reblogOf } satisfies UnlinkJob);
-  const deleted: RemoteDeleted = {
-    id: row.id,
-    conversation_id: row.conversation_id,
-    reblog_of_id: row.reblog_of_id,
-    author_id: record.account.id,
-    visibility: record.visibility,
-    tags: record.tags,
-    mention_ids: record.mentions.map((m) => m.id),
-    booster_ids: boosters,
-  };
+  const deleted: RemoteDeleted = deletionOf(record, boosters);
   host.enqueue(FANOUT_JOB, { op: { kind: "delete", deleted }, after: null, extra: [...audienceOf(row), ...boosters] } satisfies FanoutJob);
   if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "delete", statusId: row.id }, accounts: watchers });
 }

@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import { api, bearer, jsonBody, registerUser, uniqueName, type TestUser } from "./helpers";
 import type { AccountObject } from "../../objects/account/account-object";
 import type { TimelineObject } from "../../objects/timeline/timeline-object";
-import { toSnapshot, type StatusRecord } from "../../schemas/records";
+import { toSnapshot, type AccountSnapshot, type StatusRecord } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
 
 /**
@@ -83,13 +83,17 @@ export async function homeIds(user: TestUser, query = ""): Promise<string[]> {
 
 /** A StatusRecord as an author's object would write it (for seeding large timelines). */
 export async function recordBy(author: TestUser, overrides: Partial<StatusRecord> = {}): Promise<StatusRecord> {
-  const account = (await accountStub(author.id).get())!;
+  return statusRecordOf(toSnapshot((await accountStub(author.id).get())!), overrides);
+}
+
+/** A StatusRecord by any account (local or remote snapshot). */
+export function statusRecordOf(account: AccountSnapshot, overrides: Partial<StatusRecord> = {}): StatusRecord {
   const id = overrides.id ?? snowflake();
   return {
     id,
     uri: null,
     url: null,
-    account: toSnapshot(account),
+    account,
     in_reply_to_id: null,
     in_reply_to_account_id: null,
     conversation_id: id,

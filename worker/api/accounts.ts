@@ -11,6 +11,7 @@ import { fieldErrors, parseOrFail, registrationSchema, validationFailed, type Fi
 import { stringList } from "../../schemas/coerce";
 import type { AccountRecord, AccountSnapshot } from "../../schemas/records";
 import { remoteAccountById, resolveHandle } from "../federation/resolve";
+import { remoteActorUris } from "../../objects/federation/account-owners";
 import type { AppInfo } from "../../objects/account/account-object";
 import { errorPage, pageLang, pageResponse } from "../../web/layout";
 import { CSRF_FIELD, preSessionCsrf, preSessionCsrfMatches } from "../../web/session";
@@ -101,8 +102,9 @@ async function show(c: Ctx): Promise<Response | undefined> {
   // Other families own `/api/v1/accounts/<word>` routes (relationships, search...): let them match.
   if (!/^\d+$/.test(c.route.id)) return undefined;
   await optionalUser(c, "read:accounts");
-  const record = DIGIT_ID.test(c.route.id) ? await visibleAccount(c.env, c.route.id) : null;
-  const account = record ?? (DIGIT_ID.test(c.route.id) ? await remoteAccountById(c.env, c, c.route.id, (p) => c.exec.waitUntil(p)) : null);
+  if (!DIGIT_ID.test(c.route.id)) throw notFound();
+  // Remote ids first: an account object asked about a remote id would be created empty.
+  const account = (await remoteAccountById(c.env, c, c.route.id, (p) => c.exec.waitUntil(p))) ?? (await visibleAccount(c.env, c.route.id));
   if (!account) throw notFound();
   return json(serializeAccount(account, c));
 }
@@ -112,7 +114,8 @@ async function showMany(c: Ctx): Promise<Response> {
   const parsed = stringList.safeParse((await c.params()).id ?? []);
   if (!parsed.success) throw new ApiError(422, "Validation failed: Id must be a list of account ids");
   const ids = [...new Set(parsed.data.filter((id) => DIGIT_ID.test(id)))].slice(0, MAX_ACCOUNTS_PER_REQUEST);
-  const records = await Promise.all(ids.map(async (id) => (await visibleAccount(c.env, id)) ?? (await remoteAccountById(c.env, c, id))));
+  const remote = await remoteActorUris(c.env, ids);
+  const records = await Promise.all(ids.map((id) => (remote.has(id) ? remoteAccountById(c.env, c, id) : visibleAccount(c.env, id))));
   return json(records.filter((r): r is AccountSnapshot => r !== null).map((r) => serializeAccount(r, c)));
 }
 

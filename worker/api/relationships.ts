@@ -13,7 +13,7 @@ import { muteSchema, noteSchema } from "../../schemas/graph";
 import { stringList } from "../../schemas/coerce";
 import type { Collection } from "../../objects/account/graph-reads";
 import type { RelationshipRecord } from "../../objects/account/graph";
-import { remoteActorUriOf } from "../federation/resolve";
+import { remoteActorUriOf } from "../../objects/federation/account-owners";
 
 /**
  * Relationships and the account lists around them: relationships, familiar followers,

@@ -5,7 +5,7 @@ import { bearerToken, optionalUser, requireUser } from "../http/auth";
 import { json } from "../http/respond";
 import { linkHeader, readPage } from "../http/pagination";
 import { accountStub, remoteActorStub, threadStub } from "../stubs";
-import { remoteActorUriOf } from "../federation/resolve";
+import { remoteActorUriOf } from "../../objects/federation/account-owners";
 import { serializeAccount } from "../serializers/account";
 import { serializeStatus } from "../serializers/status";
 import { serializeViewedStatus } from "../serializers/filter";
@@ -16,7 +16,7 @@ import { stringList } from "../../schemas/coerce";
 import { normalizeTag } from "../../lib/status-text";
 import type { StatusRecord, ViewedStatuses } from "../../schemas/records";
 import { publicView, type ViewContext } from "../../objects/account/viewer";
-import { locateStatus, locateStatusOwners, STATUS_ID, type StatusOwner } from "../../objects/status-index/locate";
+import { locateStatusOwners, STATUS_ID, type StatusOwner } from "../../objects/status-index/locate";
 import { CONTEXT_LIMITS } from "../../objects/account/statuses";
 import type { StatusAction } from "../../objects/account/interactions";
 import { editDraft, newStatusDraft } from "./status-drafts";
@@ -222,8 +222,9 @@ async function history(c: Ctx): Promise<Response> {
 async function source(c: Ctx): Promise<Response> {
   const auth = await userToken(c);
   const id = statusId(c);
-  const owner = await locateStatus(c.env, id);
-  const found = owner ? await accountStub(c.env, owner).statusSource(id, auth.accountId) : null;
+  const owner = (await locateStatusOwners(c.env, [id])).get(id);
+  // Only local statuses have a source (the text as typed); a remote one answers 404.
+  const found = owner && !owner.actorUri ? await accountStub(c.env, owner.accountId).statusSource(id, auth.accountId) : null;
   const viewed = await viewFor(c, auth, found?.ok ? [found.value.status] : [], "single");
   if (!found?.ok || viewed.statuses.length === 0) throw notFound();
   return json(found.value.source);

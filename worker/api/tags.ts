@@ -6,6 +6,7 @@ import { json } from "../http/respond";
 import { readPage } from "../http/pagination";
 import { pagedJson, routeId } from "../http/account-pages";
 import { accountStub, publicTimelineStub } from "../stubs";
+import { remoteActorUriOf } from "../../objects/federation/account-owners";
 import { serializeFeaturedTag, serializeTag } from "../serializers/tag";
 import { tagName } from "../../schemas/graph";
 import { validationFailed } from "../../schemas/accounts";
@@ -92,5 +93,7 @@ async function suggestions(c: Ctx): Promise<Response> {
 
 async function accountFeaturedTags(c: Ctx): Promise<Response> {
   const id = routeId(c);
+  // A remote account's featured tags are not collected here.
+  if (await remoteActorUriOf(c.env, id)) return json([]);
   return json(unwrap(await accountStub(c.env, id).publicFeaturedTags()).map((t) => serializeFeaturedTag(t, c)));
 }

@@ -4,7 +4,7 @@ import { fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/fede
 import { parseHandle, webfingerActorUri } from "../../lib/federation/webfinger";
 import { ACTOR_TYPES } from "../../objects/federation/actor-document";
 import { instanceActorSigner } from "../../objects/federation/instance-actor-object";
-import { handleIndexStub, remoteAccountIndexStub } from "../stubs";
+import { handleIndexStub } from "../stubs";
 import { ACTOR_MAX_AGE_MS, remoteActorById, resolveRemoteActor } from "../../objects/federation/remote-actor-object";
 import { ingestNote, PARENT_DEPTH, resolveStatus } from "../../objects/federation/inbound-notes";
 import { asArray, idOf, knownStatus, sameHost } from "../../objects/federation/handlers/common";
@@ -122,8 +122,5 @@ export async function resolveRemoteSearch(
   return found.kind === "account" ? { resolvedAccount: found.account, resolvedStatuses: [] } : { resolvedAccount: null, resolvedStatuses: [found.status] };
 }
 
-/** The actor URI of a remote account's local id (one index lookup), or null for local and unknown ids. */
-export async function remoteActorUriOf(env: Env, id: string): Promise<string | null> {
-  if (!/^\d{1,20}$/.test(id)) return null;
-  return remoteAccountIndexStub(env, id).accountUri(id);
-}
+/** The actor URI of a remote account's local id (objects/federation/account-owners.ts). */
+export { remoteActorUriOf } from "../../objects/federation/account-owners";

@@ -1,4 +1,4 @@
-import type { StatusRecord, Visibility } from "../../../schemas/records";
+import { boostRecord, type Visibility } from "../../../schemas/records";
 import { snowflake } from "../../../lib/ids";
 import { isPublicCollection } from "../../../lib/federation/context";
 import { remoteActorStub } from "../../../worker/stubs";
@@ -31,30 +31,15 @@ inboxHandlers.register("Announce", async (ctx) => {
   if (target.visibility !== "public" && target.visibility !== "unlisted") return;
   const published = typeof ctx.activity.published === "string" ? Date.parse(ctx.activity.published) : NaN;
   const at = Number.isFinite(published) ? Math.min(published, Date.now()) : Date.now();
-  const boost: StatusRecord = {
+  const boost = boostRecord({
     id: snowflake(at),
     uri: ctx.activity.id,
-    url: null,
     account: booster.account,
-    in_reply_to_id: null,
-    in_reply_to_account_id: null,
-    conversation_id: target.conversation_id,
-    reblog: target,
-    content: "",
-    spoiler_text: "",
+    original: target,
     visibility: boostVisibility(ctx.activity),
-    sensitive: false,
-    language: null,
     created_at: new Date(at).toISOString(),
-    edited_at: null,
-    replies_count: 0,
-    reblogs_count: 0,
-    favourites_count: 0,
-    mentions: [],
-    tags: [],
-    poll: null,
     application: null,
-  };
+  });
   const ref = original.record.reblog ? null : original.ref;
   await boosterObject.storeStatus({ record: boost, inReplyToUri: null, parent: null, reblogOf: ref, audience: [], fanout: true });
 });

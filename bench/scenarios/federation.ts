@@ -1,0 +1,466 @@
+import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { BenchContext, Row } from "../run.ts";
+import { percentile, request, type Figures } from "../load.ts";
+import { appToken, getJson, pool, postForm, registerUser } from "../seed.ts";
+import { startServer, type LocalServer } from "../../test/e2e/server.ts";
+
+/**
+ * Issue 5: federation, against a server of its own started with ALLOW_PRIVATE_ADDRESSES=true
+ * (remote actors live on loopback here).
+ * Inbound: a loopback actor (an HTTP server in this process serving its actor document and
+ * key) is followed by FOLLOWERS local accounts (it answers our Follow with a signed Accept).
+ * Then signed Creates (draft-cavage, RSA-SHA256, Digest; signed before the timed loop, Date
+ * stays well inside the ±1 h window) are POSTed to the shared inbox at concurrency 10: the
+ * server verifies every one for real (digest, key from the fetched actor, signature). Then the
+ * time from the last 202 until the last status is in a follower's home (polled with since_id).
+ * Outbound: PEERS loopback hosts (one HTTP server per port, each host:port a distinct delivery
+ * host) each follow a local author with a signed Follow; the author posts and we time, from
+ * the API call returning, until every peer has received the Create.
+ */
+const FOLLOWERS = 10;
+const WARMUP_CREATES = 30;
+/** Signed in advance; the timed loop stops when they run out or after BURST_MS. */
+const BURST_MAX = 1500;
+const BURST_MS = 6000;
+const CONCURRENCY = 10;
+const PEERS = 100;
+const POSTS = 3;
+const WAIT_MS = 30_000;
+const POLL_MS = 25;
+
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+const AS2 = "application/activity+json";
+const SIGNED_HEADERS = ["(request-target)", "host", "date", "digest", "content-type"];
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ----- signing (draft-cavage, as Mastodon sends it) -----
+
+interface SignedPost {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function signedPost(inbox: URL, body: string, keyId: string, key: KeyObject, date = new Date()): SignedPost {
+  const headers: Record<string, string> = {
+    host: inbox.host,
+    date: date.toUTCString(),
+    digest: `SHA-256=${createHash("sha256").update(body).digest("base64")}`,
+    "content-type": AS2,
+  };
+  const signingString = SIGNED_HEADERS.map((h) => (h === "(request-target)" ? `${h}: post ${inbox.pathname}` : `${h}: ${headers[h]}`)).join("\n");
+  const signature = sign("sha256", Buffer.from(signingString), key).toString("base64");
+  headers.signature = `keyId="${keyId}",algorithm="rsa-sha256",headers="${SIGNED_HEADERS.join(" ")}",signature="${signature}"`;
+  headers["content-length"] = String(Buffer.byteLength(body));
+  return { path: inbox.pathname, headers, body };
+}
+
+function send(origin: string, post: SignedPost) {
+  return request(origin, post.path, { method: "POST", headers: post.headers, body: post.body });
+}
+
+// ----- loopback actors -----
+
+interface Keys {
+  privateKey: KeyObject;
+  publicPem: string;
+}
+
+function newKeys(): Keys {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return { privateKey, publicPem: publicKey.export({ type: "spki", format: "pem" }).toString() };
+}
+
+interface Received {
+  type: string;
+  /** Whether the POST carried an HTTP signature. */
+  signed: boolean;
+  objectId: string | null;
+  at: number;
+  activity: Record<string, any>;
+}
+
+/**
+ * One remote actor on its own loopback port: serves its actor document (with the public key)
+ * and empty collections, answers 202 to any POST and records what it received.
+ */
+class LoopbackActor {
+  origin = "";
+  readonly received: Received[] = [];
+  onActivity: (activity: Record<string, any>) => void = () => {};
+  private server: Server | null = null;
+  private readonly username: string;
+  private readonly keys: Keys;
+
+  constructor(username: string, keys: Keys) {
+    this.username = username;
+    this.keys = keys;
+  }
+
+  get uri() {
+    return `${this.origin}/actor`;
+  }
+  get keyId() {
+    return `${this.uri}#main-key`;
+  }
+  get followers() {
+    return `${this.origin}/followers`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.serve(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = null;
+  }
+
+  sign(inbox: URL, activity: unknown, date?: Date): SignedPost {
+    return signedPost(inbox, JSON.stringify(activity), this.keyId, this.keys.privateKey, date);
+  }
+
+  receivedOf(type: string): Received[] {
+    return this.received.filter((r) => r.type === type);
+  }
+
+  private document(path: string): Record<string, unknown> | null {
+    const id = `${this.origin}${path}`;
+    if (path === "/actor") {
+      return {
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        id,
+        type: "Person",
+        preferredUsername: this.username,
+        name: `Bench ${this.username}`,
+        url: id,
+        inbox: `${this.origin}/inbox`,
+        outbox: `${this.origin}/outbox`,
+        followers: this.followers,
+        following: `${this.origin}/following`,
+        endpoints: { sharedInbox: `${this.origin}/inbox` },
+        publicKey: { id: this.keyId, owner: id, publicKeyPem: this.keys.publicPem },
+      };
+    }
+    if (["/outbox", "/followers", "/following", "/featured"].includes(path)) {
+      return { "@context": "https://www.w3.org/ns/activitystreams", id, type: "OrderedCollection", totalItems: 0, orderedItems: [] };
+    }
+    return null;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "POST") {
+      res.writeHead(202).end();
+      let activity: Record<string, any>;
+      try {
+        activity = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {
+        return;
+      }
+      const object = activity.object;
+      const objectId = typeof object === "string" ? object : typeof object?.id === "string" ? object.id : null;
+      this.received.push({ type: String(activity.type), signed: typeof req.headers.signature === "string" || typeof req.headers["signature-input"] === "string", objectId, at: performance.now(), activity });
+      this.onActivity(activity);
+      return;
+    }
+    const doc = this.document(path);
+    if (!doc) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": AS2 }).end(JSON.stringify(doc));
+  }
+}
+
+function createActivity(actor: LoopbackActor, n: number, published: Date): Record<string, unknown> {
+  const id = `${actor.origin}/notes/${n}`;
+  const at = published.toISOString();
+  return {
+    "@context": "https://www.w3.org/ns/activitystreams",
+    id: `${id}/activity`,
+    type: "Create",
+    actor: actor.uri,
+    published: at,
+    to: [PUBLIC],
+    cc: [actor.followers],
+    object: { id, type: "Note", attributedTo: actor.uri, content: `<p>federation bench ${n}</p>`, published: at, url: id, to: [PUBLIC], cc: [actor.followers] },
+  };
+}
+
+// ----- helpers -----
+
+/** `wrangler dev` restarts the Worker when files change (503 mid-request): try again. */
+async function retried<T>(fn: (attempt: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn(i);
+    } catch (err) {
+      if (i >= attempts || !String(err).includes(" 503 ")) throw err;
+      await sleep(500);
+    }
+  }
+}
+
+/** Polls `check` until it is true or `timeoutMs` passed; resolves with whether it held. */
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = WAIT_MS, intervalMs = POLL_MS): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(intervalMs);
+  }
+}
+
+interface HomeStatus {
+  id: string;
+  uri: string;
+}
+
+async function home(origin: string, token: string, query: string): Promise<HomeStatus[]> {
+  return (await getJson(origin, `/api/v1/timelines/home?limit=40${query}`, token)) as HomeStatus[];
+}
+
+/** How many of `uris` a home timeline holds above `sinceId` (pages back with max_id). */
+async function countInHome(origin: string, token: string, sinceId: string, uris: Set<string>): Promise<number> {
+  let found = 0;
+  let maxId = "";
+  for (let page = 0; page < 100; page++) {
+    const items = await home(origin, token, `&since_id=${sinceId}${maxId ? `&max_id=${maxId}` : ""}`);
+    if (items.length === 0) break;
+    found += items.filter((s) => uris.has(s.uri)).length;
+    maxId = items[items.length - 1].id;
+  }
+  return found;
+}
+
+interface Burst {
+  figures: Figures;
+  /** Highest index of the pre-signed activities that got its 202. */
+  lastAccepted: number;
+  lastAcceptedAt: number;
+  sent: number;
+  firstError: string | null;
+}
+
+/** Closed loop over pre-signed POSTs: CONCURRENCY workers, until they run out or `durationMs`. */
+async function burst(origin: string, posts: SignedPost[], durationMs: number): Promise<Burst> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  let lastAccepted = -1;
+  let lastAcceptedAt = 0;
+  let firstError: string | null = null;
+  const start = performance.now();
+  const end = start + durationMs;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < posts.length && performance.now() < end) {
+        const i = next++;
+        const t0 = performance.now();
+        try {
+          const res = await send(origin, posts[i]);
+          if (res.status === 202) {
+            if (i > lastAccepted) lastAccepted = i;
+            lastAcceptedAt = Math.max(lastAcceptedAt, performance.now());
+          } else {
+            errors++;
+            firstError ??= `${res.status} ${res.body.slice(0, 200)}`;
+          }
+        } catch (err) {
+          errors++;
+          firstError ??= String(err);
+        }
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    figures: { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, requests: latencies.length },
+    lastAccepted,
+    lastAcceptedAt,
+    sent: latencies.length,
+    firstError,
+  };
+}
+
+// ----- the scenario -----
+
+export async function federation(_ctx: BenchContext): Promise<Row[]> {
+  const started = Date.now();
+  const server = await startServer({ ALLOW_PRIVATE_ADDRESSES: "true", WRANGLER_LOG_LEVEL: "error" });
+  const actors: LoopbackActor[] = [];
+  try {
+    const keys = newKeys();
+    const app = await appToken(server.origin);
+    const inbound = await inboundRows(server, app, keys, actors);
+    const outbound = await outboundRows(server, app, keys, actors);
+    return [...inbound, ...outbound, { name: "federation scenario time", note: `${fmt((Date.now() - started) / 1000)} s (own server with ALLOW_PRIVATE_ADDRESSES=true)` }];
+  } finally {
+    await Promise.all(actors.map((a) => a.stop()));
+    await server.stop();
+  }
+}
+
+async function inboundRows(server: LocalServer, app: string, keys: Keys, actors: LoopbackActor[]): Promise<Row[]> {
+  const origin = server.origin;
+  const sharedInbox = new URL("/inbox", origin);
+  const remote = new LoopbackActor("bench_remote", keys);
+  actors.push(remote);
+  await remote.start();
+  // Our Follow arrives: answer with a signed Accept (the Follow embedded) to our shared inbox.
+  let acceptsAcknowledged = 0;
+  let acceptSeq = 0;
+  remote.onActivity = (activity) => {
+    if (activity.type !== "Follow") return;
+    const accept = { "@context": "https://www.w3.org/ns/activitystreams", id: `${remote.origin}/accepts/${++acceptSeq}`, type: "Accept", actor: remote.uri, object: activity };
+    void send(origin, remote.sign(sharedInbox, accept)).then((res) => {
+      if (res.status === 202) acceptsAcknowledged++;
+      else console.warn(`federation bench: Accept answered ${res.status} ${res.body}`);
+    });
+  };
+
+  const setupStart = Date.now();
+  const prefix = `fi${Date.now().toString(36).slice(-5)}`;
+  const followers: { id: string; token: string }[] = [];
+  await pool(
+    Array.from({ length: FOLLOWERS }, (_, i) => i),
+    4,
+    async (i) => void followers.push(await retried((attempt) => registerUser(origin, app, `${prefix}_f${i}r${attempt}`))),
+  );
+  const found = await retried(() => getJson(origin, `/api/v2/search?type=accounts&resolve=true&q=${encodeURIComponent(remote.uri)}`, followers[0].token));
+  const remoteId: string | undefined = found.accounts.find((a: { uri?: string }) => a.uri === remote.uri)?.id;
+  if (!remoteId) throw new Error(`search did not resolve ${remote.uri}: ${JSON.stringify(found)}`);
+  await pool(followers, 4, async (f) => void (await retried(() => postForm(origin, `/api/v1/accounts/${remoteId}/follow`, {}, f.token))));
+  const accepted = await until(async () => {
+    if (acceptsAcknowledged < followers.length) return false;
+    const rels = await Promise.all(followers.map((f) => getJson(origin, `/api/v1/accounts/relationships?id[]=${remoteId}`, f.token)));
+    return rels.every((r) => r[0]?.following === true);
+  }, WAIT_MS, 100);
+  if (!accepted) throw new Error(`follows of the loopback actor not accepted (${acceptsAcknowledged}/${followers.length} Accepts acknowledged)`);
+  const setupMs = Date.now() - setupStart;
+
+  // Warm-up: key fetch and caches, cold objects; the newest warm-up status is the since_id.
+  const reader = followers[0];
+  let n = 0;
+  const warmup = Array.from({ length: WARMUP_CREATES }, () => remote.sign(sharedInbox, createActivity(remote, ++n, new Date())));
+  const warm = await burst(origin, warmup, 30_000);
+  if (warm.figures.errors) throw new Error(`warm-up Creates refused: ${warm.firstError}`);
+  const lastWarmUri = `${remote.origin}/notes/${n}`;
+  let sinceId = "";
+  if (!(await until(async () => Boolean((sinceId = (await home(origin, reader.token, "")).find((s) => s.uri === lastWarmUri)?.id ?? ""))))) {
+    throw new Error("warm-up status never reached the follower's home");
+  }
+  sinceId = (await home(origin, reader.token, ""))[0].id;
+
+  // The burst: signed now (Date a few seconds old when sent), sent as fast as the server takes them.
+  const signStart = performance.now();
+  const first = n + 1;
+  const posts = Array.from({ length: BURST_MAX }, () => remote.sign(sharedInbox, createActivity(remote, ++n, new Date())));
+  const signMs = performance.now() - signStart;
+  const result = await burst(origin, posts, BURST_MS);
+  const lastUri = `${remote.origin}/notes/${first + result.lastAccepted}`;
+
+  // Until the last status is in one follower's home, then in every follower's home.
+  const inHome = async (token: string) => (await home(origin, token, `&since_id=${sinceId}`)).some((s) => s.uri === lastUri);
+  const readerSaw = (await until(() => inHome(reader.token))) ? performance.now() - result.lastAcceptedAt : NaN;
+  const pending = new Set(followers.slice(1));
+  const allSaw = (await until(async () => {
+    for (const f of [...pending]) if (await inHome(f.token)) pending.delete(f);
+    return pending.size === 0;
+  }))
+    ? performance.now() - result.lastAcceptedAt
+    : NaN;
+  // Every accepted status of the burst in the reader's home (processing order differs by shard).
+  const uris = new Set(Array.from({ length: result.lastAccepted + 1 }, (_, i) => `${remote.origin}/notes/${first + i}`));
+  let held = 0;
+  const complete = (await until(async () => (held = await countInHome(origin, reader.token, sinceId, uris)) >= uris.size, WAIT_MS, 250))
+    ? performance.now() - result.lastAcceptedAt
+    : NaN;
+
+  const accepted202 = result.sent - result.figures.errors;
+  return [
+    {
+      name: `POST /inbox signed Create (verified; ${FOLLOWERS} local followers)`,
+      figures: result.figures,
+      target: "≥ 100/s",
+    },
+    {
+      name: "inbound burst",
+      note: `${accepted202} Creates accepted (202) in ${fmt(BURST_MS / 1000, 0)} s max at concurrency ${CONCURRENCY}${result.figures.errors ? `; ${result.figures.errors} refused, first: ${result.firstError}` : ""}; signing ${posts.length} in advance took ${fmt(signMs, 0)} ms client-side; setup (${FOLLOWERS} accounts follow, Accepts) ${fmt(setupMs / 1000)} s`,
+    },
+    {
+      name: "inbound → followers' home timelines",
+      note: `last status in a follower's home ${fmt(readerSaw, 0)} ms after the last 202, in all ${followers.length} homes ${fmt(allSaw, 0)} ms; all ${uris.size} burst statuses in the home ${Number.isFinite(complete) ? `${fmt(complete, 0)} ms` : `not within ${WAIT_MS / 1000} s (${held})`}`,
+      target: "issue 5: report",
+    },
+  ];
+}
+
+async function outboundRows(server: LocalServer, app: string, keys: Keys, actors: LoopbackActor[]): Promise<Row[]> {
+  const origin = server.origin;
+  const setupStart = Date.now();
+  const author = await retried(() => registerUser(origin, app, `fo${Date.now().toString(36).slice(-5)}_author`));
+  const me = await getJson(origin, "/api/v1/accounts/verify_credentials", author.token);
+  const authorUri = `${origin}/users/${me.username}`;
+  const authorInbox = new URL(`/users/${me.username}/inbox`, origin);
+  const peers = Array.from({ length: PEERS }, (_, i) => new LoopbackActor(`peer${i}`, keys));
+  actors.push(...peers);
+  await Promise.all(peers.map((p) => p.start()));
+
+  // Every peer follows the author (the server fetches each peer's actor to verify), gets an Accept.
+  let refused = 0;
+  await pool(peers, CONCURRENCY, async (peer) => {
+    const follow = { "@context": "https://www.w3.org/ns/activitystreams", id: `${peer.origin}/follows/1`, type: "Follow", actor: peer.uri, object: authorUri };
+    let res = await send(origin, peer.sign(authorInbox, follow));
+    for (let retry = 0; res.status === 503 && retry < 3; retry++) res = await sleep(500).then(() => send(origin, peer.sign(authorInbox, follow)));
+    if (res.status !== 202) {
+      refused++;
+      console.warn(`federation bench: Follow answered ${res.status} ${res.body}`);
+    }
+  });
+  const allAccepted = await until(() => peers.every((p) => p.receivedOf("Accept").length > 0), WAIT_MS, 50);
+  const acceptedPeers = peers.filter((p) => p.receivedOf("Accept").length > 0).length;
+  const account = await getJson(origin, `/api/v1/accounts/${author.id}`, author.token);
+  const setupMs = Date.now() - setupStart;
+
+  const allDelivered: number[] = [];
+  const perDelivery: number[] = [];
+  let missing = 0;
+  for (let i = 0; i < POSTS; i++) {
+    const status = await postForm(origin, "/api/v1/statuses", { status: `federation bench post ${i}`, visibility: "public" }, author.token);
+    const returned = performance.now();
+    const arrival = (p: LoopbackActor) => p.received.find((r) => r.type === "Create" && r.objectId === status.uri)?.at;
+    const complete = await until(() => peers.every((p) => arrival(p) !== undefined), WAIT_MS, 5);
+    const times = peers.map(arrival).filter((t): t is number => t !== undefined);
+    missing += peers.length - times.length;
+    perDelivery.push(...times.map((t) => t - returned));
+    allDelivered.push(complete ? Math.max(...times) - returned : NaN);
+  }
+  perDelivery.sort((a, b) => a - b);
+  const unsigned = peers.reduce((sum, p) => sum + p.received.filter((r) => !r.signed).length, 0);
+
+  return [
+    {
+      name: `local post → followers on ${PEERS} remote hosts`,
+      note: `all ${PEERS} received after ${allDelivered.map((t) => `${fmt(t, 0)} ms`).join(", ")} (${POSTS} posts, from the API call returning); per delivery p50 ${fmt(percentile(perDelivery, 50), 0)} ms, p99 ${fmt(percentile(perDelivery, 99), 0)} ms${missing ? `; ${missing} missing after ${WAIT_MS / 1000} s` : ""}`,
+      target: "issue 5: report",
+    },
+    {
+      name: "outbound setup",
+      note: `${PEERS - refused}/${PEERS} signed Follows accepted (202), ${acceptedPeers}/${PEERS} Accepts delivered${allAccepted ? "" : ` (not all within ${WAIT_MS / 1000} s)`}, author followers_count ${account.followers_count}; ${fmt(setupMs / 1000)} s${unsigned ? `; ${unsigned} deliveries unsigned` : ""}`,
+    },
+  ];
+}

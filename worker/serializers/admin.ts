@@ -1,0 +1,91 @@
+import type { AccountSnapshot } from "../../schemas/records";
+import type { ModerationView } from "../../objects/account/account-object";
+import type { ModerationReport } from "../../objects/directory/moderation";
+import { serializeAccount, serializeRole, type Origin } from "./account";
+
+/**
+ * Admin::Account and Admin::Report (https://docs.joinmastodon.org/entities/Admin_Account/,
+ * .../Admin_Report/). We record no sign-in IPs and have no suspension, silencing, disabling or
+ * e-mail confirmation yet, so those fields carry Mastodon's values for an account without them.
+ */
+export function serializeAdminAccount(v: ModerationView, o: Origin, defaultLocale: string) {
+  const a = v.account;
+  return {
+    id: a.id,
+    username: a.username,
+    domain: null,
+    created_at: a.created_at,
+    email: a.email,
+    ip: null,
+    ips: [] as unknown[],
+    role: serializeRole(a.role),
+    // No e-mail confirmation step exists: every account is confirmed on creation.
+    confirmed: true,
+    suspended: false,
+    silenced: false,
+    sensitized: false,
+    disabled: false,
+    approved: a.approved,
+    // The UI locale the account registered with, else the instance's (what Mastodon then uses).
+    locale: a.language ?? defaultLocale,
+    invite_request: v.reason,
+    account: serializeAccount(a, o),
+  };
+}
+
+export type AdminAccountEntity = ReturnType<typeof serializeAdminAccount> | ReturnType<typeof serializeRemoteAdminAccount>;
+
+/** A remote account has no user: Mastodon sends null for every user field. */
+export function serializeRemoteAdminAccount(a: AccountSnapshot, o: Origin) {
+  return {
+    id: a.id,
+    username: a.username,
+    domain: a.domain,
+    created_at: a.created_at,
+    email: null,
+    ip: null,
+    ips: [] as unknown[],
+    role: null,
+    confirmed: null,
+    suspended: false,
+    silenced: false,
+    sensitized: false,
+    disabled: null,
+    approved: null,
+    locale: null,
+    invite_request: null,
+    account: serializeAccount(a, o),
+  };
+}
+
+export interface AdminReportParts {
+  account: AdminAccountEntity;
+  targetAccount: AdminAccountEntity;
+  actionTakenBy: AdminAccountEntity | null;
+  statuses: Record<string, unknown>[];
+}
+
+/**
+ * Reports carry no category or cited rules yet (Flags name neither): `other` and `[]`, Mastodon's
+ * values for such a report. Nobody can be assigned a report yet. The only update is resolving.
+ */
+export function serializeAdminReport(r: ModerationReport, parts: AdminReportParts) {
+  return {
+    id: r.id,
+    action_taken: r.actionTakenAt !== null,
+    action_taken_at: r.actionTakenAt,
+    category: "other",
+    comment: r.comment,
+    forwarded: r.forwarded,
+    created_at: r.createdAt,
+    updated_at: r.actionTakenAt ?? r.createdAt,
+    account: parts.account,
+    target_account: parts.targetAccount,
+    assigned_account: null,
+    action_taken_by_account: parts.actionTakenBy,
+    statuses: parts.statuses,
+    rules: [] as unknown[],
+  };
+}
+
+export type AdminReportEntity = ReturnType<typeof serializeAdminReport>;
