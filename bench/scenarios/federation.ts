@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BenchContext, Row } from "../run.ts";
@@ -9,12 +10,15 @@ import { startServer, type LocalServer } from "../../test/e2e/server.ts";
 /**
  * Issue 5: federation, against a server of its own started with ALLOW_PRIVATE_ADDRESSES=true
  * (remote actors live on loopback here).
- * Inbound: a loopback actor (an HTTP server in this process serving its actor document and
- * key) is followed by FOLLOWERS local accounts (it answers our Follow with a signed Accept).
- * Then signed Creates (draft-cavage, RSA-SHA256, Digest; signed before the timed loop, Date
- * stays well inside the ±1 h window) are POSTed to the shared inbox at concurrency 10: the
- * server verifies every one for real (digest, key from the fetched actor, signature). Then the
- * time from the last 202 until the last status is in a follower's home (polled with since_id).
+ * Inbound: loopback actors (HTTP servers in this process serving an actor document with its
+ * public key) send signed Creates (draft-cavage, RSA-SHA256, Digest; signed before the timed
+ * loop, so the Date is seconds old, well inside the ±1 h window) to the shared inbox at
+ * concurrency 10; the server verifies every one for real (digest, key from the fetched actor,
+ * signature). Once from an actor nobody here follows (verification and hand-off; the handler
+ * drops the post, as Mastodon does), once from an actor FOLLOWERS local accounts follow (it
+ * answered their Follow with a signed Accept): then also the time from the last 202 until the
+ * last status is in a follower's home (polled with since_id). The workerd CPU time per accepted
+ * Create says where the time goes: locally the Worker and every object share one thread.
  * Outbound: PEERS loopback hosts (one HTTP server per port, each host:port a distinct delivery
  * host) each follow a local author with a signed Follow; the author posts and we time, from
  * the API call returning, until every peer has received the Create.
@@ -317,16 +321,17 @@ export async function federation(_ctx: BenchContext): Promise<Row[]> {
 async function inboundRows(server: LocalServer, app: string, keys: Keys, actors: LoopbackActor[]): Promise<Row[]> {
   const origin = server.origin;
   const sharedInbox = new URL("/inbox", origin);
-  const remote = new LoopbackActor("bench_remote", keys);
-  actors.push(remote);
-  await remote.start();
+  const followed = new LoopbackActor("bench_followed", keys);
+  const unfollowed = new LoopbackActor("bench_unfollowed", keys);
+  actors.push(followed, unfollowed);
+  await Promise.all([followed.start(), unfollowed.start()]);
   // Our Follow arrives: answer with a signed Accept (the Follow embedded) to our shared inbox.
   let acceptsAcknowledged = 0;
   let acceptSeq = 0;
-  remote.onActivity = (activity) => {
+  followed.onActivity = (activity) => {
     if (activity.type !== "Follow") return;
-    const accept = { "@context": "https://www.w3.org/ns/activitystreams", id: `${remote.origin}/accepts/${++acceptSeq}`, type: "Accept", actor: remote.uri, object: activity };
-    void send(origin, remote.sign(sharedInbox, accept)).then((res) => {
+    const accept = { "@context": "https://www.w3.org/ns/activitystreams", id: `${followed.origin}/accepts/${++acceptSeq}`, type: "Accept", actor: followed.uri, object: activity };
+    void send(origin, followed.sign(sharedInbox, accept)).then((res) => {
       if (res.status === 202) acceptsAcknowledged++;
       else console.warn(`federation bench: Accept answered ${res.status} ${res.body}`);
     });
@@ -340,9 +345,9 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
     4,
     async (i) => void followers.push(await retried((attempt) => registerUser(origin, app, `${prefix}_f${i}r${attempt}`))),
   );
-  const found = await retried(() => getJson(origin, `/api/v2/search?type=accounts&resolve=true&q=${encodeURIComponent(remote.uri)}`, followers[0].token));
-  const remoteId: string | undefined = found.accounts.find((a: { uri?: string }) => a.uri === remote.uri)?.id;
-  if (!remoteId) throw new Error(`search did not resolve ${remote.uri}: ${JSON.stringify(found)}`);
+  const found = await retried(() => getJson(origin, `/api/v2/search?type=accounts&resolve=true&q=${encodeURIComponent(followed.uri)}`, followers[0].token));
+  const remoteId: string | undefined = found.accounts.find((a: { uri?: string }) => a.uri === followed.uri)?.id;
+  if (!remoteId) throw new Error(`search did not resolve ${followed.uri}: ${JSON.stringify(found)}`);
   await pool(followers, 4, async (f) => void (await retried(() => postForm(origin, `/api/v1/accounts/${remoteId}/follow`, {}, f.token))));
   const accepted = await until(async () => {
     if (acceptsAcknowledged < followers.length) return false;
@@ -352,26 +357,40 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
   if (!accepted) throw new Error(`follows of the loopback actor not accepted (${acceptsAcknowledged}/${followers.length} Accepts acknowledged)`);
   const setupMs = Date.now() - setupStart;
 
-  // Warm-up: key fetch and caches, cold objects; the newest warm-up status is the since_id.
+  // Warm-up of both senders: key fetch and caches, cold objects; the newest status is the since_id.
   const reader = followers[0];
-  let n = 0;
-  const warmup = Array.from({ length: WARMUP_CREATES }, () => remote.sign(sharedInbox, createActivity(remote, ++n, new Date())));
-  const warm = await burst(origin, warmup, 30_000);
-  if (warm.figures.errors) throw new Error(`warm-up Creates refused: ${warm.firstError}`);
-  const lastWarmUri = `${remote.origin}/notes/${n}`;
-  let sinceId = "";
-  if (!(await until(async () => Boolean((sinceId = (await home(origin, reader.token, "")).find((s) => s.uri === lastWarmUri)?.id ?? ""))))) {
+  const seq = new Map<LoopbackActor, number>([[followed, 0], [unfollowed, 0]]);
+  const signCreates = (actor: LoopbackActor, count: number) =>
+    Array.from({ length: count }, () => {
+      const n = seq.get(actor)! + 1;
+      seq.set(actor, n);
+      return actor.sign(sharedInbox, createActivity(actor, n, new Date()));
+    });
+  for (const actor of [unfollowed, followed]) {
+    const warm = await burst(origin, signCreates(actor, WARMUP_CREATES), WAIT_MS);
+    if (warm.figures.errors) throw new Error(`warm-up Creates refused: ${warm.firstError}`);
+  }
+  const lastWarmUri = `${followed.origin}/notes/${seq.get(followed)}`;
+  if (!(await until(async () => (await home(origin, reader.token, "")).some((s) => s.uri === lastWarmUri)))) {
     throw new Error("warm-up status never reached the follower's home");
   }
-  sinceId = (await home(origin, reader.token, ""))[0].id;
+  const sinceId = (await home(origin, reader.token, ""))[0].id;
+  const workerd = serverProcesses(new URL(origin).port);
 
-  // The burst: signed now (Date a few seconds old when sent), sent as fast as the server takes them.
+  // Without local followers: verification, hand-off, and the handler's "not ours" decision.
+  const cpu0 = cpuMs(workerd);
+  const plain = await burst(origin, signCreates(unfollowed, BURST_MAX), BURST_MS);
+  await sleep(1000);
+  const plainCpu = (cpuMs(workerd) - cpu0) / (plain.sent - plain.figures.errors);
+
+  // With followers: signed now (Date a few seconds old when sent), sent as fast as the server takes them.
   const signStart = performance.now();
-  const first = n + 1;
-  const posts = Array.from({ length: BURST_MAX }, () => remote.sign(sharedInbox, createActivity(remote, ++n, new Date())));
+  const first = seq.get(followed)! + 1;
+  const posts = signCreates(followed, BURST_MAX);
   const signMs = performance.now() - signStart;
+  const cpu1 = cpuMs(workerd);
   const result = await burst(origin, posts, BURST_MS);
-  const lastUri = `${remote.origin}/notes/${first + result.lastAccepted}`;
+  const lastUri = `${followed.origin}/notes/${first + result.lastAccepted}`;
 
   // Until the last status is in one follower's home, then in every follower's home.
   const inHome = async (token: string) => (await home(origin, token, `&since_id=${sinceId}`)).some((s) => s.uri === lastUri);
@@ -384,22 +403,20 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
     ? performance.now() - result.lastAcceptedAt
     : NaN;
   // Every accepted status of the burst in the reader's home (processing order differs by shard).
-  const uris = new Set(Array.from({ length: result.lastAccepted + 1 }, (_, i) => `${remote.origin}/notes/${first + i}`));
+  const uris = new Set(Array.from({ length: result.lastAccepted + 1 }, (_, i) => `${followed.origin}/notes/${first + i}`));
   let held = 0;
   const complete = (await until(async () => (held = await countInHome(origin, reader.token, sinceId, uris)) >= uris.size, WAIT_MS, 250))
     ? performance.now() - result.lastAcceptedAt
     : NaN;
+  const followedCpu = (cpuMs(workerd) - cpu1) / (result.sent - result.figures.errors);
 
-  const accepted202 = result.sent - result.figures.errors;
+  const refusals = (b: Burst) => (b.figures.errors ? `; ${b.figures.errors} refused, first: ${b.firstError}` : "");
   return [
+    { name: "POST /inbox signed Create, sender without local followers", figures: plain.figures, target: "≥ 100/s" },
+    { name: `POST /inbox signed Create, sender with ${FOLLOWERS} local followers`, figures: result.figures, target: "≥ 100/s" },
     {
-      name: `POST /inbox signed Create (verified; ${FOLLOWERS} local followers)`,
-      figures: result.figures,
-      target: "≥ 100/s",
-    },
-    {
-      name: "inbound burst",
-      note: `${accepted202} Creates accepted (202) in ${fmt(BURST_MS / 1000, 0)} s max at concurrency ${CONCURRENCY}${result.figures.errors ? `; ${result.figures.errors} refused, first: ${result.firstError}` : ""}; signing ${posts.length} in advance took ${fmt(signMs, 0)} ms client-side; setup (${FOLLOWERS} accounts follow, Accepts) ${fmt(setupMs / 1000)} s`,
+      name: "inbound work per accepted Create",
+      note: `workerd CPU ${fmt(plainCpu, 2)} ms without followers, ${fmt(followedCpu, 2)} ms with ${FOLLOWERS} (incl. processing and fan-out; locally the Worker and every object share one workerd thread)${refusals(plain)}${refusals(result)}; ${posts.length} signed in advance in ${fmt(signMs, 0)} ms; setup ${fmt(setupMs / 1000)} s`,
     },
     {
       name: "inbound → followers' home timelines",
@@ -407,6 +424,68 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
       target: "issue 5: report",
     },
   ];
+}
+
+// ----- /proc: CPU time of the server's workerd processes -----
+
+/** The workerd processes of the server listening on `port` (its process group), or [] without /proc. */
+function serverProcesses(port: string): number[] {
+  try {
+    const hex = `:${Number(port).toString(16).toUpperCase().padStart(4, "0")}`;
+    const inodes = new Set<string>();
+    for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+      for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols.length > 9 && cols[1].endsWith(hex) && cols[3] === "0A") inodes.add(cols[9]);
+      }
+    }
+    const pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+    const listener = pids.find((pid) => {
+      try {
+        return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+          try {
+            return inodes.has(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? "");
+          } catch {
+            return false;
+          }
+        });
+      } catch {
+        return false;
+      }
+    });
+    if (!listener) return [];
+    const group = statFields(Number(listener))[2];
+    return pids.map(Number).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "workerd" && statFields(pid)[2] === group;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** /proc/<pid>/stat after the command name: state, ppid, pgrp, ... utime (11), stime (12). */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** utime + stime of the processes in ms (clock ticks of 10 ms); NaN without them. */
+function cpuMs(pids: number[]): number {
+  if (pids.length === 0) return NaN;
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const f = statFields(pid);
+      total += (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
 }
 
 async function outboundRows(server: LocalServer, app: string, keys: Keys, actors: LoopbackActor[]): Promise<Row[]> {
@@ -437,8 +516,11 @@ async function outboundRows(server: LocalServer, app: string, keys: Keys, actors
   const setupMs = Date.now() - setupStart;
 
   const allDelivered: number[] = [];
+  const firstDelivered: number[] = [];
   const perDelivery: number[] = [];
   let missing = 0;
+  const workerd = serverProcesses(new URL(origin).port);
+  const cpu0 = cpuMs(workerd);
   for (let i = 0; i < POSTS; i++) {
     const status = await postForm(origin, "/api/v1/statuses", { status: `federation bench post ${i}`, visibility: "public" }, author.token);
     const returned = performance.now();
@@ -448,14 +530,17 @@ async function outboundRows(server: LocalServer, app: string, keys: Keys, actors
     missing += peers.length - times.length;
     perDelivery.push(...times.map((t) => t - returned));
     allDelivered.push(complete ? Math.max(...times) - returned : NaN);
+    firstDelivered.push(Math.min(...times) - returned);
   }
+  await sleep(500);
+  const cpuPerDelivery = (cpuMs(workerd) - cpu0) / (POSTS * PEERS - missing);
   perDelivery.sort((a, b) => a - b);
   const unsigned = peers.reduce((sum, p) => sum + p.received.filter((r) => !r.signed).length, 0);
 
   return [
     {
       name: `local post → followers on ${PEERS} remote hosts`,
-      note: `all ${PEERS} received after ${allDelivered.map((t) => `${fmt(t, 0)} ms`).join(", ")} (${POSTS} posts, from the API call returning); per delivery p50 ${fmt(percentile(perDelivery, 50), 0)} ms, p99 ${fmt(percentile(perDelivery, 99), 0)} ms${missing ? `; ${missing} missing after ${WAIT_MS / 1000} s` : ""}`,
+      note: `all ${PEERS} received after ${allDelivered.map((t) => `${fmt(t, 0)} ms`).join(", ")} (${POSTS} posts, from the API call returning); first after ${firstDelivered.map((t) => `${fmt(t, 0)} ms`).join(", ")}; per delivery p50 ${fmt(percentile(perDelivery, 50), 0)} ms, p99 ${fmt(percentile(perDelivery, 99), 0)} ms; workerd CPU ${fmt(cpuPerDelivery, 2)} ms per delivery (post, fan-out, queue, signing, send)${missing ? `; ${missing} missing after ${WAIT_MS / 1000} s` : ""}`,
       target: "issue 5: report",
     },
     {

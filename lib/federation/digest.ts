@@ -1,5 +1,6 @@
 import { base64 } from "../crypto";
 import { parseDictionary, isInnerList } from "./structured-fields";
+import { binaryToBytes } from "./signatures";
 
 /**
  * Body digests of signed POSTs, checked before the body is parsed: `Digest: SHA-256=<b64>`
@@ -22,7 +23,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 function decodeBase64(value: string): Uint8Array | null {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return null;
-  return Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0));
+  return binaryToBytes(atob(value));
 }
 
 /** `SHA-256=<base64>` for the `Digest` header. */

@@ -55,5 +55,12 @@ export const utf8 = (s: string) => new TextEncoder().encode(s);
 export function decodeBase64(value: string): Uint8Array | null {
   const clean = value.trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(clean)) return null;
-  return Uint8Array.from(atob(clean), (ch) => ch.charCodeAt(0));
+  return binaryToBytes(atob(clean));
+}
+
+/** `atob` output as bytes. A plain loop: `Uint8Array.from` with a mapper is ~15× slower (every inbound signature). */
+export function binaryToBytes(binary: string): Uint8Array {
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }

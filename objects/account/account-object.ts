@@ -88,6 +88,8 @@ export const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 export class AccountObject extends DurableObject<Env> {
   readonly sql: SqlStorage;
   readonly outbox: Outbox<AccountObject>;
+  private knownId: string | undefined;
+  private readonly tokenMemo = new Map<string, TokenRecord>();
   /** Public (the base class keeps it protected) so feature modules can reach other objects. */
   declare readonly env: Env;
   /** Streaming connections (objects/streams/): hibernatable WebSockets and SSE responses. */
@@ -186,6 +188,8 @@ export class AccountObject extends DurableObject<Env> {
     if (account.approved) return fail(403, "This action is not allowed");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.knownId = undefined;
+    this.tokenMemo.clear();
     migrate(this.ctx.storage, ACCOUNT_MIGRATIONS);
     return ok(true);
   }
@@ -206,6 +210,7 @@ export class AccountObject extends DurableObject<Env> {
   /** Revokes a token if it belongs to `clientId`; RFC 7009 says unknown tokens are not an error. */
   async revokeToken(token: string, clientId: string): Promise<void> {
     const hash = await sha256Base64url(token);
+    this.tokenMemo.delete(token);
     this.sql.exec("DELETE FROM tokens WHERE hash = ? AND client_id = ?", hash, clientId);
     this.streams.closeRevoked(hash);
   }
@@ -692,7 +697,8 @@ export class AccountObject extends DurableObject<Env> {
 
   /** This object's account id (throws if the object holds no account). */
   accountId(): string {
-    return this.row()!.id;
+    // An account's id never changes, so it is read once (hot: every delivery asks for it).
+    return (this.knownId ??= this.sql.exec<{ id: string }>("SELECT id FROM account").one().id);
   }
 
   get storage(): DurableObjectStorage {
@@ -709,15 +715,27 @@ export class AccountObject extends DurableObject<Env> {
 
   protected async viewer(token: string, scope: string | null): Promise<Result<Viewer>> {
     const account = this.record();
-    const row = account
-      ? this.sql.exec<TokenRow>("SELECT * FROM tokens WHERE hash = ?", await sha256Base64url(token)).toArray()[0]
-      : undefined;
-    if (!account || !row) return fail(401, "The access token is invalid");
-    const record = toTokenRecord(row);
+    const record = account ? await this.findToken(token) : null;
+    if (!account || !record) return fail(401, "The access token is invalid");
     if (scope && !hasScope(record.scopes, scope)) return fail(403, "This action is outside the authorized scopes");
     // Registered in approval mode: the token exists but works only once a moderator approves.
     if (!account.approved) return fail(403, "Your login is currently pending approval");
     return ok({ account, token: record });
+  }
+
+  /**
+   * The token's record, remembered in memory after the first hashed lookup: every
+   * authenticated request starts here. Revocation and erasure forget it.
+   */
+  private async findToken(token: string): Promise<TokenRecord | null> {
+    const known = this.tokenMemo.get(token);
+    if (known) return known;
+    const row = this.sql.exec<TokenRow>("SELECT * FROM tokens WHERE hash = ?", await sha256Base64url(token)).toArray()[0];
+    if (!row) return null;
+    if (this.tokenMemo.size >= 64) this.tokenMemo.clear();
+    const record = toTokenRecord(row);
+    this.tokenMemo.set(token, record);
+    return record;
   }
 
   private async insertToken(app: AppInfo, scopes: string[]): Promise<IssuedToken> {

@@ -30,11 +30,6 @@ export function selectIn<T extends Record<string, SqlStorageValue>>(
   return out;
 }
 
-function idSet(sql: SqlStorage, table: string, column: string, ids: string[]): Set<string> {
-  if (ids.length === 0) return new Set();
-  return new Set(selectIn<{ v: string }>(sql, (p) => `SELECT ${column} AS v FROM ${table} WHERE ${column} IN (${p})`, ids).map((r) => r.v));
-}
-
 /** Accounts that a status involves: its author and, for a boost, the boosted author. */
 function authorsOf(s: StatusRecord): string[] {
   return s.reblog ? [s.account.id, s.reblog.account.id] : [s.account.id];
@@ -42,14 +37,7 @@ function authorsOf(s: StatusRecord): string[] {
 
 export function viewStatuses(sql: SqlStorage, viewerId: string, candidates: StatusRecord[], context: ViewContext): Viewed {
   const authors = [...new Set(candidates.flatMap(authorsOf))].filter((id) => id !== viewerId);
-  const blocked = idSet(sql, "blocks", "account_id", authors);
-  const blockedBy = idSet(sql, "blocked_by", "account_id", authors);
-  const muted = activeMutes(sql, authors);
-  const followed = new Set(
-    authors.length
-      ? selectIn<{ v: string }>(sql, (p) => `SELECT account_id AS v FROM following WHERE state = 'accepted' AND account_id IN (${p})`, authors).map((r) => r.v)
-      : [],
-  );
+  const { blocked, blockedBy, muted, followed } = relationsTo(sql, authors);
 
   const visibleOne = (s: StatusRecord): boolean => {
     const author = s.account.id;
@@ -65,34 +53,70 @@ export function viewStatuses(sql: SqlStorage, viewerId: string, candidates: Stat
   return { statuses, flags: flagsFor(sql, viewerId, statuses) };
 }
 
+/**
+ * The viewer's blocks, blocked-by, active mutes and accepted follows among `ids`, in ONE
+ * statement (one row per id, index probes): each `sql.exec` has a fixed cost that dominates
+ * small lookups, and every timeline page runs this. A JSON array binds any number of ids.
+ */
+function relationsTo(sql: SqlStorage, ids: string[]) {
+  const sets = { blocked: new Set<string>(), blockedBy: new Set<string>(), muted: new Set<string>(), followed: new Set<string>() };
+  if (ids.length === 0) return sets;
+  const rows = sql.exec<{ id: string; blocked: number; blocked_by: number; muted: number; followed: number }>(
+    `SELECT j.value AS id,
+       EXISTS (SELECT 1 FROM blocks WHERE account_id = j.value) AS blocked,
+       EXISTS (SELECT 1 FROM blocked_by WHERE account_id = j.value) AS blocked_by,
+       EXISTS (SELECT 1 FROM mutes WHERE account_id = j.value AND (expires_at IS NULL OR expires_at > ?)) AS muted,
+       EXISTS (SELECT 1 FROM following WHERE account_id = j.value AND state = 'accepted') AS followed
+     FROM json_each(?) AS j`,
+    new Date().toISOString(),
+    JSON.stringify(ids),
+  );
+  for (const r of rows) {
+    if (r.blocked) sets.blocked.add(r.id);
+    if (r.blocked_by) sets.blockedBy.add(r.id);
+    if (r.muted) sets.muted.add(r.id);
+    if (r.followed) sets.followed.add(r.id);
+  }
+  return sets;
+}
+
 /** Anonymous readers see public and unlisted statuses only. */
 export function publicView(candidates: StatusRecord[]): StatusRecord[] {
   const open = (s: StatusRecord) => s.visibility === "public" || s.visibility === "unlisted";
   return candidates.filter((s) => open(s) && (!s.reblog || open(s.reblog)));
 }
 
-function activeMutes(sql: SqlStorage, ids: string[]): Set<string> {
-  if (ids.length === 0) return new Set();
-  const now = new Date().toISOString();
-  return new Set(
-    selectIn<{ v: string }>(sql, (p) => `SELECT account_id AS v FROM mutes WHERE (expires_at IS NULL OR expires_at > ?) AND account_id IN (${p})`, ids, now).map(
-      (r) => r.v,
-    ),
-  );
-}
-
 /** Favourited, reblogged, bookmarked, muted (conversation), pinned and poll votes, batched. */
 export function flagsFor(sql: SqlStorage, viewerId: string, statuses: StatusRecord[]): Record<string, ViewerFlags> {
   const all = statuses.flatMap((s) => (s.reblog ? [s, s.reblog] : [s]));
-  const ids = [...new Set(all.map((s) => s.id))];
-  const favourited = idSet(sql, "favourites", "status_id", ids);
-  const bookmarked = idSet(sql, "bookmarks", "status_id", ids);
-  const reblogged = idSet(sql, "statuses", "reblog_of_id", ids);
-  const mutedConversations = idSet(sql, "muted_conversations", "conversation_id", [...new Set(all.map((s) => s.conversation_id))]);
-  const ownIds = ids.filter((id) => all.find((s) => s.id === id)?.account.id === viewerId);
-  const pinned = ownIds.length
-    ? new Set(selectIn<{ v: string }>(sql, (p) => `SELECT id AS v FROM statuses WHERE pinned_at IS NOT NULL AND id IN (${p})`, ownIds).map((r) => r.v))
-    : new Set<string>();
+  const byId = new Map(all.map((s) => [s.id, s]));
+  const ids = [...byId.keys()];
+  const favourited = new Set<string>();
+  const bookmarked = new Set<string>();
+  const reblogged = new Set<string>();
+  const pinned = new Set<string>();
+  const mutedConversations = new Set<string>();
+  // One statement, one row per status (see relationsTo): [status id, conversation id] pairs.
+  const pairs = ids.map((id) => [id, byId.get(id)!.conversation_id]);
+  const rows = ids.length
+    ? sql.exec<{ id: string; conversation_id: string; favourited: number; bookmarked: number; reblogged: number; pinned: number; muted: number }>(
+        `SELECT p.id, p.conversation_id,
+           EXISTS (SELECT 1 FROM favourites WHERE status_id = p.id) AS favourited,
+           EXISTS (SELECT 1 FROM bookmarks WHERE status_id = p.id) AS bookmarked,
+           EXISTS (SELECT 1 FROM statuses WHERE reblog_of_id = p.id) AS reblogged,
+           EXISTS (SELECT 1 FROM statuses WHERE id = p.id AND pinned_at IS NOT NULL) AS pinned,
+           EXISTS (SELECT 1 FROM muted_conversations WHERE conversation_id = p.conversation_id) AS muted
+         FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS conversation_id FROM json_each(?)) AS p`,
+        JSON.stringify(pairs),
+      )
+    : [];
+  for (const r of rows) {
+    if (r.favourited) favourited.add(r.id);
+    if (r.bookmarked) bookmarked.add(r.id);
+    if (r.reblogged) reblogged.add(r.id);
+    if (r.pinned) pinned.add(r.id);
+    if (r.muted) mutedConversations.add(r.conversation_id);
+  }
   const pollIds = all.filter((s) => s.poll).map((s) => s.id);
   const votes = new Map(
     pollIds.length

@@ -292,8 +292,7 @@ export class DirectoryObject extends DurableObject<Env> {
     this.sql.exec("UPDATE accounts SET state = 'rejecting' WHERE id = ?", id);
     const revert = () => this.sql.exec("UPDATE accounts SET state = 'active' WHERE id = ?", id);
     try {
-      // The RPC type drops the failure variant (its `extra` is not serializable as typed).
-      const erased = (await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(id)).eraseUnapproved()) as Result<true>;
+      const erased = await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(id)).eraseUnapproved();
       if (!erased.ok) {
         revert();
         return fail(erased.status, erased.error);

@@ -100,7 +100,7 @@ export const instanceActorKeyId = (origin: string) => `${origin}${INSTANCE_ACTOR
 export function instanceActorSigner(env: Env, origin: string): GetSigner {
   const stub = instanceActorStub(env);
   return async (url) => {
-    const signed = (await stub.signRequest({ method: "GET", url, keyId: instanceActorKeyId(origin) })) as Result<Record<string, string>>;
+    const signed = await stub.signRequest({ method: "GET", url, keyId: instanceActorKeyId(origin) });
     if (!signed.ok) throw new Error(`instance actor could not sign: ${signed.error}`);
     return signed.value;
   };

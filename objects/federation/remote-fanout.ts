@@ -237,7 +237,7 @@ remoteActorJobs.register(MOVE_JOB, async (host, job: MoveJob) => {
   if (!actor) return;
   const followers = localFollowersAfter(host.sql, job.after, FOLLOWERS_PER_PAGE);
   await inBatches(followers, async (id) => {
-    const moved = (await accountStub(host.env, id).followMoved(actor.id, job.targetId)) as Result<boolean>;
+    const moved = await accountStub(host.env, id).followMoved(actor.id, job.targetId);
     if (!moved.ok && moved.status >= 500) throw new Error(`moving ${id}: ${moved.error}`);
     if (moved.ok) removeLocalFollower(host.sql, id);
   });

@@ -20,11 +20,17 @@ export const unauthorized = (message = "The access token is invalid") => new Api
 export const forbidden = (message = "This action is outside the authorized scopes") =>
   new ApiError(403, message);
 
+/** Mastodon's per-field validation errors, and OAuth's error_description. Typed precisely (not
+ * `unknown`) so that the failure branch survives the RPC stub's serializable-type mapping. */
+export interface FailureExtra {
+  details?: Record<string, { error: string; description: string }[]>;
+  error_description?: string;
+}
 /** Results crossing an RPC boundary: exceptions lose their type there, so objects return these. */
-export type Result<T> = { ok: true; value: T } | { ok: false; status: number; error: string; extra?: Record<string, unknown> };
+export type Result<T> = { ok: true; value: T } | { ok: false; status: number; error: string; extra?: FailureExtra };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = (status: number, error: string, extra?: Record<string, unknown>): Result<never> => ({
+export const fail = (status: number, error: string, extra?: FailureExtra): Result<never> => ({
   ok: false,
   status,
   error,
@@ -34,7 +40,7 @@ export const fail = (status: number, error: string, extra?: Record<string, unkno
 /** Turns a failed Result into a thrown ApiError; returns the value otherwise. */
 export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;
-  throw new ApiError(result.status, result.error, result.extra ?? {});
+  throw new ApiError(result.status, result.error, { ...result.extra });
 }
 
 export function toErrorResponse(err: unknown): Response {

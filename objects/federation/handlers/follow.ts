@@ -1,4 +1,3 @@
-import type { Result } from "../../../worker/http/errors";
 import { accountStub, remoteActorStub } from "../../../worker/stubs";
 import { idOf, localAccountByUri, originOf, senderOf } from "./common";
 import { inboxHandlers } from "./registry";
@@ -16,12 +15,12 @@ inboxHandlers.register("Follow", async (ctx) => {
   if (!target) return;
   const follower = await senderOf(ctx);
   if (!follower) return;
-  const received: Result<{ state: string }> = await accountStub(ctx.env, target.id).receiveRemoteFollow({
+  const received = await accountStub(ctx.env, target.id).receiveRemoteFollow({
     follower: follower.account,
     follow: { id: ctx.activity.id, actor: follower.uri, object: targetUri },
     inbox: follower.inbox,
     sharedInbox: follower.sharedInbox,
-  }) as Result<{ state: string }>;
+  });
   if (!received.ok) {
     if (received.status >= 500) throw new Error(`follow of ${target.id}: ${received.error}`);
     return;
