@@ -206,10 +206,12 @@ function writeMentionsAndTags(sql: SqlStorage, record: StatusRecord): void {
   for (const t of record.tags) sql.exec("INSERT OR IGNORE INTO status_tags (status_id, tag) VALUES (?, ?)", record.id, t);
 }
 
-/** Runs the link step at once; if it fails the queued job retries it. */
+/** Runs the link step at once; if it fails the queued job retries it, else the job is dropped. */
 export async function linkNow(host: AccountObject, id: string): Promise<void> {
   try {
     await linkStatus(host, id);
+    // Linked: the safety-net job would only redo it 30 s later (an alarm and an index call per post).
+    host.sql.exec("DELETE FROM outbox WHERE kind = ? AND payload = ? AND attempts = 0", LINK_JOB, JSON.stringify({ id }));
   } catch (err) {
     console.warn("status.link deferred", id, err instanceof Error ? err.message : err);
   }
