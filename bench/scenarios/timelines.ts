@@ -28,6 +28,8 @@ const FANOUT_SAMPLE = 9;
 const fanoutTimeoutMs = (followers: number) => Math.max(60_000, followers * 10);
 /** Waiting for asynchronous fan-out of the seed to finish. */
 const SETTLE_TIMEOUT_MS = 180_000;
+/** After a burst of posts, background jobs (directory sync, GC) go on for a few seconds. */
+const QUIET_MS = 5000;
 
 type User = { id: string; token: string };
 
@@ -157,6 +159,7 @@ export async function timelines(ctx: BenchContext): Promise<Row[]> {
   const settled = await settleHome(ctx, reader, ids);
   const notifications = await settleNotifications(ctx, reader, READ_AUTHORS * 2 + READ_STATUSES / MENTION_EVERY);
   const seeded = Date.now();
+  await sleep(QUIET_MS);
 
   const home = await ctx.load("/api/v1/timelines/home?limit=40", auth(reader));
   const notes = await ctx.load("/api/v1/notifications?limit=40", auth(reader));
@@ -193,6 +196,7 @@ async function measureGrowth(ctx: BenchContext, sizes: number[]): Promise<Row[]>
     posted = posted.concat(await postMany(ctx, authors, size - posted.length, `${p}-${size}`, { username: `${p}_reader`, every: 1 }));
     postingMs += Date.now() - t0;
     const settled = await settleHome(ctx, reader, posted);
+    await sleep(QUIET_MS);
     const home = await ctx.load("/api/v1/timelines/home?limit=40", auth(reader));
     const notes = await ctx.load("/api/v1/notifications?limit=40", auth(reader));
     perSize.push({ size, home, notes });
