@@ -1,3 +1,4 @@
+import type { ReportRow } from "./reports";
 import type { Role } from "../../schemas/records";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import type { ReportRecord } from "./reports";
@@ -96,20 +97,6 @@ export interface ReportFilter {
   targetAccountId?: string;
   window: IdWindow;
 }
-
-type ReportRow = {
-  id: string;
-  activity_id: string | null;
-  reporter_id: string;
-  reporter_uri: string | null;
-  target_account_id: string;
-  status_ids: string;
-  comment: string;
-  forwarded: number;
-  created_at: string;
-  action_taken_at: string | null;
-  action_taken_by_account_id: string | null;
-};
 
 function toReport(r: ReportRow): ModerationReport {
   return {

@@ -59,7 +59,8 @@ export function addReport(sql: SqlStorage, r: NewReport): string {
     .one().id;
 }
 
-type ReportRow = {
+/** A row of the `reports` table, all columns (moderation.ts reads the same rows). */
+export type ReportRow = {
   id: string;
   activity_id: string | null;
   reporter_id: string;
@@ -67,8 +68,10 @@ type ReportRow = {
   target_account_id: string;
   status_ids: string;
   comment: string;
+  forwarded: number;
   created_at: string;
   action_taken_at: string | null;
+  action_taken_by_account_id: string | null;
 };
 
 /** Newest first; optionally about one account. */
