@@ -1,0 +1,103 @@
+// `npm run profile -- <route> [bearer]`: a CPU profile of the local Worker (and its Durable
+// Objects, which share its isolate under `wrangler dev`) while a route is under the bench's
+// load. Prints self time per function, heaviest first. Seeds a reader with a home timeline and
+// notifications first when the route needs a token and none is given.
+import { freePort, startServer } from "../test/e2e/server.ts";
+import { runLoad } from "./load.ts";
+import { appToken, pool, postForm, registerUser } from "./seed.ts";
+import WebSocket from "ws";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+async function seedReader(origin: string): Promise<string> {
+  const app = await appToken(origin);
+  const tag = Date.now().toString(36).slice(-5);
+  const reader = await registerUser(origin, app, `pr${tag}`);
+  const authors = await Promise.all(Array.from({ length: 10 }, (_, i) => registerUser(origin, app, `pa${tag}${i}`)));
+  for (const a of authors) {
+    await postForm(origin, `/api/v1/accounts/${a.id}/follow`, {}, reader.token);
+    await postForm(origin, `/api/v1/accounts/${reader.id}/follow`, {}, a.token);
+  }
+  await pool(Array.from({ length: 200 }, (_, i) => i), 10, async (i) => {
+    const text = `${i % 4 === 0 ? `@pr${tag} ` : ""}profile status ${i} with a #tag and https://example.com/link`;
+    await postForm(origin, "/api/v1/statuses", { status: text }, authors[i % authors.length].token);
+  });
+  await new Promise((r) => setTimeout(r, 8000));
+  return reader.token;
+}
+
+function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const totals = new Map<string, number>();
+  samples.forEach((id, i) => {
+    const n = byId.get(id)!;
+    const file = n.callFrame.url.split("/").slice(-2).join("/");
+    const key = `${n.callFrame.functionName || "(anonymous)"} ${file}:${n.callFrame.lineNumber + 1}`;
+    totals.set(key, (totals.get(key) ?? 0) + (timeDeltas[i] ?? 0));
+  });
+  return [...totals.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * Attaches to the local server's inspector (`startServer({ INSPECTOR_PORT })`); `stop()` returns
+ * self time in µs per function, heaviest first. Usable from scratch scripts around any workload.
+ */
+export async function startProfiling(inspectorPort: number) {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { origin: `http://127.0.0.1:${inspectorPort}` } });
+  await new Promise((r, j) => (ws.once("open", r), ws.once("error", j)));
+  let seq = 0;
+  const pending = new Map<number, (v: any) => void>();
+  ws.on("message", (data) => {
+    const msg = JSON.parse(String(data));
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
+  });
+  const send = (method: string, params: object = {}) =>
+    new Promise<any>((resolve) => {
+      const id = ++seq;
+      pending.set(id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await send("Profiler.enable");
+  await send("Profiler.setSamplingInterval", { interval: 100 });
+  return {
+    start: () => send("Profiler.start"),
+    async stop(): Promise<[string, number][]> {
+      const { profile } = await send("Profiler.stop");
+      ws.close();
+      return selfTimes(profile.nodes, profile.samples, profile.timeDeltas);
+    },
+  };
+}
+
+async function main() {
+  const [path = "/api/v1/timelines/home?limit=40", given] = process.argv.slice(2);
+  const inspectorPort = await freePort();
+  const server = await startServer({ WRANGLER_LOG_LEVEL: "error", INSPECTOR_PORT: String(inspectorPort) });
+  try {
+    const token = given ?? (path.includes("/streaming/health") || path.includes("/instance") ? undefined : await seedReader(server.origin));
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const profiler = await startProfiling(inspectorPort);
+    await runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 0, durationMs: 1500 });
+    await profiler.start();
+    const figures = await runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 0, durationMs: 5000 });
+    const rows = await profiler.stop();
+    const total = rows.reduce((s, [, t]) => s + t, 0);
+    const perRequest = (us: number) => (us / figures.requests).toFixed(1);
+    console.log(`${path}: ${figures.requests} requests, ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50.toFixed(2)} ms`);
+    console.log(`sampled time ${(total / 1000).toFixed(0)} ms; µs per request by function (self time):`);
+    for (const [key, us] of rows.slice(0, Number(process.env.PROFILE_TOP ?? 45))) console.log(`${perRequest(us).padStart(8)}  ${key}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
