@@ -4,6 +4,7 @@
 // notifications first when the route needs a token and none is given.
 import { freePort, startServer } from "../test/e2e/server.ts";
 import { runLoad } from "./load.ts";
+import { cpuMs, serverProcesses } from "./proc.ts";
 import { appToken, pool, postForm, registerUser } from "./seed.ts";
 import WebSocket from "ws";
 
@@ -84,9 +85,13 @@ async function main() {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     const profiler = await startProfiling(inspectorPort);
     await runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 0, durationMs: 1500 });
-    await profiler.start();
+    const workerd = serverProcesses(String(server.port));
+    const cpuBefore = workerd.map((pid) => cpuMs([pid]));
+    if (!process.env.NO_PROFILE) await profiler.start();
     const figures = await runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 0, durationMs: 5000 });
-    const rows = await profiler.stop();
+    const rows = process.env.NO_PROFILE ? [] : await profiler.stop();
+    const cpu = workerd.map((pid, i) => `${((cpuMs([pid]) - cpuBefore[i]) / figures.requests).toFixed(2)} ms`);
+    console.log(`workerd CPU per request by process (proxy and Worker, profiler overhead included): ${cpu.join(", ")}`);
     const total = rows.reduce((s, [, t]) => s + t, 0);
     const perRequest = (us: number) => (us / figures.requests).toFixed(1);
     console.log(`${path}: ${figures.requests} requests, ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50.toFixed(2)} ms`);
