@@ -5,7 +5,7 @@
 import { freePort, startServer } from "../test/e2e/server.ts";
 import { runLoad } from "./load.ts";
 import { cpuMs, serverProcesses } from "./proc.ts";
-import { appToken, pool, postForm, registerUser } from "./seed.ts";
+import { appToken, getJson, pool, postForm, registerUser } from "./seed.ts";
 import WebSocket from "ws";
 
 interface ProfileNode {
@@ -83,12 +83,16 @@ async function main() {
   try {
     const token = given ?? (path.includes("/streaming/health") || path.includes("/instance") ? undefined : await seedReader(server.origin));
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    // `{max_id}` in the path: each request asks for a page before a random status of the
+    // reader's home, so no rendered page is kept (the read-and-render path).
+    const homeIds: string[] = path.includes("{max_id}") ? (await getJson(server.origin, "/api/v1/timelines/home?limit=200", token)).map((s: { id: string }) => s.id) : [];
+    const target = homeIds.length ? () => path.replace("{max_id}", homeIds[Math.floor(Math.random() * homeIds.length)]) : path;
     const profiler = await startProfiling(inspectorPort);
-    await runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 0, durationMs: 1500 });
+    await runLoad({ origin: server.origin, path: target, headers, concurrency: 10, warmupMs: 0, durationMs: 1500 });
     const workerd = serverProcesses(String(server.port));
     const cpuBefore = workerd.map((pid) => cpuMs([pid]));
     if (!process.env.NO_PROFILE) await profiler.start();
-    const figures = await runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 0, durationMs: 5000 });
+    const figures = await runLoad({ origin: server.origin, path: target, headers, concurrency: 10, warmupMs: 0, durationMs: 5000 });
     const rows = process.env.NO_PROFILE ? [] : await profiler.stop();
     const cpu = workerd.map((pid, i) => `${((cpuMs([pid]) - cpuBefore[i]) / figures.requests).toFixed(2)} ms`);
     console.log(`workerd CPU per request by process (proxy and Worker, profiler overhead included): ${cpu.join(", ")}`);
