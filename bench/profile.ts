@@ -32,6 +32,17 @@ async function seedReader(origin: string): Promise<string> {
   return reader.token;
 }
 
+async function homeIdsOf(origin: string, token: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let page = 0; page < 5; page++) {
+    const query = ids.length ? `&max_id=${ids[ids.length - 1]}` : "";
+    const statuses: { id: string }[] = await getJson(origin, `/api/v1/timelines/home?limit=40${query}`, token);
+    ids.push(...statuses.map((s) => s.id));
+  }
+  if (ids.length < 100) throw new Error(`the seeded home holds only ${ids.length} statuses`);
+  return ids;
+}
+
 function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]) {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const totals = new Map<string, number>();
@@ -85,7 +96,7 @@ async function main() {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     // `{max_id}` in the path: each request asks for a page before a random status of the
     // reader's home, so no rendered page is kept (the read-and-render path).
-    const homeIds: string[] = path.includes("{max_id}") ? (await getJson(server.origin, "/api/v1/timelines/home?limit=200", token)).map((s: { id: string }) => s.id) : [];
+    const homeIds = path.includes("{max_id}") ? await homeIdsOf(server.origin, token!) : [];
     const target = homeIds.length ? () => path.replace("{max_id}", homeIds[Math.floor(Math.random() * homeIds.length)]) : path;
     const profiler = await startProfiling(inspectorPort);
     await runLoad({ origin: server.origin, path: target, headers, concurrency: 10, warmupMs: 0, durationMs: 1500 });
@@ -98,7 +109,7 @@ async function main() {
     console.log(`workerd CPU per request by process (proxy and Worker, profiler overhead included): ${cpu.join(", ")}`);
     const total = rows.reduce((s, [, t]) => s + t, 0);
     const perRequest = (us: number) => (us / figures.requests).toFixed(1);
-    console.log(`${path}: ${figures.requests} requests, ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50.toFixed(2)} ms`);
+    console.log(`${path}: ${figures.requests} requests (${figures.errors} errors), ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50.toFixed(2)} ms`);
     console.log(`sampled time ${(total / 1000).toFixed(0)} ms; µs per request by function (self time):`);
     for (const [key, us] of rows.slice(0, Number(process.env.PROFILE_TOP ?? 45))) console.log(`${perRequest(us).padStart(8)}  ${key}`);
   } finally {
