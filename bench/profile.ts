@@ -43,13 +43,25 @@ async function homeIdsOf(origin: string, token: string): Promise<string[]> {
   return ids;
 }
 
+/** Native calls whose cost belongs to the JS function that made them (shown as `caller > exec`). */
+const NATIVE = new Set(["exec", "toArray", "one", "next", "transactionSync", "raw"]);
+
 function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]) {
   const byId = new Map(nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = (n: ProfileNode) => {
+    const file = n.callFrame.url.split("/").slice(-2).join("/");
+    return `${n.callFrame.functionName || "(anonymous)"} ${file}:${n.callFrame.lineNumber + 1}`;
+  };
   const totals = new Map<string, number>();
   samples.forEach((id, i) => {
     const n = byId.get(id)!;
-    const file = n.callFrame.url.split("/").slice(-2).join("/");
-    const key = `${n.callFrame.functionName || "(anonymous)"} ${file}:${n.callFrame.lineNumber + 1}`;
+    let key = label(n);
+    if (!n.callFrame.url && NATIVE.has(n.callFrame.functionName)) {
+      const caller = byId.get(parent.get(id) ?? -1);
+      if (caller) key = `${label(caller)} > ${n.callFrame.functionName}`;
+    }
     totals.set(key, (totals.get(key) ?? 0) + (timeDeltas[i] ?? 0));
   });
   return [...totals.entries()].sort((a, b) => b[1] - a[1]);
@@ -117,7 +129,9 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (process.argv[1]?.endsWith("profile.ts")) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
