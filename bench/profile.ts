@@ -4,6 +4,7 @@
 // notifications first when the route needs a token and none is given.
 import { freePort, startServer } from "../test/e2e/server.ts";
 import { runLoad } from "./load.ts";
+import { keepStateInRam } from "./ram-state.ts";
 import { cpuMs, serverProcesses } from "./proc.ts";
 import { appToken, getJson, pool, postForm, registerUser } from "./seed.ts";
 import WebSocket from "ws";
@@ -101,6 +102,7 @@ export async function startProfiling(inspectorPort: number) {
 
 async function main() {
   const [path = "/api/v1/timelines/home?limit=40", given] = process.argv.slice(2);
+  console.log(keepStateInRam());
   const inspectorPort = await freePort();
   const server = await startServer({ WRANGLER_LOG_LEVEL: "error", INSPECTOR_PORT: String(inspectorPort) });
   try {
