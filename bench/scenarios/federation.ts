@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 import type { BenchContext, Row } from "../run.ts";
 import { percentile, request, type Figures } from "../load.ts";
 import { appToken, getJson, pool, postForm, registerUser } from "../seed.ts";
-import { startServer, type LocalServer } from "../../test/e2e/server.ts";
+import { freePort, startServer, type LocalServer } from "../../test/e2e/server.ts";
+import WebSocket from "ws";
 
 /**
  * Issue 5: federation, against a server of its own started with ALLOW_PRIVATE_ADDRESSES=true
@@ -304,7 +305,8 @@ async function burst(origin: string, posts: SignedPost[], durationMs: number): P
 
 export async function federation(_ctx: BenchContext): Promise<Row[]> {
   const started = Date.now();
-  const server = await startServer({ ALLOW_PRIVATE_ADDRESSES: "true", WRANGLER_LOG_LEVEL: "error" });
+  inspectorPort = PROFILE ? await freePort() : 0;
+  const server = await startServer({ ALLOW_PRIVATE_ADDRESSES: "true", WRANGLER_LOG_LEVEL: "error", ...(PROFILE ? { INSPECTOR_PORT: String(inspectorPort) } : {}) });
   const actors: LoopbackActor[] = [];
   try {
     const keys = newKeys();
@@ -378,9 +380,11 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
   const workerd = serverProcesses(new URL(origin).port);
 
   // Without local followers: verification, hand-off, and the handler's "not ours" decision.
+  const plainProfile = PROFILE === "plain" ? await profiler() : null;
   const cpu0 = cpuMs(workerd);
   const plain = await burst(origin, signCreates(unfollowed, BURST_MAX), BURST_MS);
   await sleep(1000);
+  await plainProfile?.stop(plain.sent);
   const plainCpu = (cpuMs(workerd) - cpu0) / (plain.sent - plain.figures.errors);
 
   // With followers: signed now (Date a few seconds old when sent), sent as fast as the server takes them.
@@ -388,6 +392,7 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
   const first = seq.get(followed)! + 1;
   const posts = signCreates(followed, BURST_MAX);
   const signMs = performance.now() - signStart;
+  const followedProfile = PROFILE === "followed" ? await profiler() : null;
   const cpu1 = cpuMs(workerd);
   const result = await burst(origin, posts, BURST_MS);
   const lastUri = `${followed.origin}/notes/${first + result.lastAccepted}`;
@@ -409,6 +414,7 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
     ? performance.now() - result.lastAcceptedAt
     : NaN;
   const followedCpu = (cpuMs(workerd) - cpu1) / (result.sent - result.figures.errors);
+  await followedProfile?.stop(result.sent);
 
   const refusals = (b: Burst) => (b.figures.errors ? `; ${b.figures.errors} refused, first: ${b.firstError}` : "");
   return [
@@ -424,6 +430,76 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
       target: "issue 5: report",
     },
   ];
+}
+
+// ----- optional CPU profile (FEDERATION_PROFILE=plain|followed) -----
+
+/** Which inbound burst to profile (with its processing): prints self and total time per function. */
+const PROFILE = process.env.FEDERATION_PROFILE ?? "";
+let inspectorPort = 0;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+async function profiler() {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { origin: `http://127.0.0.1:${inspectorPort}` } });
+  await new Promise((r, j) => (ws.once("open", r), ws.once("error", j)));
+  let seq = 0;
+  const pending = new Map<number, (v: any) => void>();
+  ws.on("message", (data) => {
+    const msg = JSON.parse(String(data));
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
+  });
+  const call = (method: string, params: object = {}) =>
+    new Promise<any>((resolve) => {
+      const id = ++seq;
+      pending.set(id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 100 });
+  await call("Profiler.start");
+  return {
+    async stop(operations: number) {
+      const { profile } = await call("Profiler.stop");
+      ws.close();
+      printProfile(profile.nodes, profile.samples, profile.timeDeltas, operations);
+    },
+  };
+}
+
+/** Self and total (inclusive, each function counted once per stack) µs per operation. */
+function printProfile(nodes: ProfileNode[], samples: number[], deltas: number[], operations: number) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = (n: ProfileNode) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  samples.forEach((id, i) => {
+    const dt = deltas[i] ?? 0;
+    const leaf = byId.get(id)!;
+    self.set(keyOf(leaf), (self.get(keyOf(leaf)) ?? 0) + dt);
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const k = keyOf(byId.get(cur)!);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      total.set(k, (total.get(k) ?? 0) + dt);
+    }
+  });
+  const top = Number(process.env.PROFILE_TOP ?? 60);
+  const per = (us: number) => (us / operations).toFixed(1).padStart(8);
+  const sum = [...self.values()].reduce((a, b) => a + b, 0);
+  console.error(`\nprofile (${PROFILE}): ${operations} Creates, sampled ${(sum / 1000).toFixed(0)} ms; µs per Create`);
+  console.error("self:");
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.error(`${per(us)}  ${k}`);
+  console.error("total:");
+  for (const [k, us] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top)) console.error(`${per(us)}  ${k}`);
 }
 
 // ----- /proc: CPU time of the server's workerd processes -----

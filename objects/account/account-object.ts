@@ -26,7 +26,7 @@ import * as notes from "./notification-feed";
 import * as convos from "./conversations";
 import { getMarkers, saveMarkers, type MarkerTimeline } from "./markers";
 import { READ_FILTER_OPS, runFilterOp, type FilterOp } from "./filters";
-import type { StatusDeleted } from "./fanout";
+import type { FanoutOp, StatusDeleted } from "./fanout";
 import type { ViewContext } from "./viewer";
 import type { IdWindow } from "../paging";
 import type { StatusRecord } from "../../schemas/records";
@@ -561,6 +561,14 @@ export class AccountObject extends DurableObject<Env> {
     if (!this.record()) return;
     search.forgetMention(this.sql, deleted.id);
     home.receiveStatusDelete(this, deleted);
+  }
+  /** Several of one remote author's statuses at once, in order (a JSON `FanoutOp[]`: one call, a cheap string to pass). */
+  async receiveFanout(ops: string): Promise<void> {
+    for (const op of JSON.parse(ops) as FanoutOp[]) {
+      if (op.kind === "create") await this.receiveStatus(op.status, "author", op.participants);
+      else if (op.kind === "update") await this.receiveStatusUpdate(op.status);
+      else await this.receiveStatusDelete(op.deleted);
+    }
   }
   homeTimeline(token: string, window: IdWindow) {
     return this.withViewer(token, "read:statuses", (v) => ok(feeds.readHome(this.sql, v.account.id, window)));

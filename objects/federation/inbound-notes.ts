@@ -30,6 +30,8 @@ export interface IngestOptions {
   /** The enclosing activity (its to/cc stand in when the object has none). */
   activity?: Record<string, unknown> | null;
   pinned?: boolean;
+  /** What the caller already knows of the object's id: when it names this note and `held` is false, the lookup is skipped. */
+  known?: { uri: string | null; held: false } | null;
 }
 
 export interface HeldStatus {
@@ -50,7 +52,8 @@ export async function ingestNote(c: IngestContext, object: Record<string, unknow
   const parsed = inboundStatus(object, { actor: author.uri, actorFollowers: author.followers, activity: options.activity ?? null, local: c.o });
   if (!parsed.ok) return null;
   const authorObject = remoteActorStub(c.env, author.uri);
-  const existing = await authorObject.statusByUri(parsed.value.uri);
+  const knownAbsent = options.known?.held === false && options.known.uri === parsed.value.uri;
+  const existing = knownAbsent ? null : await authorObject.statusByUri(parsed.value.uri);
   if (existing) return { ref: { id: existing.id, accountId: author.id, actorUri: author.uri }, record: existing };
 
   const s = await sanitizeInboundStatus(parsed.value);

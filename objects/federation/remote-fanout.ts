@@ -5,6 +5,7 @@ import { indexStatuses, indexStatusUri, unindexStatuses, unindexStatusUri } from
 import type { Interaction, InteractionOutcome, WatchedChange } from "../account/interactions";
 import {
   applyWatchedChange,
+  FANOUT_DRAIN_JOB,
   FANOUT_JOB,
   hydrate,
   linksOf,
@@ -66,10 +67,11 @@ export async function linkStatus(host: RemoteHost, id: string): Promise<void> {
   }
 }
 
-/** Runs the link step now; the queued LINK_JOB retries it if this fails. */
+/** Runs the link step now; the queued LINK_JOB retries it if this fails, and is dropped if it succeeds. */
 export async function linkNow(host: RemoteHost, id: string): Promise<void> {
   try {
     await linkStatus(host, id);
+    host.sql.exec("DELETE FROM outbox WHERE kind = ? AND payload = ?", LINK_JOB, JSON.stringify({ id }));
   } catch (err) {
     console.warn("remote.link deferred", id, err instanceof Error ? err.message : err);
   }
@@ -143,6 +145,67 @@ async function instanceTimelines(env: Env, op: RemoteOp): Promise<void> {
 }
 
 remoteActorJobs.register(FANOUT_JOB, (host, job: FanoutJob) => fanOut(host, job));
+
+// ----- the fan-out queue: first pages of several statuses, one call per recipient -----
+
+/** Statuses (creates, edits, deletes) delivered together by one drain. */
+const DRAIN_BATCH = 50;
+/** A recipient whose call failed gets its part of a drain again from this job (outbox retries). */
+const FANOUT_TO_JOB = "remote.fanoutTo";
+
+/**
+ * Delivers the oldest queued first pages together: instance timelines per status, then ONE call
+ * per recipient (local followers, mentioned and addressed accounts) carrying, in queue order, the
+ * statuses it gets. Followers beyond the first page continue as per-status page jobs. A recipient
+ * whose call fails is retried alone, so one unreachable account does not hold the others back.
+ */
+async function drainFanout(host: RemoteHost): Promise<void> {
+  const sql = host.sql;
+  const rows = sql.exec<{ seq: number; job: string }>("SELECT seq, job FROM fanout_queue ORDER BY seq LIMIT ?", DRAIN_BATCH).toArray();
+  if (rows.length === 0) return;
+  const jobs = rows.map((r) => JSON.parse(r.job) as FanoutJob);
+  for (const job of jobs) await instanceTimelines(host.env, job.op);
+  const spread = jobs.some((job) => visibilityOf(job.op) !== "direct");
+  const followers = spread ? localFollowersAfter(sql, null, FOLLOWERS_PER_PAGE) : [];
+  const localExtra = new Set(await localAccountIds(host.env, [...new Set(jobs.flatMap((job) => job.extra))]));
+  // Each recipient's statuses, in queue order (a recipient that is both mentioned and a follower gets each once).
+  const plan = new Map<string, number[]>();
+  jobs.forEach((job, i) => {
+    const direct = visibilityOf(job.op) === "direct";
+    for (const id of new Set([...job.extra.filter((x) => localExtra.has(x)), ...(direct ? [] : followers)])) {
+      const ops = plan.get(id);
+      if (ops) ops.push(i);
+      else plan.set(id, [i]);
+    }
+  });
+  const payloads = new Map<string, string>();
+  const payloadOf = (ops: number[]) => {
+    const key = ops.join(",");
+    let payload = payloads.get(key);
+    if (payload === undefined) payloads.set(key, (payload = JSON.stringify(ops.map((i) => jobs[i].op))));
+    return payload;
+  };
+  const recipients = [...plan.keys()];
+  const failed: string[] = [];
+  for (let i = 0; i < recipients.length; i += PARALLEL_CALLS) {
+    const batch = recipients.slice(i, i + PARALLEL_CALLS);
+    const results = await Promise.allSettled(batch.map((id) => accountStub(host.env, id).receiveFanout(payloadOf(plan.get(id)!))));
+    results.forEach((r, j) => r.status === "rejected" && failed.push(batch[j]));
+  }
+  host.storage.transactionSync(() => {
+    for (const id of failed) host.enqueue(FANOUT_TO_JOB, { accountId: id, ops: payloadOf(plan.get(id)!) });
+    if (followers.length === FOLLOWERS_PER_PAGE) {
+      const after = followers[followers.length - 1];
+      for (const job of jobs) if (visibilityOf(job.op) !== "direct") host.enqueue(FANOUT_JOB, { op: job.op, after, extra: [] } satisfies FanoutJob);
+    }
+    sql.exec("DELETE FROM fanout_queue WHERE seq <= ?", rows[rows.length - 1].seq);
+    if (sql.exec("SELECT 1 FROM fanout_queue LIMIT 1").toArray().length) host.enqueue(FANOUT_DRAIN_JOB, {});
+  });
+}
+
+remoteActorJobs
+  .register(FANOUT_DRAIN_JOB, (host) => drainFanout(host))
+  .register(FANOUT_TO_JOB, (host, job: { accountId: string; ops: string }) => accountStub(host.env, job.accountId).receiveFanout(job.ops));
 
 /** Local watchers refresh their copies; a remote booster's object updates (or drops) its boost for its local followers. */
 remoteActorJobs.register(WATCHERS_JOB, async (host, job: { change: WatchedChange; accounts: string[] }) => {

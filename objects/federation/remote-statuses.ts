@@ -171,6 +171,8 @@ export interface NewRemoteStatus {
 export const LINK_JOB = "remote.link";
 export const UNLINK_JOB = "remote.unlink";
 export const FANOUT_JOB = "remote.fanout";
+/** Delivers the fan-out queue's first pages, several statuses per recipient call (remote-fanout.ts). */
+export const FANOUT_DRAIN_JOB = "remote.fanoutDrain";
 export const WATCHERS_JOB = "remote.watchers";
 export const THREAD_SYNC_JOB = "remote.threadSync";
 /** The link step runs at once; this queued copy redoes it later if that failed. */
@@ -183,6 +185,22 @@ export type RemoteOp = FanoutOp<RemoteDeleted>;
 
 /** One page of a remote status's fan-out to local accounts (the shape of a local author's: fanout.ts). */
 export type FanoutJob = FanoutPage<RemoteOp>;
+
+/** Appended to the RemoteActorObject's migrations: first pages of fan-out, delivered in order and in batches. */
+export function fanoutQueueSchema(sql: SqlStorage): void {
+  sql.exec("CREATE TABLE fanout_queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL)");
+}
+
+/**
+ * Queues the first page of a status's fan-out; call inside the transaction that makes the change.
+ * One drain job is pending whenever the queue is not empty (the drain queues the next one), so a
+ * burst of statuses from this actor reaches each local follower in one call per drain.
+ */
+export function queueFanout(host: RemoteHost, job: FanoutJob): void {
+  const idle = host.sql.exec("SELECT 1 FROM fanout_queue LIMIT 1").toArray().length === 0;
+  host.sql.exec("INSERT INTO fanout_queue (job) VALUES (?)", JSON.stringify(job));
+  if (idle) host.enqueue(FANOUT_DRAIN_JOB, {});
+}
 
 export interface UnlinkJob {
   id: string;
@@ -221,7 +239,7 @@ export function storeStatus(host: RemoteHost, input: NewRemoteStatus): { id: str
     host.enqueue(LINK_JOB, { id: record.id }, Date.now() + LINK_RETRY_MS);
     if (input.fanout) {
       const extra = [...input.audience];
-      host.enqueue(FANOUT_JOB, { op: { kind: "create", status: record, participants: input.participants }, after: null, extra } satisfies FanoutJob);
+      queueFanout(host, { op: { kind: "create", status: record, participants: input.participants }, after: null, extra });
     }
     return { id: record.id, created: true };
   });
@@ -411,7 +429,7 @@ export function editStatus(host: RemoteHost, edit: RemoteEdit): EditOutcome {
     if (reshaped) sql.exec("DELETE FROM poll_votes WHERE status_id = ?", row.id);
     const [updated] = hydrate(host, [rowById(sql, row.id)!]);
     const boosters = boosterIds(sql, row.id);
-    host.enqueue(FANOUT_JOB, { op: { kind: "update", status: updated }, after: null, extra: [...audience, ...boosters] } satisfies FanoutJob);
+    queueFanout(host, { op: { kind: "update", status: updated }, after: null, extra: [...audience, ...boosters] });
     const watchers = [...new Set([...watcherIds(sql, row.id), ...voters])];
     if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "update", status: updated, pollReset: reshaped }, accounts: watchers });
     if (row.in_reply_to_id !== null || row.replies_count > 0) host.enqueue(THREAD_SYNC_JOB, { id: row.id });
@@ -450,7 +468,7 @@ export function queueRemoval(host: RemoteHost, row: RemoteStatusRow): void {
   const { parent, reblogOf } = linksOf(row);
   host.enqueue(UNLINK_JOB, { id: row.id, uri: row.uri, conversation_id: row.conversation_id, parent, reblogOf } satisfies UnlinkJob);
   const deleted: RemoteDeleted = deletionOf(record, boosters);
-  host.enqueue(FANOUT_JOB, { op: { kind: "delete", deleted }, after: null, extra: [...audienceOf(row), ...boosters] } satisfies FanoutJob);
+  queueFanout(host, { op: { kind: "delete", deleted }, after: null, extra: [...audienceOf(row), ...boosters] });
   if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "delete", statusId: row.id }, accounts: watchers });
 }
 
@@ -470,7 +488,7 @@ export function applyWatchedChange(host: RemoteHost, change: WatchedChange): voi
       }
       sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.reblog', json(?)) WHERE id = ?", JSON.stringify(change.status), row.id);
       const [boost] = hydrate(host, [rowById(sql, row.id)!]);
-      host.enqueue(FANOUT_JOB, { op: { kind: "update", status: boost }, after: null, extra: [] } satisfies FanoutJob);
+      queueFanout(host, { op: { kind: "update", status: boost }, after: null, extra: [] });
     }
   });
 }

@@ -1,4 +1,5 @@
 import { remoteActorStub } from "../../../worker/stubs";
+import { arrivalOf, type Arrival } from "../remote-actor-object";
 
 /**
  * Inbound activities are dispatched to exactly one handler per activity type (Mastodon's
@@ -24,6 +25,8 @@ export interface InboxContext {
   /** Local username when it came to a personal inbox; null for the shared inbox. */
   recipient: string | null;
   receivedAt: number;
+  /** For a Create or Update: what the actor's object knew when dispatch began (senderOf uses it). */
+  arrival?: Arrival;
 }
 
 export type InboxHandler = (ctx: InboxContext) => Promise<void>;
@@ -87,8 +90,9 @@ export async function dispatchActivity(ctx: InboxContext, registry: InboxHandler
   if (activity.type === "Delete" && objectId && sameHost(objectId, ctx.actor)) {
     await remoteActorStub(env, ctx.actor).rememberDeletion(objectId);
   }
-  if (CREATING_TYPES.has(activity.type) && objectId && (await remoteActorStub(env, ctx.actor).wasDeleted(objectId))) {
-    return "deleted-earlier";
+  if (CREATING_TYPES.has(activity.type)) {
+    ctx.arrival = await arrivalOf(env, ctx.actor, ctx.origin, objectId);
+    if (ctx.arrival.objectDeleted) return "deleted-earlier";
   }
   const handler = registry.get(activity.type);
   if (!handler) return "unhandled";
