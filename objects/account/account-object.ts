@@ -564,10 +564,17 @@ export class AccountObject extends DurableObject<Env> {
   }
   /** Several of one remote author's statuses at once, in order (a JSON `FanoutOp[]`: one call, a cheap string to pass). */
   async receiveFanout(ops: string): Promise<void> {
+    if (!this.record()) return;
     for (const op of JSON.parse(ops) as FanoutOp[]) {
-      if (op.kind === "create") await this.receiveStatus(op.status, "author", op.participants);
-      else if (op.kind === "update") await this.receiveStatusUpdate(op.status);
-      else await this.receiveStatusDelete(op.deleted);
+      // As receiveStatus / receiveStatusUpdate / receiveStatusDelete above, the account read once.
+      if (op.kind === "create") home.receiveStatus(this, op.status, "author", op.participants);
+      else if (op.kind === "update") {
+        search.refreshMention(this.sql, op.status);
+        await home.receiveStatusUpdate(this, op.status);
+      } else {
+        search.forgetMention(this.sql, op.deleted.id);
+        home.receiveStatusDelete(this, op.deleted);
+      }
     }
   }
   homeTimeline(token: string, window: IdWindow) {

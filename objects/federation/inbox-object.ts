@@ -33,6 +33,9 @@ const MIGRATIONS: readonly Migration[] = [
 ];
 
 const BATCH = 25;
+const MAX_BATCHES_PER_ALARM = 40;
+/** Processed entries older than PROCESSED_MEMORY_MS are purged at most this often per instance. */
+const PURGE_EVERY_MS = 60_000;
 /** Waits after a handler failure; after the last one the activity is marked failed. */
 const RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 3_600_000, 6 * 3_600_000];
 export const PROCESSED_MEMORY_MS = 7 * 24 * 3600 * 1000;
@@ -58,6 +61,7 @@ export class InboxObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Tests move this object's clock forward; always 0 in production. */
   clockOffsetMs = 0;
+  private purgedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -106,16 +110,23 @@ export class InboxObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const now = this.now();
-    this.sql.exec("DELETE FROM activities WHERE state != 'pending' AND finished_at < ?", now - PROCESSED_MEMORY_MS);
-    const due = this.sql
-      .exec<{ id: string; actor: string; recipient: string | null; origin: string; body: string; attempts: number; received_at: number }>(
-        `SELECT id, actor, recipient, origin, body, attempts, received_at FROM activities
-         WHERE state = 'pending' AND next_at <= ? ORDER BY received_at, id LIMIT ?`,
-        now,
-        BATCH,
-      )
-      .toArray();
-    for (const row of due) await this.process(row);
+    if (now - this.purgedAt >= PURGE_EVERY_MS) {
+      this.purgedAt = now;
+      this.sql.exec("DELETE FROM activities WHERE state != 'pending' AND finished_at < ?", now - PROCESSED_MEMORY_MS);
+    }
+    // Activities accepted meanwhile are taken in the same run (one alarm for a burst, not one each).
+    for (let run = 0; run < MAX_BATCHES_PER_ALARM; run++) {
+      const due = this.sql
+        .exec<{ id: string; actor: string; recipient: string | null; origin: string; body: string; attempts: number; received_at: number }>(
+          `SELECT id, actor, recipient, origin, body, attempts, received_at FROM activities
+           WHERE state = 'pending' AND next_at <= ? ORDER BY received_at, id LIMIT ?`,
+          this.now(),
+          BATCH,
+        )
+        .toArray();
+      if (due.length === 0) break;
+      for (const row of due) await this.process(row);
+    }
     const next = this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM activities WHERE state = 'pending'").one().at;
     if (next !== null) await this.scheduleAt(next);
   }

@@ -16,6 +16,7 @@ import * as relations from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
 import { COPIES_JOB, linkNow, queueActorDeletion, queueMove } from "./remote-fanout";
 import { remoteActorUriOf } from "./account-owners";
+import { dispatchActivity, type PortableContext } from "./handlers/registry";
 
 export type { RemoteActor, RemoteKey } from "./actor-document";
 
@@ -56,6 +57,8 @@ export const ACTOR_MAX_AGE_MS = 24 * 3600 * 1000;
 export const REFETCH_INTERVAL_MS = 30_000;
 /** How long a Delete is remembered against a late Create. */
 export const DELETION_MEMORY_MS = 6 * 3600 * 1000;
+/** Batches of due jobs one alarm runs before handing over to the next alarm. */
+const MAX_JOB_RUNS_PER_ALARM = 20;
 
 export interface ResolveOptions {
   /** Our origin (e.g. https://example.com): the instance actor's key id depends on it. */
@@ -130,16 +133,32 @@ export class RemoteActorObject extends DurableObject<Env> {
    * whether a status with the object's id is already stored.
    */
   async arrival(uri: string, options: ResolveOptions, objectId: string | null): Promise<string> {
-    if (objectId !== null && (await this.wasDeleted(objectId))) return JSON.stringify({ objectDeleted: true } satisfies Arrival);
+    return JSON.stringify(await this.arrivalHere(uri, options, objectId));
+  }
+
+  /** `arrival` for code running in this object (dispatchHere). */
+  async arrivalHere(uri: string, options: ResolveOptions, objectId: string | null): Promise<Arrival> {
+    if (objectId !== null && (await this.wasDeleted(objectId))) return { objectDeleted: true };
     const sender = await this.resolve(uri, options);
-    const arrival: Arrival = {
-      objectDeleted: false,
-      sender,
-      actorDeleted: relations.deletedActor(this.sql),
-      hasLocalFollowers: relations.localFollowersAfter(this.sql, null, 1).length > 0,
-      holdsObject: objectId !== null && this.sql.exec("SELECT 1 FROM statuses WHERE uri = ?", objectId).toArray().length > 0,
-    };
-    return JSON.stringify(arrival);
+    // One statement for the three facts (relations.deletedActor, local followers, statusByUri).
+    const facts = this.sql
+      .exec<{ deleted: number | null; followed: number | null; held: number | null }>(
+        `SELECT (SELECT 1 FROM lifecycle WHERE deleted_at IS NOT NULL) AS deleted,
+                (SELECT 1 FROM local_followers LIMIT 1) AS followed,
+                (SELECT 1 FROM statuses WHERE uri = ?) AS held`,
+        objectId,
+      )
+      .one();
+    return { objectDeleted: false, sender, actorDeleted: facts.deleted === 1, hasLocalFollowers: facts.followed === 1, holdsObject: facts.held === 1 };
+  }
+
+  /**
+   * Runs an inbound activity's handler here, in the object of its (verified) actor, and returns
+   * the dispatch outcome: a JSON `PortableContext` in (registry.ts), a string out.
+   */
+  async dispatchHere(portable: string): Promise<string> {
+    const input = JSON.parse(portable) as PortableContext;
+    return dispatchActivity({ ...input, env: this.env, here: { uri: input.actor, object: this } });
   }
 
   async rememberDeletion(objectId: string): Promise<void> {
@@ -276,7 +295,9 @@ export class RemoteActorObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const next = await this.outbox.runDue(this.host);
+    // Jobs queued while these ran (a burst's fan-out drains) are run in the same alarm.
+    let next = await this.outbox.runDue(this.host);
+    for (let run = 1; run < MAX_JOB_RUNS_PER_ALARM && next !== null && next <= Date.now(); run++) next = await this.outbox.runDue(this.host);
     await scheduleAlarm(this.ctx.storage, next);
   }
 
@@ -368,6 +389,16 @@ export interface Arrival {
   actorDeleted?: boolean;
   hasLocalFollowers?: boolean;
   holdsObject?: boolean;
+}
+
+/** A handler running inside the actor's own object (registry.ts `here`). */
+export interface AuthorHere {
+  uri: string;
+  object: RemoteActorObject;
+}
+
+export function isUsableActorUri(uri: string): boolean {
+  return invalidActorUri(uri) === null;
 }
 
 /** `RemoteActorObject.arrival` for the activity's (verified) actor: one call instead of four or five. */

@@ -57,13 +57,12 @@ export async function linkStatus(host: RemoteHost, id: string): Promise<void> {
   if (!row || !actor) return;
   const entry = { id, accountId: actor.id, actorUri: actor.uri };
   await Promise.all([indexStatuses(host.env, [entry]), indexStatusUri(host.env, row.uri, entry)]);
-  const [record] = hydrate(host, [row]);
   const { parent, reblogOf } = linksOf(row);
-  if (reblogOf) await ownerInteraction(host, reblogOf, { kind: "reblog", statusId: reblogOf.id, reblogId: id }, record.account);
+  if (reblogOf) await ownerInteraction(host, reblogOf, { kind: "reblog", statusId: reblogOf.id, reblogId: id }, actor.account);
   if (parent) {
-    const replied = await ownerInteraction(host, parent, { kind: "reply", statusId: parent.id, replyId: id }, record.account);
+    const replied = await ownerInteraction(host, parent, { kind: "reply", statusId: parent.id, replyId: id }, actor.account);
     // The parent is gone: the reply stays, outside the thread (as a local reply would).
-    if (replied.ok) await threadStub(host.env, row.conversation_id).link(replied.value.status, record);
+    if (replied.ok) await threadStub(host.env, row.conversation_id).link(replied.value.status, hydrate(host, [row])[0]);
   }
 }
 

@@ -215,13 +215,12 @@ export function storeStatus(host: RemoteHost, input: NewRemoteStatus): { id: str
   const sql = host.sql;
   const r = input.record;
   return host.storage.transactionSync(() => {
-    const existing = rowByUri(sql, r.uri!);
-    if (existing) return { id: existing.id, created: false };
     const record: StatusRecord = { ...r, replies_count: 0, reblogs_count: 0, favourites_count: 0 };
-    sql.exec(
+    // The uri is unique: a second copy writes nothing, and is then looked up (the rare case).
+    const inserted = sql.exec(
       `INSERT INTO statuses (id, uri, snapshot, visibility, reblog_of_id, in_reply_to_id, in_reply_to_account_id, in_reply_to_uri,
          conversation_id, created_at, pinned_at, audience, parent)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uri) DO NOTHING`,
       record.id,
       record.uri,
       JSON.stringify(record),
@@ -236,6 +235,7 @@ export function storeStatus(host: RemoteHost, input: NewRemoteStatus): { id: str
       JSON.stringify(input.audience),
       JSON.stringify({ parent: input.parent, reblogOf: input.reblogOf }),
     );
+    if (inserted.rowsWritten === 0) return { id: rowByUri(sql, r.uri!)!.id, created: false };
     host.enqueue(LINK_JOB, { id: record.id }, Date.now() + LINK_RETRY_MS);
     if (input.fanout) {
       const extra = [...input.audience];

@@ -24,7 +24,7 @@ inboxHandlers.register("Create", async (ctx) => {
   if (!(await relatedToLocal(ctx, author, object))) return;
   // The arrival said whether the object's id is stored already: no second look when it is not.
   const held = ctx.arrival?.holdsObject === false ? { uri: objectIdOf(ctx.activity), held: false as const } : null;
-  await ingestNote({ env: ctx.env, o }, object, author, { fanout: true, depth: PARENT_DEPTH, activity: ctx.activity, known: held });
+  await ingestNote({ env: ctx.env, o, here: ctx.here }, object, author, { fanout: true, depth: PARENT_DEPTH, activity: ctx.activity, known: held });
 });
 
 /**
