@@ -1,6 +1,6 @@
 import type { AccountSnapshot } from "../../schemas/records";
 import type { Result } from "../../worker/http/errors";
-import { accountStub, remoteActorStub, threadStub } from "../../worker/stubs";
+import { accountStub, publicTimelineStub, remoteActorStub, tagTimelineStub, threadStub } from "../../worker/stubs";
 import { indexStatuses, indexStatusUri, unindexStatuses, unindexStatusUri } from "../status-index/locate";
 import type { Interaction, InteractionOutcome, WatchedChange } from "../account/interactions";
 import {
@@ -26,7 +26,7 @@ import {
 import { localFollowersAfter, markLifecycle, removeLocalFollower } from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
 import { localAccountIds, remoteActorUris } from "./account-owners";
-import { addToInstanceTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
+import { addToInstanceTimelines, onPublicTimeline, onTagTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
 
 /**
  * The durable side effects of a RemoteActorObject (its outbox jobs), mirroring what an account
@@ -145,6 +145,20 @@ async function instanceTimelines(env: Env, op: RemoteOp): Promise<void> {
 
 remoteActorJobs.register(FANOUT_JOB, (host, job: FanoutJob) => fanOut(host, job));
 
+/**
+ * `instanceTimelines` for a drain's statuses in queue order, except that new statuses listed on
+ * the public timeline go there in one call, first (an edit or delete in the same drain can only
+ * be of a status created before it).
+ */
+async function instanceTimelinesFor(env: Env, ops: RemoteOp[]): Promise<void> {
+  const listed = new Set(ops.flatMap((op) => (op.kind === "create" && onPublicTimeline(op.status) ? [op.status] : [])));
+  if (listed.size) await publicTimelineStub(env).addMany(JSON.stringify([...listed]));
+  for (const op of ops) {
+    if (op.kind !== "create" || !listed.has(op.status)) await instanceTimelines(env, op);
+    else if (onTagTimelines(op.status)) await Promise.all(op.status.tags.map((tag) => tagTimelineStub(env, tag).add(op.status)));
+  }
+}
+
 // ----- the fan-out queue: first pages of several statuses, one call per recipient -----
 
 /** Statuses (creates, edits, deletes) delivered together by one drain. */
@@ -163,7 +177,7 @@ async function drainFanout(host: RemoteHost): Promise<void> {
   const rows = sql.exec<{ seq: number; job: string }>("SELECT seq, job FROM fanout_queue ORDER BY seq LIMIT ?", DRAIN_BATCH).toArray();
   if (rows.length === 0) return;
   const jobs = rows.map((r) => JSON.parse(r.job) as FanoutJob);
-  for (const job of jobs) await instanceTimelines(host.env, job.op);
+  await instanceTimelinesFor(host.env, jobs.map((job) => job.op));
   const spread = jobs.some((job) => visibilityOf(job.op) !== "direct");
   const followers = spread ? localFollowersAfter(sql, null, FOLLOWERS_PER_PAGE) : [];
   const localExtra = new Set(await localAccountIds(host.env, [...new Set(jobs.flatMap((job) => job.extra))]));
