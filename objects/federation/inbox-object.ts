@@ -62,6 +62,8 @@ export class InboxObject extends DurableObject<Env> {
   /** Tests move this object's clock forward; always 0 in production. */
   clockOffsetMs = 0;
   private purgedAt = 0;
+  /** True while alarm() processes: it looks for due activities again before it stops. */
+  private alarmRunning = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -91,7 +93,8 @@ export class InboxObject extends DurableObject<Env> {
       now,
     );
     if (cursor.rowsWritten === 0) return { duplicate: true };
-    await this.scheduleAt(now);
+    // A running alarm looks for due activities again before it stops: no storage call then.
+    if (!this.alarmRunning) await this.scheduleAt(now);
     return { duplicate: false };
   }
 
@@ -114,18 +117,24 @@ export class InboxObject extends DurableObject<Env> {
       this.purgedAt = now;
       this.sql.exec("DELETE FROM activities WHERE state != 'pending' AND finished_at < ?", now - PROCESSED_MEMORY_MS);
     }
-    // Activities accepted meanwhile are taken in the same run (one alarm for a burst, not one each).
-    for (let run = 0; run < MAX_BATCHES_PER_ALARM; run++) {
-      const due = this.sql
-        .exec<{ id: string; actor: string; recipient: string | null; origin: string; body: string; attempts: number; received_at: number }>(
-          `SELECT id, actor, recipient, origin, body, attempts, received_at FROM activities
-           WHERE state = 'pending' AND next_at <= ? ORDER BY received_at, id LIMIT ?`,
-          this.now(),
-          BATCH,
-        )
-        .toArray();
-      if (due.length === 0) break;
-      for (const row of due) await this.process(row);
+    // Activities accepted meanwhile are taken in the same run (one alarm for a burst, not one
+    // each). The flag is cleared with no await after the last look, so a later accept sets the alarm.
+    this.alarmRunning = true;
+    try {
+      for (let run = 0; run < MAX_BATCHES_PER_ALARM; run++) {
+        const due = this.sql
+          .exec<{ id: string; actor: string; recipient: string | null; origin: string; body: string; attempts: number; received_at: number }>(
+            `SELECT id, actor, recipient, origin, body, attempts, received_at FROM activities
+             WHERE state = 'pending' AND next_at <= ? ORDER BY received_at, id LIMIT ?`,
+            this.now(),
+            BATCH,
+          )
+          .toArray();
+        if (due.length === 0) break;
+        for (const row of due) await this.process(row);
+      }
+    } finally {
+      this.alarmRunning = false;
     }
     const next = this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM activities WHERE state = 'pending'").one().at;
     if (next !== null) await this.scheduleAt(next);

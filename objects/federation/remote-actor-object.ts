@@ -72,6 +72,8 @@ export class RemoteActorObject extends DurableObject<Env> {
   private inflight: Promise<Result<RemoteActor>> | null = null;
   /** Tests move this object's clock forward; always 0 in production. */
   clockOffsetMs = 0;
+  /** True while alarm() runs jobs: it looks for due jobs again before it stops. */
+  private alarmRunning = false;
   /** The stored actor row, parsed once (this object is its only writer); undefined = not read yet. */
   private storedCopy: StoredActor | null | undefined = undefined;
   private readonly outbox: Outbox<remote.RemoteHost>;
@@ -87,7 +89,8 @@ export class RemoteActorObject extends DurableObject<Env> {
       storage: ctx.storage,
       env,
       enqueue: (kind, payload, at) => this.outbox.enqueue(kind, payload, at),
-      wake: () => scheduleAlarm(ctx.storage, this.outbox.nextDueAt()),
+      // A running alarm takes every job that is due before it stops (alarm()), so no storage call then.
+      wake: () => (this.alarmRunning ? Promise.resolve() : scheduleAlarm(ctx.storage, this.outbox.nextDueAt())),
       actor: () => this.stored()?.actor ?? null,
     };
     ctx.blockConcurrencyWhile(async () => {
@@ -175,10 +178,13 @@ export class RemoteActorObject extends DurableObject<Env> {
   // ----- remote statuses and local relations (phase 3: objects/federation/remote-statuses.ts) -----
   // Called by inbound handlers and by code that found a status id with `actorUri` in the index.
 
-  /** Stores a status once per ActivityPub id and links it at once (its queued jobs do the rest). */
+  /**
+   * Stores a status once per ActivityPub id and links it at once, or, when it fans out, in the
+   * fan-out drain just before it reaches anyone (its queued jobs do the rest).
+   */
   async storeStatus(input: remote.NewRemoteStatus): Promise<{ id: string; created: boolean }> {
     const stored = remote.storeStatus(this.host, input);
-    if (stored.created) await linkNow(this.host, stored.id);
+    if (stored.created && !input.fanout) await linkNow(this.host, stored.id);
     await this.host.wake();
     return stored;
   }
@@ -295,9 +301,16 @@ export class RemoteActorObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    // Jobs queued while these ran (a burst's fan-out drains) are run in the same alarm.
-    let next = await this.outbox.runDue(this.host);
-    for (let run = 1; run < MAX_JOB_RUNS_PER_ALARM && next !== null && next <= Date.now(); run++) next = await this.outbox.runDue(this.host);
+    // Jobs queued while these ran (a burst's fan-out drains) are run in the same alarm. The flag
+    // is cleared with no await after the last look at the outbox, so a job queued later wakes it.
+    let next: number | null;
+    this.alarmRunning = true;
+    try {
+      next = await this.outbox.runDue(this.host);
+      for (let run = 1; run < MAX_JOB_RUNS_PER_ALARM && next !== null && next <= Date.now(); run++) next = await this.outbox.runDue(this.host);
+    } finally {
+      this.alarmRunning = false;
+    }
     await scheduleAlarm(this.ctx.storage, next);
   }
 

@@ -10,6 +10,7 @@ import {
   hydrate,
   linksOf,
   LINK_JOB,
+  LINK_RETRY_MS,
   queueRemoval,
   remoteActorJobs,
   rowById,
@@ -52,17 +53,42 @@ export function ownerInteraction(host: RemoteHost, owner: StatusRef, interaction
 
 /** Index entries, the replied-to status's count and thread, the boosted status's count. Idempotent. */
 export async function linkStatus(host: RemoteHost, id: string): Promise<void> {
-  const row = rowById(host.sql, id);
+  await linkStatuses(host, [id]);
+}
+
+/** `linkStatus` for several statuses (a fan-out drain): the id index is written once per shard. */
+async function linkStatuses(host: RemoteHost, ids: string[]): Promise<void> {
   const actor = host.actor();
-  if (!row || !actor) return;
-  const entry = { id, accountId: actor.id, actorUri: actor.uri };
-  await Promise.all([indexStatuses(host.env, [entry]), indexStatusUri(host.env, row.uri, entry)]);
-  const { parent, reblogOf } = linksOf(row);
-  if (reblogOf) await ownerInteraction(host, reblogOf, { kind: "reblog", statusId: reblogOf.id, reblogId: id }, actor.account);
-  if (parent) {
-    const replied = await ownerInteraction(host, parent, { kind: "reply", statusId: parent.id, replyId: id }, actor.account);
-    // The parent is gone: the reply stays, outside the thread (as a local reply would).
-    if (replied.ok) await threadStub(host.env, row.conversation_id).link(replied.value.status, hydrate(host, [row])[0]);
+  const rows = ids.map((id) => rowById(host.sql, id)).filter((row): row is RemoteStatusRow => row !== undefined);
+  if (!actor || rows.length === 0) return;
+  const entries = rows.map((row) => ({ id: row.id, accountId: actor.id, actorUri: actor.uri }));
+  await Promise.all([indexStatuses(host.env, entries), ...rows.map((row, i) => indexStatusUri(host.env, row.uri, entries[i]))]);
+  for (const row of rows) {
+    const { parent, reblogOf } = linksOf(row);
+    if (reblogOf) await ownerInteraction(host, reblogOf, { kind: "reblog", statusId: reblogOf.id, reblogId: row.id }, actor.account);
+    if (parent) {
+      const replied = await ownerInteraction(host, parent, { kind: "reply", statusId: parent.id, replyId: row.id }, actor.account);
+      // The parent is gone: the reply stays, outside the thread (as a local reply would).
+      if (replied.ok) await threadStub(host.env, row.conversation_id).link(replied.value.status, hydrate(host, [row])[0]);
+    }
+  }
+}
+
+/**
+ * New statuses of a drain are linked before anyone is told of them (storeStatus queued no link
+ * job for them: the queued fan-out is their durable record). A failure does not hold the
+ * fan-out back: each gets a LINK_JOB, retried like any job.
+ */
+async function linkCreated(host: RemoteHost, jobs: FanoutJob[]): Promise<void> {
+  const ids = jobs.flatMap((job) => (job.op.kind === "create" ? [job.op.status.id] : []));
+  if (ids.length === 0) return;
+  try {
+    await linkStatuses(host, ids);
+  } catch (err) {
+    console.warn("remote.link deferred", ids.join(","), err instanceof Error ? err.message : err);
+    host.storage.transactionSync(() => {
+      for (const id of ids) host.enqueue(LINK_JOB, { id }, Date.now() + LINK_RETRY_MS);
+    });
   }
 }
 
@@ -177,6 +203,7 @@ async function drainFanout(host: RemoteHost): Promise<void> {
   const rows = sql.exec<{ seq: number; job: string }>("SELECT seq, job FROM fanout_queue ORDER BY seq LIMIT ?", DRAIN_BATCH).toArray();
   if (rows.length === 0) return;
   const jobs = rows.map((r) => JSON.parse(r.job) as FanoutJob);
+  await linkCreated(host, jobs);
   await instanceTimelinesFor(host.env, jobs.map((job) => job.op));
   const spread = jobs.some((job) => visibilityOf(job.op) !== "direct");
   const followers = spread ? localFollowersAfter(sql, null, FOLLOWERS_PER_PAGE) : [];

@@ -175,7 +175,7 @@ export const FANOUT_JOB = "remote.fanout";
 export const FANOUT_DRAIN_JOB = "remote.fanoutDrain";
 export const WATCHERS_JOB = "remote.watchers";
 export const THREAD_SYNC_JOB = "remote.threadSync";
-/** The link step runs at once; this queued copy redoes it later if that failed. */
+/** The link step runs at once (or in the fan-out drain); this queued copy redoes it later if that failed. */
 export const LINK_RETRY_MS = 30_000;
 
 /** What reaches the places a deleted status went (fanout.ts StatusDeleted, every field known). */
@@ -210,7 +210,7 @@ export interface UnlinkJob {
   reblogOf: StatusRef | null;
 }
 
-/** Stores a status once per ActivityPub id, queuing its link and fan-out in the same transaction. */
+/** Stores a status once per ActivityPub id, queuing its link (or fan-out, which links first) in the same transaction. */
 export function storeStatus(host: RemoteHost, input: NewRemoteStatus): { id: string; created: boolean } {
   const sql = host.sql;
   const r = input.record;
@@ -236,7 +236,8 @@ export function storeStatus(host: RemoteHost, input: NewRemoteStatus): { id: str
       JSON.stringify({ parent: input.parent, reblogOf: input.reblogOf }),
     );
     if (inserted.rowsWritten === 0) return { id: rowByUri(sql, r.uri!)!.id, created: false };
-    host.enqueue(LINK_JOB, { id: record.id }, Date.now() + LINK_RETRY_MS);
+    // With a fan-out, the drain links it first (remote-fanout.ts); otherwise the caller links it now.
+    if (!input.fanout) host.enqueue(LINK_JOB, { id: record.id }, Date.now() + LINK_RETRY_MS);
     if (input.fanout) {
       const extra = [...input.audience];
       queueFanout(host, { op: { kind: "create", status: record, participants: input.participants }, after: null, extra });
