@@ -141,17 +141,18 @@ export class RemoteActorObject extends DurableObject<Env> {
 
   /** `arrival` for code running in this object (dispatchHere). */
   async arrivalHere(uri: string, options: ResolveOptions, objectId: string | null): Promise<Arrival> {
-    if (objectId !== null && (await this.wasDeleted(objectId))) return { objectDeleted: true };
-    const sender = await this.resolve(uri, options);
-    // One statement for the three facts (relations.deletedActor, local followers, statusByUri).
+    // One statement for every fact (wasDeleted, relations.deletedActor, local followers, statusByUri).
     const facts = this.sql
-      .exec<{ deleted: number | null; followed: number | null; held: number | null }>(
-        `SELECT (SELECT 1 FROM lifecycle WHERE deleted_at IS NOT NULL) AS deleted,
+      .exec<{ deleted_until: number | null; deleted: number | null; followed: number | null; held: number | null }>(
+        `SELECT (SELECT expires_at FROM deletions WHERE object_id = ?1) AS deleted_until,
+                (SELECT 1 FROM lifecycle WHERE deleted_at IS NOT NULL) AS deleted,
                 (SELECT 1 FROM local_followers LIMIT 1) AS followed,
-                (SELECT 1 FROM statuses WHERE uri = ?) AS held`,
+                (SELECT 1 FROM statuses WHERE uri = ?1) AS held`,
         objectId,
       )
       .one();
+    if (facts.deleted_until !== null && facts.deleted_until >= this.now()) return { objectDeleted: true };
+    const sender = await this.resolve(uri, options);
     return { objectDeleted: false, sender, actorDeleted: facts.deleted === 1, hasLocalFollowers: facts.followed === 1, holdsObject: facts.held === 1 };
   }
 

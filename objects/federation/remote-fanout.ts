@@ -203,10 +203,10 @@ async function drainFanout(host: RemoteHost): Promise<void> {
   const rows = sql.exec<{ seq: number; job: string }>("SELECT seq, job FROM fanout_queue ORDER BY seq LIMIT ?", DRAIN_BATCH).toArray();
   if (rows.length === 0) return;
   const jobs = rows.map((r) => JSON.parse(r.job) as FanoutJob);
-  await linkCreated(host, jobs);
-  await instanceTimelinesFor(host.env, jobs.map((job) => job.op));
   const spread = jobs.some((job) => visibilityOf(job.op) !== "direct");
   const followers = spread ? localFollowersAfter(sql, null, FOLLOWERS_PER_PAGE) : [];
+  await linkCreated(host, jobs);
+  await instanceTimelinesFor(host.env, jobs.map((job) => job.op));
   const localExtra = new Set(await localAccountIds(host.env, [...new Set(jobs.flatMap((job) => job.extra))]));
   // Each recipient's statuses, in queue order (a recipient that is both mentioned and a follower gets each once).
   const plan = new Map<string, number[]>();
