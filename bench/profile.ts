@@ -9,7 +9,7 @@ import { cpuMs, serverProcesses } from "./proc.ts";
 import { appToken, getJson, pool, postForm, registerUser } from "./seed.ts";
 import WebSocket from "ws";
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
@@ -68,11 +68,8 @@ function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]
   return [...totals.entries()].sort((a, b) => b[1] - a[1]);
 }
 
-/**
- * Attaches to the local server's inspector (`startServer({ INSPECTOR_PORT })`); `stop()` returns
- * self time in µs per function, heaviest first. Usable from scratch scripts around any workload.
- */
-export async function startProfiling(inspectorPort: number) {
+/** The V8 CPU profile of the local server's isolate (`startServer({ INSPECTOR_PORT })`). */
+export async function connectProfiler(inspectorPort: number) {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
   const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { origin: `http://127.0.0.1:${inspectorPort}` } });
   await new Promise((r, j) => (ws.once("open", r), ws.once("error", j)));
@@ -92,9 +89,24 @@ export async function startProfiling(inspectorPort: number) {
   await send("Profiler.setSamplingInterval", { interval: 100 });
   return {
     start: () => send("Profiler.start"),
-    async stop(): Promise<[string, number][]> {
+    async stop(): Promise<{ nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }> {
       const { profile } = await send("Profiler.stop");
       ws.close();
+      return profile;
+    },
+  };
+}
+
+/**
+ * Attaches to the local server's inspector (`startServer({ INSPECTOR_PORT })`); `stop()` returns
+ * self time in µs per function, heaviest first. Usable from scratch scripts around any workload.
+ */
+export async function startProfiling(inspectorPort: number) {
+  const profiler = await connectProfiler(inspectorPort);
+  return {
+    start: profiler.start,
+    async stop(): Promise<[string, number][]> {
+      const profile = await profiler.stop();
       return selfTimes(profile.nodes, profile.samples, profile.timeDeltas);
     },
   };
