@@ -32,7 +32,7 @@ export default {
       const c = createCtx(request, url, env, exec);
       exec.waitUntil(noteServedOrigin(env, c.origin));
       const routed = new Request(url.toString(), request);
-      response = (await router.handle(routed, c)) ?? toErrorResponse(new ApiError(404, "Record not found"));
+      response = (await router.handle(routed, c, url.pathname)) ?? toErrorResponse(new ApiError(404, "Record not found"));
     } catch (err) {
       response = toErrorResponse(err);
     }
