@@ -6,8 +6,9 @@ import { freePort, startServer } from "../test/e2e/server.ts";
 import { runLoad } from "./load.ts";
 import { appToken, pool, postForm, registerUser } from "./seed.ts";
 import WebSocket from "ws";
+import { pathToFileURL } from "node:url";
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
@@ -31,7 +32,7 @@ async function seedReader(origin: string): Promise<string> {
   return reader.token;
 }
 
-function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]) {
+export function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]) {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const totals = new Map<string, number>();
   samples.forEach((id, i) => {
@@ -72,6 +73,12 @@ export async function startProfiling(inspectorPort: number) {
       ws.close();
       return selfTimes(profile.nodes, profile.samples, profile.timeDeltas);
     },
+    /** The raw V8 profile (nodes, samples, timeDeltas), for callers that walk the call tree. */
+    async stopRaw(): Promise<{ nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }> {
+      const { profile } = await send("Profiler.stop");
+      ws.close();
+      return profile;
+    },
   };
 }
 
@@ -97,7 +104,10 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Only as `npm run profile`: scratch scripts import startProfiling without starting a run.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
