@@ -81,6 +81,7 @@ async function main() {
     const posts: number[] = [];
     const pids = workerdPids(process.env.WRANGLER_PORT ?? new URL(origin).port);
     const cpu0 = cpuMs(pids);
+    const each0 = pids.map((p) => cpuMs([p]));
     for (let i = 0; i < POSTS; i++) {
       const r = await post(i);
       latencies.push(...r.times);
@@ -90,13 +91,14 @@ async function main() {
       await new Promise((r) => setTimeout(r, 300));
     }
     const cpu1 = cpuMs(pids);
+    const each = pids.map((p, i) => ((cpuMs([p]) - each0[i]) / POSTS).toFixed(0)).join(" + ");
     const raw = await profiler?.stopRaw();
     const rows = raw ? selfTimes(raw.nodes, raw.samples, raw.timeDeltas) : [];
     for (const l of [latencies, slowest, first, posts]) l.sort((a, b) => a - b);
     console.log(
       `${followers.length} sockets × ${POSTS} posts: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ` +
         `every socket by p50 ${percentile(slowest, 50).toFixed(1)} ms, first socket p50 ${percentile(first, 50).toFixed(1)} ms; ` +
-        `workerd CPU ${((cpu1 - cpu0) / POSTS).toFixed(0)} ms per post (${pids.length} processes); POST p50 ${percentile(posts, 50).toFixed(1)} ms`,
+        `workerd CPU ${((cpu1 - cpu0) / POSTS).toFixed(0)} ms per post (${each}); POST p50 ${percentile(posts, 50).toFixed(1)} ms`,
     );
     const busy = rows.filter(([k]) => !k.startsWith("(idle)") && !k.startsWith("(program)"));
     const total = busy.reduce((s, [, t]) => s + t, 0);
