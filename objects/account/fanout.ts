@@ -48,13 +48,16 @@ const PARALLEL_CALLS = 50;
 export async function fanOutCreated(host: AccountObject, status: StatusRecord): Promise<void> {
   const me = host.accountId();
   await federate(host, { op: "create", status });
-  await addToInstanceTimelines(host.env, status);
   let participants: AccountSnapshot[] | undefined;
   if (status.visibility === "direct" && !status.reblog) {
     participants = await participantsOf(host.env, status);
     host.storage.transactionSync(() => recordDirectStatus(host.sql, me, status, participants!, false));
   }
-  await fanOutPage(host, { op: { kind: "create", status, participants }, after: null, extra: mentionedLocal(status, me) });
+  // Followers (whose streams wait for it) need not wait for the public and hashtag timelines.
+  await allOrFirstFailure([
+    addToInstanceTimelines(host.env, status),
+    fanOutPage(host, { op: { kind: "create", status, participants }, after: null, extra: mentionedLocal(status, me) }),
+  ]);
 }
 
 export async function fanOutUpdated(host: AccountObject, status: StatusRecord): Promise<void> {
@@ -88,22 +91,47 @@ export async function fanOutPage(host: AccountObject, page: FanoutPage): Promise
   }
 }
 
-/** Calls the recipients' objects, PARALLEL_CALLS at a time; any failure fails (and retries) the page. */
+/**
+ * Calls the recipients' objects, at most PARALLEL_CALLS in flight (a finished call starts the
+ * next one); any failure fails (and retries) the page once every call has settled.
+ */
 async function deliverAll(env: Env, recipients: string[], op: FanoutOp): Promise<void> {
-  for (let i = 0; i < recipients.length; i += PARALLEL_CALLS) {
-    const batch = recipients.slice(i, i + PARALLEL_CALLS);
-    const results = await Promise.allSettled(batch.map((id) => deliverTo(env, id, op)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
-  }
+  const deliver = deliveryOf(env, op);
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < recipients.length) {
+      const id = recipients[next++];
+      try {
+        await deliver(id);
+      } catch (reason) {
+        failures.push(reason);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_CALLS, recipients.length) }, worker));
+  if (failures.length) throw failures[0];
 }
 
-/** The one place a status reaches another account; a remote branch (federation) goes here. */
-function deliverTo(env: Env, accountId: string, op: FanoutOp): Promise<void> {
-  const stub = accountStub(env, accountId);
-  if (op.kind === "create") return stub.receiveStatus(op.status, "author", op.participants);
-  if (op.kind === "update") return stub.receiveStatusUpdate(op.status);
-  return stub.receiveStatusDelete(op.deleted);
+/**
+ * The one place a status reaches another account; a remote branch (federation) goes here.
+ * A new status travels as JSON, serialized once for all recipients: a string is far cheaper
+ * to pass to another object than a nested record.
+ */
+function deliveryOf(env: Env, op: FanoutOp): (accountId: string) => Promise<void> {
+  if (op.kind === "create") {
+    const json = JSON.stringify(op.status);
+    return (id) => accountStub(env, id).receiveStatus(json, "author", op.participants);
+  }
+  if (op.kind === "update") return (id) => accountStub(env, id).receiveStatusUpdate(op.status);
+  return (id) => accountStub(env, id).receiveStatusDelete(op.deleted);
+}
+
+/** Waits for every task; then fails with the first failure, if any (a retried job redoes all, idempotently). */
+async function allOrFirstFailure(tasks: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 function visibilityOf(op: FanoutOp): Visibility | undefined {

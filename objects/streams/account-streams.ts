@@ -18,7 +18,7 @@ import {
   type Parsed,
   type Subscription,
 } from "./protocol";
-import { conversationPayload, notificationPayload, statusPayload, viewForStream } from "./render";
+import { conversationPayload, notificationPayload, statusPayload, viewAdmitted, viewForStream } from "./render";
 
 /** What the account object offers its streams (AccountObject satisfies it). */
 export interface StreamingAccount {
@@ -34,12 +34,19 @@ export interface StreamingAccount {
  * sent, after the surrounding transaction committed, so a rolled-back change streams nothing.
  */
 export type UserEvent =
-  | { event: "update" | "status.update"; status: StatusRecord; list?: string }
+  | { event: "update" | "status.update"; status: StatusRecord; list?: string; committed?: Admitted }
   | { event: "delete"; id: string }
   | { event: "notification"; id: string }
   | { event: "conversation"; conversationId: string }
   | { event: "filters_changed" }
   | { event: "notifications_merged" };
+
+/**
+ * Set by a publisher that calls after its transaction committed the status into home (so
+ * it need not be looked up again): `visible: true` when the home rules also settled that the
+ * account may see it (render.ts `viewAdmitted`), null when visibility must still be checked.
+ */
+export type Admitted = { visible: true; hasFilters: boolean } | { visible: null };
 
 /** A status event pushed by a public or hashtag timeline to accounts listening to `keys`. */
 export type PublicEvent =
@@ -194,8 +201,11 @@ export class AccountStreams {
       case "update":
       case "status.update": {
         const stream = event.list ? "list" : "user";
-        if (!this.holds(event.status.id, event.list, event.event === "status.update")) return;
-        const viewed = viewForStream(sql, me, event.status, stream === "list" ? "list" : "home");
+        const admitted = !event.list ? event.committed : undefined;
+        if (!admitted && !this.holds(event.status.id, event.list, event.event === "status.update")) return;
+        const viewed = admitted?.visible
+          ? viewAdmitted(sql, me, event.status, admitted.hasFilters)
+          : viewForStream(sql, me, event.status, stream === "list" ? "list" : "home");
         if (!viewed) return;
         this.hub.publish(
           (s) => s.stream === stream && (stream === "user" || s.param === event.list),
