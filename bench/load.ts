@@ -11,7 +11,8 @@ export interface Figures {
 
 export interface LoadOptions {
   origin: string;
-  path: string;
+  /** A fixed path, or a function giving each request its own (pages that no cache holds...). */
+  path: string | (() => string);
   method?: string;
   headers?: Record<string, string>;
   body?: string;
@@ -51,10 +52,11 @@ export function percentile(sorted: number[], p: number): number {
 export async function runLoad(opts: LoadOptions): Promise<Figures> {
   const concurrency = opts.concurrency ?? 10;
   const init = { method: opts.method, headers: opts.headers, body: opts.body };
+  const path = typeof opts.path === "string" ? () => opts.path as string : opts.path;
   const warmupEnd = Date.now() + (opts.warmupMs ?? 1000);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (Date.now() < warmupEnd) await request(opts.origin, opts.path, init);
+      while (Date.now() < warmupEnd) await request(opts.origin, path(), init);
     }),
   );
   const latencies: number[] = [];
@@ -66,7 +68,7 @@ export async function runLoad(opts: LoadOptions): Promise<Figures> {
       while (performance.now() < end) {
         const t0 = performance.now();
         try {
-          const res = await request(opts.origin, opts.path, init);
+          const res = await request(opts.origin, path(), init);
           if (res.status >= 400) errors++;
         } catch {
           errors++;

@@ -4,7 +4,8 @@
 // notifications first when the route needs a token and none is given.
 import { freePort, startServer } from "../test/e2e/server.ts";
 import { runLoad } from "./load.ts";
-import { appToken, pool, postForm, registerUser } from "./seed.ts";
+import { cpuMs, serverProcesses } from "./proc.ts";
+import { appToken, getJson, pool, postForm, registerUser } from "./seed.ts";
 import WebSocket from "ws";
 import { pathToFileURL } from "node:url";
 
@@ -30,6 +31,17 @@ async function seedReader(origin: string): Promise<string> {
   });
   await new Promise((r) => setTimeout(r, 8000));
   return reader.token;
+}
+
+async function homeIdsOf(origin: string, token: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let page = 0; page < 5; page++) {
+    const query = ids.length ? `&max_id=${ids[ids.length - 1]}` : "";
+    const statuses: { id: string }[] = await getJson(origin, `/api/v1/timelines/home?limit=40${query}`, token);
+    ids.push(...statuses.map((s) => s.id));
+  }
+  if (ids.length < 100) throw new Error(`the seeded home holds only ${ids.length} statuses`);
+  return ids;
 }
 
 export function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]) {
@@ -89,14 +101,22 @@ async function main() {
   try {
     const token = given ?? (path.includes("/streaming/health") || path.includes("/instance") ? undefined : await seedReader(server.origin));
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    // `{max_id}` in the path: each request asks for a page before a random status of the
+    // reader's home, so no rendered page is kept (the read-and-render path).
+    const homeIds = path.includes("{max_id}") ? await homeIdsOf(server.origin, token!) : [];
+    const target = homeIds.length ? () => path.replace("{max_id}", homeIds[Math.floor(Math.random() * homeIds.length)]) : path;
     const profiler = await startProfiling(inspectorPort);
-    await runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 0, durationMs: 1500 });
-    await profiler.start();
-    const figures = await runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 0, durationMs: 5000 });
-    const rows = await profiler.stop();
+    await runLoad({ origin: server.origin, path: target, headers, concurrency: 10, warmupMs: 0, durationMs: 1500 });
+    const workerd = serverProcesses(String(server.port));
+    const cpuBefore = workerd.map((pid) => cpuMs([pid]));
+    if (!process.env.NO_PROFILE) await profiler.start();
+    const figures = await runLoad({ origin: server.origin, path: target, headers, concurrency: 10, warmupMs: 0, durationMs: 5000 });
+    const rows = process.env.NO_PROFILE ? [] : await profiler.stop();
+    const cpu = workerd.map((pid, i) => `${((cpuMs([pid]) - cpuBefore[i]) / figures.requests).toFixed(2)} ms`);
+    console.log(`workerd CPU per request by process (proxy and Worker, profiler overhead included): ${cpu.join(", ")}`);
     const total = rows.reduce((s, [, t]) => s + t, 0);
     const perRequest = (us: number) => (us / figures.requests).toFixed(1);
-    console.log(`${path}: ${figures.requests} requests, ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50.toFixed(2)} ms`);
+    console.log(`${path}: ${figures.requests} requests (${figures.errors} errors), ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50.toFixed(2)} ms`);
     console.log(`sampled time ${(total / 1000).toFixed(0)} ms; µs per request by function (self time):`);
     for (const [key, us] of rows.slice(0, Number(process.env.PROFILE_TOP ?? 45))) console.log(`${perRequest(us).padStart(8)}  ${key}`);
   } finally {

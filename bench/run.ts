@@ -19,7 +19,7 @@ export interface Row {
 export interface BenchContext {
   origin: string;
   trivial: Figures;
-  load: (path: string, headers?: Record<string, string>) => Promise<Figures>;
+  load: (path: string | (() => string), headers?: Record<string, string>) => Promise<Figures>;
 }
 
 const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, streaming, timelines, growth, fanout, growth10k, fanout10k, federation };
@@ -35,7 +35,7 @@ async function main() {
   const server = await startServer({ WRANGLER_LOG_LEVEL: "error" });
   const rows: Row[] = [];
   try {
-    const load = (path: string, headers: Record<string, string> = {}) =>
+    const load = (path: string | (() => string), headers: Record<string, string> = {}) =>
       runLoad({ origin: server.origin, path, headers, concurrency: 10, warmupMs: 1500, durationMs: 5000 });
     const trivial = await load("/api/v1/streaming/health");
     rows.push({ name: "trivial route GET /api/v1/streaming/health", figures: trivial });

@@ -163,10 +163,18 @@ export async function timelines(ctx: BenchContext): Promise<Row[]> {
 
   const home = await ctx.load("/api/v1/timelines/home?limit=40", auth(reader));
   const notes = await ctx.load("/api/v1/notifications?limit=40", auth(reader));
+  // The account's object keeps rendered pages until something on them changes; these rows
+  // ask for a different page every time, so every request is read and rendered afresh.
+  const anyOf = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)];
+  const homeFresh = await ctx.load(() => `/api/v1/timelines/home?limit=40&max_id=${anyOf(ids)}`, auth(reader));
+  const noteIds = (await get(ctx, "/api/v1/notifications?limit=80", reader)).map((n: { id: string }) => n.id);
+  const notesFresh = await ctx.load(() => `/api/v1/notifications?limit=40&max_id=${anyOf(noteIds)}`, auth(reader));
   const target = "≥60% rps, p50 ≤ +5 ms";
   return [
     { name: `GET /api/v1/timelines/home?limit=40 (${READ_AUTHORS} authors, ${READ_STATUSES} statuses)`, figures: home, target },
     { name: `GET /api/v1/notifications?limit=40 (${notifications >= 1000 ? "≥1000" : notifications} notifications)`, figures: notes, target },
+    { name: "GET /api/v1/timelines/home?limit=40&max_id=<random>: a new page every request, none kept rendered", figures: homeFresh },
+    { name: "GET /api/v1/notifications?limit=40&max_id=<random of 80>: pages mostly not kept rendered", figures: notesFresh },
     {
       name: "timelines seeding",
       note: `${secs(seeded - started)}: accounts+follows+favourites ${secs(postStart - started)}, ${READ_STATUSES} statuses ${secs(posted - postStart)} (${fmt((1000 * READ_STATUSES) / (posted - postStart), 0)}/s at ${SEED_CONCURRENCY} in flight), fan-out settled ${secs(seeded - posted)}${settled ? "" : " (NOT all in home)"}`,

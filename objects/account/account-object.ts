@@ -1,9 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate } from "../migrations";
 import { ACCOUNT_MIGRATIONS } from "./schema";
-import { toAccountRecord, toTokenRecord, type AccountRow, type TokenRow } from "./records";
+import { frozenAccountRecord, toAccountRecord, toTokenRecord, type AccountRow, type TokenRow } from "./records";
+import { watchRollbacks, watchTableWrites } from "../watched-storage";
+import { renderNotificationPage, renderStatusPage } from "../../worker/serializers/rendered";
+import { PageCache, pageKey } from "./page-cache";
+import { serializeCredentialAccount, type Origin } from "../../worker/serializers/account";
 import type { AccountRecord, Role, TokenRecord } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, mapResult, ok, type Result } from "../../worker/http/errors";
 import { generateActorKeys, hashPassword, PBKDF2_ITERATIONS, randomSecret, sha256Base64url, timingSafeEqual } from "../../lib/crypto";
 import { hasScope } from "../../lib/scopes";
 import { mintAccountHandle, mintUserToken } from "../../lib/tokens";
@@ -89,6 +93,11 @@ export class AccountObject extends DurableObject<Env> {
   readonly sql: SqlStorage;
   readonly outbox: Outbox<AccountObject>;
   private knownId: string | undefined;
+  /** The account record, read once and forgotten when `account`/`keys` change (see record()). */
+  private recordMemo: Readonly<AccountRecord> | null | undefined;
+  private readonly watchedStorage: DurableObjectStorage;
+  /** Rendered home and notification pages (objects/account/page-cache.ts). */
+  private readonly pageCache = new PageCache();
   private readonly tokenMemo = new Map<string, TokenRecord>();
   /** Public (the base class keeps it protected) so feature modules can reach other objects. */
   declare readonly env: Env;
@@ -97,7 +106,8 @@ export class AccountObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.sql = watchTableWrites(ctx.storage.sql, (table) => this.tableWritten(table));
+    this.watchedStorage = watchRollbacks(ctx.storage, () => this.forgetMemos());
     this.outbox = new Outbox(ctx.storage, accountJobs);
     this.streams = new AccountStreams(ctx, this);
     ctx.blockConcurrencyWhile(async () => {
@@ -108,11 +118,11 @@ export class AccountObject extends DurableObject<Env> {
   // ----- account lifecycle -----
 
   async create(input: NewAccount): Promise<Result<AccountRecord>> {
-    if (this.row()) return fail(422, "Account already exists");
+    if (this.record()) return fail(422, "Account already exists");
     const keys = await generateActorKeys();
     const salt = randomSecret(16);
     const passwordHash = await hashPassword(input.password, salt);
-    this.ctx.storage.transactionSync(() => {
+    this.storage.transactionSync(() => {
       this.sql.exec(
         `INSERT INTO account (id, username, email, role, approved, language, created_at, registration_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         input.id,
@@ -157,7 +167,7 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   async deleteProfileImage(image: ProfileImage): Promise<Result<AccountRecord>> {
-    if (!this.row()) return fail(404, "Record not found");
+    if (!this.record()) return fail(404, "Record not found");
     clearProfileImage(this.sql, image);
     await profileChanged(this);
     return ok(this.record()!);
@@ -173,7 +183,7 @@ export class AccountObject extends DurableObject<Env> {
 
   /** Lets an account registered in approval mode use its tokens and sign in. Idempotent. */
   async approve(): Promise<Result<ModerationView>> {
-    if (!this.row()) return fail(404, "Record not found");
+    if (!this.record()) return fail(404, "Record not found");
     this.sql.exec("UPDATE account SET approved = 1");
     return ok((await this.moderationView())!);
   }
@@ -189,6 +199,7 @@ export class AccountObject extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.knownId = undefined;
+    this.forgetMemos();
     this.tokenMemo.clear();
     migrate(this.ctx.storage, ACCOUNT_MIGRATIONS);
     return ok(true);
@@ -200,6 +211,15 @@ export class AccountObject extends DurableObject<Env> {
   async authorize(token: string, scope: string | null): Promise<Result<Viewer>> {
     const viewer = await this.viewer(token, scope);
     return viewer;
+  }
+
+  /** verify_credentials rendered here: the RPC carries one string (see worker/serializers/rendered.ts). */
+  verifyCredentials(token: string, o: Origin): Promise<Result<string>> {
+    return this.withViewer(token, "profile", (v) => {
+      // Only a locked account keeps follow requests (unlocking accepts them).
+      const requests = v.account.locked ? this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM follow_requests").one().n : 0;
+      return ok(JSON.stringify(serializeCredentialAccount(v.account, o, requests)));
+    });
   }
 
   async issueToken(app: AppInfo, scopes: string[]): Promise<Result<IssuedToken>> {
@@ -238,7 +258,7 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   async createSession(): Promise<{ session: string; csrf: string }> {
-    const id = this.row()!.id;
+    const id = this.accountId();
     const session = mintAccountHandle(id);
     const csrf = randomSecret();
     const now = Date.now();
@@ -273,7 +293,7 @@ export class AccountObject extends DurableObject<Env> {
     codeChallenge: string | null;
     codeChallengeMethod: string | null;
   }): Promise<string> {
-    const code = mintAccountHandle(this.row()!.id);
+    const code = mintAccountHandle(this.accountId());
     this.sql.exec(
       `INSERT INTO auth_codes (hash, client_id, redirect_uri, scopes, code_challenge, code_challenge_method, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -563,18 +583,32 @@ export class AccountObject extends DurableObject<Env> {
     search.forgetMention(this.sql, deleted.id);
     home.receiveStatusDelete(this, deleted);
   }
-  homeTimeline(token: string, window: IdWindow) {
-    return this.withViewer(token, "read:statuses", (v) => ok(feeds.readHome(this.sql, v.account.id, window)));
+  homeTimeline(token: string, window: IdWindow, o: Origin) {
+    return this.withViewer(token, "read:statuses", (v) =>
+      ok(
+        this.pageCache.get(pageKey("home", window, o), this.sql, () => {
+          const page = feeds.readHome(this.sql, v.account.id, window);
+          return { page: renderStatusPage(page, o), statuses: page.statuses };
+        }),
+      ),
+    );
   }
-  listTimeline(token: string, listId: string, window: IdWindow) {
-    return this.withViewer(token, "read:lists", (v) => feeds.readList(this.sql, v.account.id, listId, window));
+  listTimeline(token: string, listId: string, window: IdWindow, o: Origin) {
+    return this.withViewer(token, "read:lists", (v) => mapResult(feeds.readList(this.sql, v.account.id, listId, window), (page) => renderStatusPage(page, o)));
   }
   /** Candidate statuses from elsewhere (timelines, threads, profiles) as this viewer may see them. */
   view(token: string, candidates: TimelineStatus[], context: ViewContext, scope: string | null = "read:statuses") {
     return this.withViewer(token, scope, (v) => ok(feeds.viewCandidates(this.sql, v.account.id, candidates, context)));
   }
-  notifications(token: string, query: notes.NotificationQuery) {
-    return this.withViewer(token, "read:notifications", (v) => ok(notes.readNotifications(this.sql, v.account.id, query)));
+  notifications(token: string, query: notes.NotificationQuery, o: Origin) {
+    return this.withViewer(token, "read:notifications", (v) =>
+      ok(
+        this.pageCache.get(pageKey("notifications", query, o), this.sql, () => {
+          const page = notes.readNotifications(this.sql, v.account.id, query);
+          return { page: renderNotificationPage(page, o), statuses: page.notifications.flatMap((n) => (n.status ? [n.status] : [])) };
+        }),
+      ),
+    );
   }
   notification(token: string, id: string) {
     return this.withViewer(token, "read:notifications", (v) => notes.getNotification(this.sql, v.account.id, id));
@@ -615,7 +649,7 @@ export class AccountObject extends DurableObject<Env> {
   }
   filters(token: string, op: FilterOp) {
     const scope = READ_FILTER_OPS.has(op.op) ? "read:filters" : "write:filters";
-    return this.withViewer(token, scope, () => this.ctx.storage.transactionSync(() => runFilterOp(this.sql, op)));
+    return this.withViewer(token, scope, () => this.storage.transactionSync(() => runFilterOp(this.sql, op)));
   }
 
   // ----- search (issue 3: search work; objects/account/search.ts) -----
@@ -702,8 +736,9 @@ export class AccountObject extends DurableObject<Env> {
     return (this.knownId ??= this.sql.exec<{ id: string }>("SELECT id FROM account").one().id);
   }
 
+  /** The object's storage; its transactionSync forgets the record memo when it rolls back. */
   get storage(): DurableObjectStorage {
-    return this.ctx.storage;
+    return this.watchedStorage;
   }
 
   // ----- internals -----
@@ -760,8 +795,26 @@ export class AccountObject extends DurableObject<Env> {
       .toArray()[0];
   }
 
-  record(): AccountRecord | null {
-    const row = this.row();
-    return row ? toAccountRecord(row) : null;
+  /**
+   * The public record, or null if no account lives here. Every authenticated call starts with
+   * it, so it is memoised (frozen: callers must copy to change it); any statement writing
+   * `account` or `keys`, a rolled-back transaction and erasure forget it.
+   */
+  record(): Readonly<AccountRecord> | null {
+    if (this.recordMemo === undefined) {
+      const row = this.row();
+      this.recordMemo = row ? frozenAccountRecord(row) : null;
+    }
+    return this.recordMemo;
+  }
+
+  private tableWritten(table: string): void {
+    if (table === "account" || table === "keys") this.recordMemo = undefined;
+    this.pageCache.written(table);
+  }
+
+  private forgetMemos(): void {
+    this.recordMemo = undefined;
+    this.pageCache.clear();
   }
 }

@@ -3,6 +3,7 @@ import { fail, ok, type Result } from "../../worker/http/errors";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { activeFilters, applyFilters } from "./filters";
 import { viewStatuses, type ViewContext } from "./viewer";
+import { parseStatusSnapshot } from "./status-memo";
 
 /**
  * Reads of the statuses an account sees: its home and list timelines (rows it holds), and
@@ -62,7 +63,7 @@ function readFeed(sql: SqlStorage, me: string, source: FeedSource, w: IdWindow, 
       )
       .toArray();
     if (rows.length === 0) break;
-    const records = rows.map((r) => JSON.parse(r.snapshot) as StatusRecord);
+    const records = rows.map((r) => parseStatusSnapshot(r.snapshot));
     const viewed = viewStatuses(sql, me, records, context);
     const visible = new Set(viewed.statuses.map((s) => s.id));
     const result = applyFilters(filters, records.filter((s) => visible.has(s.id)), (s) => s);

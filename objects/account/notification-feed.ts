@@ -10,6 +10,7 @@ import type {
 } from "../../schemas/records";
 import { fail, ok, type Result } from "../../worker/http/errors";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
+import { parseStatusSnapshot } from "./status-memo";
 import { activeFilters, applyFilters } from "./filters";
 import { flagsFor, selectIn } from "./viewer";
 
@@ -93,7 +94,7 @@ function toRecord(r: Row): NotificationRecord {
     created_at: r.created_at,
     group_key: r.group_key,
     account: JSON.parse(r.from_snapshot) as AccountSnapshot,
-    status: r.status_snapshot ? (JSON.parse(r.status_snapshot) as StatusRecord) : null,
+    status: r.status_snapshot ? parseStatusSnapshot(r.status_snapshot) : null,
   };
 }
 

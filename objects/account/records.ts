@@ -30,6 +30,14 @@ export interface AccountRow {
   rsa_public_pem: string;
 }
 
+/** A record safe to share between calls: mutating it (instead of a copy) throws. */
+export function frozenAccountRecord(row: AccountRow): Readonly<AccountRecord> {
+  const record = toAccountRecord(row);
+  record.fields.forEach((f) => Object.freeze(f));
+  Object.freeze(record.fields);
+  return Object.freeze(record);
+}
+
 export function toAccountRecord(row: AccountRow): AccountRecord {
   return {
     id: row.id,

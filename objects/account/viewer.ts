@@ -55,28 +55,21 @@ export function viewStatuses(sql: SqlStorage, viewerId: string, candidates: Stat
 
 /**
  * The viewer's blocks, blocked-by, active mutes and accepted follows among `ids`, in ONE
- * statement (one row per id, index probes): each `sql.exec` has a fixed cost that dominates
- * small lookups, and every timeline page runs this. A JSON array binds any number of ids.
+ * statement returning only the relations that exist (index probes): each `sql.exec` has a
+ * fixed cost that dominates small lookups, and every timeline page runs this.
  */
 function relationsTo(sql: SqlStorage, ids: string[]) {
   const sets = { blocked: new Set<string>(), blockedBy: new Set<string>(), muted: new Set<string>(), followed: new Set<string>() };
   if (ids.length === 0) return sets;
-  const rows = sql.exec<{ id: string; blocked: number; blocked_by: number; muted: number; followed: number }>(
-    `SELECT j.value AS id,
-       EXISTS (SELECT 1 FROM blocks WHERE account_id = j.value) AS blocked,
-       EXISTS (SELECT 1 FROM blocked_by WHERE account_id = j.value) AS blocked_by,
-       EXISTS (SELECT 1 FROM mutes WHERE account_id = j.value AND (expires_at IS NULL OR expires_at > ?)) AS muted,
-       EXISTS (SELECT 1 FROM following WHERE account_id = j.value AND state = 'accepted') AS followed
-     FROM json_each(?) AS j`,
-    new Date().toISOString(),
+  const rows = sql.exec<{ k: keyof typeof sets; id: string }>(
+    `SELECT 'blocked' AS k, account_id AS id FROM blocks WHERE account_id IN (SELECT value FROM json_each(?1))
+     UNION ALL SELECT 'blockedBy', account_id FROM blocked_by WHERE account_id IN (SELECT value FROM json_each(?1))
+     UNION ALL SELECT 'muted', account_id FROM mutes WHERE account_id IN (SELECT value FROM json_each(?1)) AND (expires_at IS NULL OR expires_at > ?2)
+     UNION ALL SELECT 'followed', account_id FROM following WHERE account_id IN (SELECT value FROM json_each(?1)) AND state = 'accepted'`,
     JSON.stringify(ids),
+    new Date().toISOString(),
   );
-  for (const r of rows) {
-    if (r.blocked) sets.blocked.add(r.id);
-    if (r.blocked_by) sets.blockedBy.add(r.id);
-    if (r.muted) sets.muted.add(r.id);
-    if (r.followed) sets.followed.add(r.id);
-  }
+  for (const r of rows) sets[r.k].add(r.id);
   return sets;
 }
 
@@ -86,53 +79,45 @@ export function publicView(candidates: StatusRecord[]): StatusRecord[] {
   return candidates.filter((s) => open(s) && (!s.reblog || open(s.reblog)));
 }
 
-/** Favourited, reblogged, bookmarked, muted (conversation), pinned and poll votes, batched. */
+/**
+ * Favourited, reblogged, bookmarked, muted (conversation), pinned and poll votes in ONE
+ * statement that returns only what is set (usually a handful of rows for a page of 40): each
+ * lookup walks the ids through a primary-key or index probe.
+ */
 export function flagsFor(sql: SqlStorage, viewerId: string, statuses: StatusRecord[]): Record<string, ViewerFlags> {
   const all = statuses.flatMap((s) => (s.reblog ? [s, s.reblog] : [s]));
-  const byId = new Map(all.map((s) => [s.id, s]));
-  const ids = [...byId.keys()];
-  const favourited = new Set<string>();
-  const bookmarked = new Set<string>();
-  const reblogged = new Set<string>();
-  const pinned = new Set<string>();
-  const mutedConversations = new Set<string>();
-  // One statement, one row per status (see relationsTo): [status id, conversation id] pairs.
-  const pairs = ids.map((id) => [id, byId.get(id)!.conversation_id]);
-  const rows = ids.length
-    ? sql.exec<{ id: string; conversation_id: string; favourited: number; bookmarked: number; reblogged: number; pinned: number; muted: number }>(
-        `SELECT p.id, p.conversation_id,
-           EXISTS (SELECT 1 FROM favourites WHERE status_id = p.id) AS favourited,
-           EXISTS (SELECT 1 FROM bookmarks WHERE status_id = p.id) AS bookmarked,
-           EXISTS (SELECT 1 FROM statuses WHERE reblog_of_id = p.id) AS reblogged,
-           EXISTS (SELECT 1 FROM statuses WHERE id = p.id AND pinned_at IS NOT NULL) AS pinned,
-           EXISTS (SELECT 1 FROM muted_conversations WHERE conversation_id = p.conversation_id) AS muted
-         FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS conversation_id FROM json_each(?)) AS p`,
-        JSON.stringify(pairs),
-      )
-    : [];
-  for (const r of rows) {
-    if (r.favourited) favourited.add(r.id);
-    if (r.bookmarked) bookmarked.add(r.id);
-    if (r.reblogged) reblogged.add(r.id);
-    if (r.pinned) pinned.add(r.id);
-    if (r.muted) mutedConversations.add(r.conversation_id);
+  const set = { f: new Set<string>(), b: new Set<string>(), r: new Set<string>(), p: new Set<string>(), m: new Set<string>() };
+  const votes = new Map<string, number[]>();
+  if (all.length) {
+    const ids = JSON.stringify([...new Set(all.map((s) => s.id))]);
+    const own = JSON.stringify(all.filter((s) => s.account.id === viewerId).map((s) => s.id));
+    const conversations = JSON.stringify([...new Set(all.map((s) => s.conversation_id))]);
+    // Five terms: the platform's limit for a compound SELECT.
+    const rows = sql.exec<{ k: keyof typeof set; id: string }>(
+      `SELECT 'f' AS k, status_id AS id FROM favourites WHERE status_id IN (SELECT value FROM json_each(?1))
+       UNION ALL SELECT 'b', status_id FROM bookmarks WHERE status_id IN (SELECT value FROM json_each(?1))
+       UNION ALL SELECT 'r', reblog_of_id FROM statuses WHERE reblog_of_id IN (SELECT value FROM json_each(?1))
+       UNION ALL SELECT 'p', id FROM statuses WHERE pinned_at IS NOT NULL AND id IN (SELECT value FROM json_each(?2))
+       UNION ALL SELECT 'm', conversation_id FROM muted_conversations WHERE conversation_id IN (SELECT value FROM json_each(?3))`,
+      ids,
+      own,
+      conversations,
+    );
+    for (const r of rows) set[r.k].add(r.id);
+    const polls = all.filter((s) => s.poll).map((s) => s.id);
+    if (polls.length) {
+      const voted = sql.exec<{ status_id: string; choices: string }>("SELECT status_id, choices FROM own_votes WHERE status_id IN (SELECT value FROM json_each(?))", JSON.stringify(polls));
+      for (const r of voted) votes.set(r.status_id, JSON.parse(r.choices) as number[]);
+    }
   }
-  const pollIds = all.filter((s) => s.poll).map((s) => s.id);
-  const votes = new Map(
-    pollIds.length
-      ? selectIn<{ status_id: string; choices: string }>(sql, (p) => `SELECT status_id, choices FROM own_votes WHERE status_id IN (${p})`, pollIds).map(
-          (r) => [r.status_id, JSON.parse(r.choices) as number[]],
-        )
-      : [],
-  );
   const flags: Record<string, ViewerFlags> = {};
   for (const s of all) {
     flags[s.id] = {
-      favourited: favourited.has(s.id),
-      reblogged: reblogged.has(s.id),
-      bookmarked: bookmarked.has(s.id),
-      muted: mutedConversations.has(s.conversation_id),
-      ...(s.account.id === viewerId ? { pinned: pinned.has(s.id) } : {}),
+      favourited: set.f.has(s.id),
+      reblogged: set.r.has(s.id),
+      bookmarked: set.b.has(s.id),
+      muted: set.m.has(s.conversation_id),
+      ...(s.account.id === viewerId ? { pinned: set.p.has(s.id) } : {}),
       ...(s.poll ? { own_votes: votes.get(s.id) ?? [] } : {}),
     };
   }

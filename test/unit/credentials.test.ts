@@ -49,6 +49,16 @@ describe("GET /api/v1/accounts/verify_credentials", () => {
     expect(await res.json()).toEqual({ error: "This method requires an authenticated user" });
   });
 
+  it("counts pending follow requests of a locked account in source", async () => {
+    const [locked, fan] = [await registerUser(uniqueName("lockedme")), await registerUser(uniqueName("fan"))];
+    expect((await update(locked.token, { locked: true })).status).toBe(200);
+    const follow = await api(`/api/v1/accounts/${locked.id}/follow`, jsonBody("POST", {}, fan.token));
+    expect(((await follow.json()) as any).requested).toBe(true);
+    const account = (await (await me(locked.token)).json()) as any;
+    expect(account.locked).toBe(true);
+    expect(account.source.follow_requests_count).toBe(1);
+  });
+
   it("shows owner role details for an owner", async () => {
     const owner = await registerUser(uniqueName("owner"), { role: "owner" });
     const account = (await (await me(owner.token)).json()) as any;

@@ -1,8 +1,9 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { ApiError, unwrap } from "../http/errors";
-import { requireUser } from "../http/auth";
-import { json } from "../http/respond";
+import { requireUser, userObject } from "../http/auth";
+import { json, jsonText } from "../http/respond";
+import { originOf } from "../serializers/rendered";
 import { accountStub } from "../stubs";
 import { POSTING_LANGUAGES } from "../instance-settings";
 import { serializeCredentialAccount } from "../serializers/account";
@@ -24,10 +25,10 @@ export function registerCredentials(router: Router): void {
   router.delete("/api/v1/profile/header", (c) => deleteImage(c, "header"));
 }
 
-/** Hot path (every app calls it at start): one RPC, the token check that returns the account. */
+/** Hot path (every app calls it at start): one RPC to the account's object, which renders it. */
 async function verifyCredentials(c: Ctx): Promise<Response> {
-  const { viewer } = await requireUser(c, "profile");
-  return json(serializeCredentialAccount(viewer.account, c));
+  const { stub, token } = await userObject(c, "profile");
+  return jsonText(unwrap(await stub.verifyCredentials(token, originOf(c))));
 }
 
 async function updateCredentials(c: Ctx): Promise<Response> {

@@ -2,7 +2,8 @@ import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { notFound, unwrap } from "../http/errors";
 import { userObject } from "../http/auth";
-import { json } from "../http/respond";
+import { json, jsonText } from "../http/respond";
+import { originOf } from "../serializers/rendered";
 import { cursorLink, linkHeaders, readPage } from "../http/pagination";
 import { parseOrFail } from "../../schemas/accounts";
 import { notificationsSchema, unreadCountSchema } from "../../schemas/timelines";
@@ -51,9 +52,8 @@ async function query(c: Ctx) {
 
 async function list(c: Ctx): Promise<Response> {
   const { stub, token } = await userObject(c, "read:notifications");
-  const page = unwrap(await stub.notifications(token, await query(c)));
-  const body = page.notifications.map((n) => serializeNotification(n, c, page));
-  return json(body, { headers: linkHeaders(cursorLink(c.url, page.cursor)) });
+  const page = unwrap(await stub.notifications(token, await query(c), originOf(c)));
+  return jsonText(page.body, { headers: linkHeaders(cursorLink(c.url, page.cursor)) });
 }
 
 async function show(c: Ctx): Promise<Response | undefined> {

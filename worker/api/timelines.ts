@@ -2,7 +2,8 @@ import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { notFound, unwrap } from "../http/errors";
 import { bearerToken, requireCaller, userObject } from "../http/auth";
-import { json } from "../http/respond";
+import { json, jsonText } from "../http/respond";
+import { originOf } from "../serializers/rendered";
 import { cursorLink, linkHeaders, readPage, type Page } from "../http/pagination";
 import { accountStub, publicTimelineStub, tagTimelineStub } from "../stubs";
 import { tokenOwner } from "../../lib/tokens";
@@ -28,15 +29,15 @@ export function registerTimelines(router: Router): void {
 
 async function home(c: Ctx): Promise<Response> {
   const { stub, token } = await userObject(c, "read:statuses");
-  const page = unwrap(await stub.homeTimeline(token, readPage(await c.params())));
-  return json(serializeViewedStatuses(page, c), { headers: linkHeaders(cursorLink(c.url, page.cursor)) });
+  const page = unwrap(await stub.homeTimeline(token, readPage(await c.params()), originOf(c)));
+  return jsonText(page.body, { headers: linkHeaders(cursorLink(c.url, page.cursor)) });
 }
 
 async function list(c: Ctx): Promise<Response> {
   const { stub, token } = await userObject(c, "read:lists");
   if (!/^\d{1,20}$/.test(c.route.list_id)) throw notFound();
-  const page = unwrap(await stub.listTimeline(token, c.route.list_id, readPage(await c.params())));
-  return json(serializeViewedStatuses(page, c), { headers: linkHeaders(cursorLink(c.url, page.cursor)) });
+  const page = unwrap(await stub.listTimeline(token, c.route.list_id, readPage(await c.params()), originOf(c)));
+  return jsonText(page.body, { headers: linkHeaders(cursorLink(c.url, page.cursor)) });
 }
 
 async function publicTimeline(c: Ctx): Promise<Response> {

@@ -38,6 +38,9 @@ export const fail = (status: number, error: string, extra?: FailureExtra): Resul
 });
 
 /** Turns a failed Result into a thrown ApiError; returns the value otherwise. */
+/** The success value transformed; a failure passes through unchanged. */
+export const mapResult = <T, U>(result: Result<T>, f: (value: T) => U): Result<U> => (result.ok ? ok(f(result.value)) : result);
+
 export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;
   throw new ApiError(result.status, result.error, { ...result.extra });

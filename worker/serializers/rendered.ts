@@ -1,0 +1,62 @@
+import type { FilterMatch, PageCursor, StatusRecord, TimelinePage, ViewerFlags } from "../../schemas/records";
+import type { NotificationPage } from "../../objects/account/notification-feed";
+import { serializeAccount, type Origin } from "./account";
+import { serializeFilterResult } from "./filter";
+import { NO_FLAGS, serializePoll, serializeStatus } from "./status";
+
+/**
+ * A page serialized to its JSON body by the object that holds the data. The hottest reads
+ * (home, lists, notifications) are answered this way: an RPC that returns one string costs a
+ * fraction of one that returns the records, which are structured-cloned on both sides.
+ */
+export interface RenderedPage {
+  body: string;
+  cursor: PageCursor | null;
+}
+
+/** Origin as an RPC argument: only the two strings serializers read. */
+export const originOf = (o: Origin): Origin => ({ origin: o.origin, domain: o.domain });
+
+export function renderStatusPage(page: TimelinePage, o: Origin): RenderedPage {
+  return { body: `[${page.statuses.map((s) => viewedStatusJson(s, o, page)).join(",")}]`, cursor: page.cursor };
+}
+
+export function renderNotificationPage(page: NotificationPage, o: Origin): RenderedPage {
+  const entries = page.notifications.map((n) => {
+    const head = JSON.stringify({ id: n.id, type: n.type, created_at: n.created_at, group_key: n.group_key, account: serializeAccount(n.account, o) });
+    return n.status ? `${head.slice(0, -1)},"status":${viewedStatusJson(n.status, o, page)}}` : head;
+  });
+  return { body: `[${entries.join(",")}]`, cursor: page.cursor };
+}
+
+interface Viewed {
+  flags: Record<string, ViewerFlags>;
+  filtered: Record<string, FilterMatch[]>;
+}
+
+/**
+ * The JSON of serializeViewedStatus, put together from a part that is the same for every
+ * viewer (kept per record: records parsed from the same snapshot are the same object, see
+ * objects/account/status-memo.ts) and the parts that are not: the viewer's flags, filter
+ * results, and the poll (own votes, and `expired` moves with the clock).
+ */
+function viewedStatusJson(s: StatusRecord, o: Origin, viewed: Viewed, filteredOf = s.id): string {
+  const flags = viewed.flags[s.id] ?? NO_FLAGS;
+  const filtered = JSON.stringify((viewed.filtered[filteredOf] ?? []).map(serializeFilterResult));
+  const poll = s.poll ? JSON.stringify(serializePoll(s.poll, flags.own_votes)) : "null";
+  const reblog = s.reblog ? viewedStatusJson(s.reblog, o, viewed, filteredOf) : "null";
+  const pinned = flags.pinned !== undefined ? `,"pinned":${flags.pinned}` : "";
+  return `${sharedHead(s, o)},"poll":${poll},"reblog":${reblog},"favourited":${flags.favourited},"reblogged":${flags.reblogged},"bookmarked":${flags.bookmarked},"muted":${flags.muted}${pinned},"filtered":${filtered}}`;
+}
+
+const heads = new WeakMap<StatusRecord, { origin: string; domain: string; head: string }>();
+
+/** The status entity without poll, reblog and viewer fields, as JSON missing its closing brace. */
+function sharedHead(s: StatusRecord, o: Origin): string {
+  const kept = heads.get(s);
+  if (kept && kept.origin === o.origin && kept.domain === o.domain) return kept.head;
+  const { poll: _poll, reblog: _reblog, ...shared } = serializeStatus(s, o);
+  const head = JSON.stringify(shared).slice(0, -1);
+  heads.set(s, { origin: o.origin, domain: o.domain, head });
+  return head;
+}
