@@ -5,7 +5,7 @@ import { addNotification, type NotificationType } from "./notifications";
 import { selectIn } from "./viewer";
 import { dropFromConversations, recordDirectStatus, refreshConversations } from "./conversations";
 import { fanOutCreated, fanOutDeleted, fanOutPage, fanOutUpdated, type StatusDeleted } from "./fanout";
-import { publishToUser, type Admitted } from "../streams/account-streams";
+import { publishAdmitted, publishToUser, type Admitted } from "../streams/account-streams";
 
 /**
  * The follower side of fan-out: what an account's object does when a status from someone else
@@ -132,22 +132,22 @@ export function receiveStatus(host: AccountObject, input: StatusRecord | string,
   if (facts.blocked) return;
   const follow = facts.follow;
   const mentioned = status.mentions.some((m) => m.id === me);
-  const deliver = (): boolean => {
-    const wanted = via === "tag" ? followsTagOf(sql, status) : follow !== null && (status.visibility !== "direct" || mentioned);
-    const home = wanted && !filteredFromHome(me, status, facts, via);
-    const intoHome = home && !isReblogSeen(sql, status);
+  const wanted = via === "tag" ? followsTagOf(sql, status) : follow !== null && (status.visibility !== "direct" || mentioned);
+  const home = wanted && !filteredFromHome(me, status, facts, via);
+  const intoHome = home && !isReblogSeen(sql, status);
+  // Streamed (only if it goes into home) before the writes, so the event need not wait for them.
+  if (intoHome) publishAdmitted(sql, status, homeView(status, via, facts));
+  const write = () => {
     if (intoHome) insertIntoHome(sql, [status], json);
     if (via === "author" && follow && status.visibility !== "direct") insertIntoLists(sql, me, status, facts);
     if (mentioned) notifyOnce(sql, "mention", status.account, status);
     if (home && follow?.notify && !status.reblog && !isReplyToOther(status)) notifyOnce(sql, "status", status.account, status);
     if (mentioned && status.visibility === "direct") recordDirectStatus(sql, me, status, participants ?? [status.account], true);
-    return intoHome;
   };
   // The usual delivery writes one row (home), atomic by itself; several writes go in a transaction.
   const oneWrite = !mentioned && facts.lists.length === 0 && !follow?.notify;
-  const intoHome = oneWrite ? deliver() : host.storage.transactionSync(deliver);
-  // Streamed only if it went into home, once committed.
-  if (intoHome) publishToUser(sql, { event: "update", status, committed: homeView(status, via, facts) });
+  if (oneWrite) write();
+  else host.storage.transactionSync(write);
 }
 
 /**

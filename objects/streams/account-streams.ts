@@ -42,9 +42,9 @@ export type UserEvent =
   | { event: "notifications_merged" };
 
 /**
- * Set by a publisher that calls after its transaction committed the status into home (so
- * it need not be looked up again): `visible: true` when the home rules also settled that the
- * account may see it (render.ts `viewAdmitted`), null when visibility must still be checked.
+ * Set by a publisher that has decided to put the status into home (so it need not be looked
+ * up there): `visible: true` when the home rules also settled that the account may see it
+ * (render.ts `viewAdmitted`), null when visibility must still be checked.
  */
 export type Admitted = { visible: true; hasFilters: boolean } | { visible: null };
 
@@ -65,6 +65,16 @@ const byStorage = new WeakMap<SqlStorage, AccountStreams>();
 export function publishToUser(target: SqlStorage | { sql: SqlStorage }, event: UserEvent): void {
   const sql = "exec" in target ? target : target.sql;
   byStorage.get(sql)?.publishUser(event);
+}
+
+/**
+ * Sends an `update` for a status the caller has decided to put into home, at once: called
+ * before the delivery's writes, the event does not wait for them to be stored (outgoing
+ * messages are held until earlier writes are durable). A delivery that then fails is retried
+ * by the fan-out, so the event may come twice, never not at all.
+ */
+export function publishAdmitted(sql: SqlStorage, status: StatusRecord, admitted: Admitted): void {
+  byStorage.get(sql)?.publishUser({ event: "update", status, committed: admitted }, true);
 }
 
 /**
@@ -181,17 +191,20 @@ export class AccountStreams {
 
   // ----- the account's own events -----
 
-  publishUser(event: UserEvent): void {
+  /** Sends now, or (the default) once the current synchronous work, e.g. a transaction, is over. */
+  publishUser(event: UserEvent, now = false): void {
     if (!this.hasListeners(targetStreams(event))) return;
     // Deletes name lists now: the rows that say where the status was are about to go.
     const lists = event.event === "delete" ? this.listsHolding(event.id) : null;
-    queueMicrotask(() => {
+    const send = () => {
       try {
         this.sendUser(event, lists);
       } catch (err) {
         console.error("stream publish failed", err instanceof Error ? err.message : err);
       }
-    });
+    };
+    if (now) send();
+    else queueMicrotask(send);
   }
 
   private sendUser(event: UserEvent, lists: Set<string> | null): void {
