@@ -1,7 +1,8 @@
 // `node bench/stream-profile.ts [followers] [posts]`: the streaming scenario's fan-out (followers
 // holding a `user` socket, the author posts) under the V8 CPU profiler. Prints the delivery
 // latencies and CPU (self time) per post by function, heaviest first.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpuMs, serverProcesses } from "./proc.ts";
 import { freePort, startServer } from "../test/e2e/server.ts";
 import { selfTimes, startProfiling, type ProfileNode } from "./profile.ts";
 import { appToken, pool, postForm, registerUser } from "./seed.ts";
@@ -79,7 +80,7 @@ async function main() {
     const slowest: number[] = [];
     const first: number[] = [];
     const posts: number[] = [];
-    const pids = workerdPids(process.env.WRANGLER_PORT ?? new URL(origin).port);
+    const pids = serverProcesses(new URL(origin).port);
     const cpu0 = cpuMs(pids);
     const each0 = pids.map((p) => cpuMs([p]));
     for (let i = 0; i < POSTS; i++) {
@@ -153,36 +154,6 @@ function printInclusive(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas
   });
   console.log("ms per post by function (inclusive):");
   for (const [k, us] of [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(us / 1000 / posts).toFixed(2).padStart(8)}  ${k}`);
-}
-
-/** The workerd processes under `wrangler dev --port <port>` (the Worker and every object run in them). */
-function workerdPids(port: string): number[] {
-  const pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
-  const read = (pid: string, file: string) => {
-    try {
-      return readFileSync(`/proc/${pid}/${file}`, "utf8");
-    } catch {
-      return "";
-    }
-  };
-  const parentOf = new Map(pids.map((pid) => [pid, read(pid, "stat").split(") ")[1]?.split(" ")[1] ?? ""]));
-  const wrangler = new Set(pids.filter((pid) => read(pid, "cmdline").split("\0").join(" ").includes(`dev --port ${port} `)));
-  const under = (pid: string) => {
-    for (let p = parentOf.get(pid); p && p !== "0" && p !== "1"; p = parentOf.get(p)) if (wrangler.has(p)) return true;
-    return false;
-  };
-  return pids.filter((pid) => read(pid, "comm").trim() === "workerd" && under(pid)).map(Number);
-}
-
-/** utime + stime of the processes, in ms (clock ticks of 10 ms). */
-function cpuMs(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    total += (Number(fields[11]) + Number(fields[12])) * 10;
-  }
-  return total;
 }
 
 main().then(() => process.exit(0)).catch((err) => {
