@@ -4,6 +4,7 @@
 // notifications first when the route needs a token and none is given.
 import { freePort, startServer } from "../test/e2e/server.ts";
 import { runLoad } from "./load.ts";
+import { keepStateInRam } from "./ram-state.ts";
 import { cpuMs, serverProcesses } from "./proc.ts";
 import { appToken, getJson, pool, postForm, registerUser } from "./seed.ts";
 import WebSocket from "ws";
@@ -44,23 +45,32 @@ async function homeIdsOf(origin: string, token: string): Promise<string[]> {
   return ids;
 }
 
+/** Native calls whose cost belongs to the JS function that made them (shown as `caller > exec`). */
+const NATIVE = new Set(["exec", "toArray", "one", "next", "transactionSync", "raw"]);
+
 export function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]) {
   const byId = new Map(nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = (n: ProfileNode) => {
+    const file = n.callFrame.url.split("/").slice(-2).join("/");
+    return `${n.callFrame.functionName || "(anonymous)"} ${file}:${n.callFrame.lineNumber + 1}`;
+  };
   const totals = new Map<string, number>();
   samples.forEach((id, i) => {
     const n = byId.get(id)!;
-    const file = n.callFrame.url.split("/").slice(-2).join("/");
-    const key = `${n.callFrame.functionName || "(anonymous)"} ${file}:${n.callFrame.lineNumber + 1}`;
+    let key = label(n);
+    if (!n.callFrame.url && NATIVE.has(n.callFrame.functionName)) {
+      const caller = byId.get(parent.get(id) ?? -1);
+      if (caller) key = `${label(caller)} > ${n.callFrame.functionName}`;
+    }
     totals.set(key, (totals.get(key) ?? 0) + (timeDeltas[i] ?? 0));
   });
   return [...totals.entries()].sort((a, b) => b[1] - a[1]);
 }
 
-/**
- * Attaches to the local server's inspector (`startServer({ INSPECTOR_PORT })`); `stop()` returns
- * self time in µs per function, heaviest first. Usable from scratch scripts around any workload.
- */
-export async function startProfiling(inspectorPort: number) {
+/** The V8 CPU profile of the local server's isolate (`startServer({ INSPECTOR_PORT })`). */
+export async function connectProfiler(inspectorPort: number) {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
   const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { origin: `http://127.0.0.1:${inspectorPort}` } });
   await new Promise((r, j) => (ws.once("open", r), ws.once("error", j)));
@@ -80,13 +90,7 @@ export async function startProfiling(inspectorPort: number) {
   await send("Profiler.setSamplingInterval", { interval: 100 });
   return {
     start: () => send("Profiler.start"),
-    async stop(): Promise<[string, number][]> {
-      const { profile } = await send("Profiler.stop");
-      ws.close();
-      return selfTimes(profile.nodes, profile.samples, profile.timeDeltas);
-    },
-    /** The raw V8 profile (nodes, samples, timeDeltas), for callers that walk the call tree. */
-    async stopRaw(): Promise<{ nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }> {
+    async stop(): Promise<{ nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }> {
       const { profile } = await send("Profiler.stop");
       ws.close();
       return profile;
@@ -94,8 +98,24 @@ export async function startProfiling(inspectorPort: number) {
   };
 }
 
+/**
+ * Attaches to the local server's inspector (`startServer({ INSPECTOR_PORT })`); `stop()` returns
+ * self time in µs per function, heaviest first. Usable from scratch scripts around any workload.
+ */
+export async function startProfiling(inspectorPort: number) {
+  const profiler = await connectProfiler(inspectorPort);
+  return {
+    start: profiler.start,
+    async stop(): Promise<[string, number][]> {
+      const profile = await profiler.stop();
+      return selfTimes(profile.nodes, profile.samples, profile.timeDeltas);
+    },
+  };
+}
+
 async function main() {
   const [path = "/api/v1/timelines/home?limit=40", given] = process.argv.slice(2);
+  console.log(keepStateInRam());
   const inspectorPort = await freePort();
   const server = await startServer({ WRANGLER_LOG_LEVEL: "error", INSPECTOR_PORT: String(inspectorPort) });
   try {
@@ -124,7 +144,7 @@ async function main() {
   }
 }
 
-// Only as `npm run profile`: scratch scripts import startProfiling without starting a run.
+// Only as `npm run profile` (not bench/stream-profile.ts, whose name also ends so).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   main().catch((err) => {
     console.error(err);

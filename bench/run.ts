@@ -2,6 +2,7 @@
 // and prints one table. Every figure is also a ratio against the trivial route measured in the
 // same run. Scenarios are in bench/scenarios/*.ts; pick some with `npm run bench -- foundation`.
 import { startServer } from "../test/e2e/server.ts";
+import { keepStateInRam } from "./ram-state.ts";
 import { runLoad, type Figures } from "./load.ts";
 import { foundation } from "./scenarios/foundation.ts";
 import { streaming } from "./scenarios/streaming.ts";
@@ -29,6 +30,7 @@ const optIn = new Set(["growth10k", "fanout10k"]);
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
 async function main() {
+  const storage = keepStateInRam();
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
   const names = wanted.length ? wanted : Object.keys(scenarios).filter((n) => !optIn.has(n));
   const started = Date.now();
@@ -46,7 +48,7 @@ async function main() {
       rows.push(...(await scenario(ctx)));
     }
     printTable(rows, trivial);
-    console.log(`\nconcurrency 10, 1.5 s warm-up, 5 s per route, loopback; total ${fmt((Date.now() - started) / 1000, 0)} s`);
+    console.log(`\nconcurrency 10, 1.5 s warm-up, 5 s per route, loopback, ${storage}; total ${fmt((Date.now() - started) / 1000, 0)} s`);
   } finally {
     await server.stop();
   }

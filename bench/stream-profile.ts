@@ -3,8 +3,9 @@
 // latencies and CPU (self time) per post by function, heaviest first.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpuMs, serverProcesses } from "./proc.ts";
+import { keepStateInRam } from "./ram-state.ts";
 import { freePort, startServer } from "../test/e2e/server.ts";
-import { selfTimes, startProfiling, type ProfileNode } from "./profile.ts";
+import { connectProfiler, selfTimes, type ProfileNode } from "./profile.ts";
 import { appToken, pool, postForm, registerUser } from "./seed.ts";
 import { percentile } from "./load.ts";
 
@@ -39,6 +40,7 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
 async function main() {
   // ORIGIN=<url> INSPECTOR=<port>: use a running `npm start` instead (its seed is kept in SEED_FILE).
   const inspectorPort = process.env.INSPECTOR ? Number(process.env.INSPECTOR) : await freePort();
+  keepStateInRam();
   const server = process.env.ORIGIN
     ? { origin: process.env.ORIGIN, stop: async () => {} }
     : await startServer({ WRANGLER_LOG_LEVEL: "error", INSPECTOR_PORT: String(inspectorPort) });
@@ -74,7 +76,7 @@ async function main() {
     };
     await post(-1); // warm-up: cold objects
     await new Promise((r) => setTimeout(r, 500));
-    const profiler = process.env.NOPROFILE ? null : await startProfiling(inspectorPort);
+    const profiler = process.env.NOPROFILE ? null : await connectProfiler(inspectorPort);
     await profiler?.start();
     const latencies: number[] = [];
     const slowest: number[] = [];
@@ -93,7 +95,7 @@ async function main() {
     }
     const cpu1 = cpuMs(pids);
     const each = pids.map((p, i) => ((cpuMs([p]) - each0[i]) / POSTS).toFixed(0)).join(" + ");
-    const raw = await profiler?.stopRaw();
+    const raw = await profiler?.stop();
     const rows = raw ? selfTimes(raw.nodes, raw.samples, raw.timeDeltas) : [];
     for (const l of [latencies, slowest, first, posts]) l.sort((a, b) => a - b);
     console.log(

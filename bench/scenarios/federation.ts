@@ -1,11 +1,12 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BenchContext, Row } from "../run.ts";
-import { percentile, request, type Figures } from "../load.ts";
+import { percentile, request, runLoad, type Figures } from "../load.ts";
 import { appToken, getJson, pool, postForm, registerUser } from "../seed.ts";
-import { startServer, type LocalServer } from "../../test/e2e/server.ts";
+import { freePort, startServer, type LocalServer } from "../../test/e2e/server.ts";
+import { connectProfiler, type ProfileNode } from "../profile.ts";
+import { cpuMs, serverProcesses } from "../proc.ts";
 
 /**
  * Issue 5: federation, against a server of its own started with ALLOW_PRIVATE_ADDRESSES=true
@@ -304,13 +305,15 @@ async function burst(origin: string, posts: SignedPost[], durationMs: number): P
 
 export async function federation(_ctx: BenchContext): Promise<Row[]> {
   const started = Date.now();
-  const server = await startServer({ ALLOW_PRIVATE_ADDRESSES: "true", WRANGLER_LOG_LEVEL: "error" });
+  inspectorPort = PROFILE ? await freePort() : 0;
+  const server = await startServer({ ALLOW_PRIVATE_ADDRESSES: "true", WRANGLER_LOG_LEVEL: "error", ...(PROFILE ? { INSPECTOR_PORT: String(inspectorPort) } : {}) });
   const actors: LoopbackActor[] = [];
   try {
     const keys = newKeys();
     const app = await appToken(server.origin);
     const inbound = await inboundRows(server, app, keys, actors);
-    const outbound = await outboundRows(server, app, keys, actors);
+    // FEDERATION_ROWS=inbound skips the outbound rows (quicker A/B runs of the inbound path).
+    const outbound = process.env.FEDERATION_ROWS === "inbound" ? [] : await outboundRows(server, app, keys, actors);
     return [...inbound, ...outbound, { name: "federation scenario time", note: `${fmt((Date.now() - started) / 1000)} s (own server with ALLOW_PRIVATE_ADDRESSES=true)` }];
   } finally {
     await Promise.all(actors.map((a) => a.stop()));
@@ -376,39 +379,50 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
   }
   const sinceId = (await home(origin, reader.token, ""))[0].id;
   const workerd = serverProcesses(new URL(origin).port);
+  // Yardstick for a shared machine: workerd CPU per trivial request on this server, same moment.
+  const cpuT = cpuMs(workerd);
+  const trivial = await runLoad({ origin, path: "/api/v1/streaming/health", concurrency: CONCURRENCY, warmupMs: 0, durationMs: 2000 });
+  const trivialCpu = (cpuMs(workerd) - cpuT) / trivial.requests;
 
   // Without local followers: verification, hand-off, and the handler's "not ours" decision.
+  const plainProfile = PROFILE === "plain" ? await profiler() : null;
   const cpu0 = cpuMs(workerd);
   const plain = await burst(origin, signCreates(unfollowed, BURST_MAX), BURST_MS);
   await sleep(1000);
+  await plainProfile?.stop(plain.sent);
   const plainCpu = (cpuMs(workerd) - cpu0) / (plain.sent - plain.figures.errors);
 
   // With followers: signed now (Date a few seconds old when sent), sent as fast as the server takes them.
+  // CPU first: nothing polls the server until it is idle again (home reads would count as inbound work).
   const signStart = performance.now();
   const first = seq.get(followed)! + 1;
   const posts = signCreates(followed, BURST_MAX);
   const signMs = performance.now() - signStart;
+  const followedProfile = PROFILE === "followed" ? await profiler() : null;
   const cpu1 = cpuMs(workerd);
   const result = await burst(origin, posts, BURST_MS);
-  const lastUri = `${followed.origin}/notes/${first + result.lastAccepted}`;
+  const idle = await untilIdle(workerd);
+  const followedCpu = (idle.cpu - cpu1) / (result.sent - result.figures.errors);
+  const drained = idle.at - result.lastAcceptedAt;
+  await followedProfile?.stop(result.sent);
+  // Every accepted status of the burst in the reader's home (processing order differs by shard).
+  const uris = new Set(Array.from({ length: result.lastAccepted + 1 }, (_, i) => `${followed.origin}/notes/${first + i}`));
+  const held = await countInHome(origin, reader.token, sinceId, uris);
 
-  // Until the last status is in one follower's home, then in every follower's home.
-  const inHome = async (token: string) => (await home(origin, token, `&since_id=${sinceId}`)).some((s) => s.uri === lastUri);
-  const readerSaw = (await until(() => inHome(reader.token))) ? performance.now() - result.lastAcceptedAt : NaN;
+  // Then the time to homes, on a second burst, polled as a client would.
+  const sinceId2 = (await home(origin, reader.token, ""))[0].id;
+  const first2 = seq.get(followed)! + 1;
+  const latencyBurst = await burst(origin, signCreates(followed, BURST_MAX), BURST_MS);
+  const lastUri = `${followed.origin}/notes/${first2 + latencyBurst.lastAccepted}`;
+  const inHome = async (token: string) => (await home(origin, token, `&since_id=${sinceId2}`)).some((s) => s.uri === lastUri);
+  const readerSaw = (await until(() => inHome(reader.token))) ? performance.now() - latencyBurst.lastAcceptedAt : NaN;
   const pending = new Set(followers.slice(1));
   const allSaw = (await until(async () => {
     for (const f of [...pending]) if (await inHome(f.token)) pending.delete(f);
     return pending.size === 0;
   }))
-    ? performance.now() - result.lastAcceptedAt
+    ? performance.now() - latencyBurst.lastAcceptedAt
     : NaN;
-  // Every accepted status of the burst in the reader's home (processing order differs by shard).
-  const uris = new Set(Array.from({ length: result.lastAccepted + 1 }, (_, i) => `${followed.origin}/notes/${first + i}`));
-  let held = 0;
-  const complete = (await until(async () => (held = await countInHome(origin, reader.token, sinceId, uris)) >= uris.size, WAIT_MS, 250))
-    ? performance.now() - result.lastAcceptedAt
-    : NaN;
-  const followedCpu = (cpuMs(workerd) - cpu1) / (result.sent - result.figures.errors);
 
   const refusals = (b: Burst) => (b.figures.errors ? `; ${b.figures.errors} refused, first: ${b.firstError}` : "");
   return [
@@ -416,76 +430,98 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
     { name: `POST /inbox signed Create, sender with ${FOLLOWERS} local followers`, figures: result.figures, target: "≥ 100/s" },
     {
       name: "inbound work per accepted Create",
-      note: `workerd CPU ${fmt(plainCpu, 2)} ms without followers, ${fmt(followedCpu, 2)} ms with ${FOLLOWERS} (incl. processing and fan-out; locally the Worker and every object share one workerd thread)${refusals(plain)}${refusals(result)}; ${posts.length} signed in advance in ${fmt(signMs, 0)} ms; setup ${fmt(setupMs / 1000)} s`,
+      note: `workerd CPU ${fmt(plainCpu, 2)} ms without followers, ${fmt(followedCpu, 2)} ms with ${FOLLOWERS} (incl. processing and fan-out; locally the Worker and every object share one workerd thread; ${fmt(plainCpu / trivialCpu)}× and ${fmt(followedCpu / trivialCpu)}× the ${fmt(trivialCpu, 2)} ms of a trivial GET measured just before)${refusals(plain)}${refusals(result)}; ${posts.length} signed in advance in ${fmt(signMs, 0)} ms; setup ${fmt(setupMs / 1000)} s`,
     },
     {
       name: "inbound → followers' home timelines",
-      note: `last status in a follower's home ${fmt(readerSaw, 0)} ms after the last 202, in all ${followers.length} homes ${fmt(allSaw, 0)} ms; all ${uris.size} burst statuses in the home ${Number.isFinite(complete) ? `${fmt(complete, 0)} ms` : `not within ${WAIT_MS / 1000} s (${held})`}`,
+      note: `CPU burst: server idle ${fmt(drained, 0)} ms after the last 202, then ${held}/${uris.size} of its statuses in the reader's home; second burst (${latencyBurst.sent} Creates, ${fmt(latencyBurst.figures.rps, 0)}/s), polled: last status in a follower's home ${fmt(readerSaw, 0)} ms after the last 202, in all ${followers.length} homes ${fmt(allSaw, 0)} ms${refusals(latencyBurst)}`,
       target: "issue 5: report",
     },
   ];
 }
 
-// ----- /proc: CPU time of the server's workerd processes -----
+// ----- optional CPU profile (FEDERATION_PROFILE=plain|followed) -----
 
-/** The workerd processes of the server listening on `port` (its process group), or [] without /proc. */
-function serverProcesses(port: string): number[] {
-  try {
-    const hex = `:${Number(port).toString(16).toUpperCase().padStart(4, "0")}`;
-    const inodes = new Set<string>();
-    for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-      for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
-        const cols = line.trim().split(/\s+/);
-        if (cols.length > 9 && cols[1].endsWith(hex) && cols[3] === "0A") inodes.add(cols[9]);
-      }
-    }
-    const pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
-    const listener = pids.find((pid) => {
-      try {
-        return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-          try {
-            return inodes.has(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? "");
-          } catch {
-            return false;
-          }
-        });
-      } catch {
-        return false;
-      }
-    });
-    if (!listener) return [];
-    const group = statFields(Number(listener))[2];
-    return pids.map(Number).filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "workerd" && statFields(pid)[2] === group;
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return [];
-  }
+/** Which inbound burst to profile (with its processing): prints self and total time per function. */
+const PROFILE = process.env.FEDERATION_PROFILE ?? "";
+let inspectorPort = 0;
+
+async function profiler() {
+  const connected = await connectProfiler(inspectorPort);
+  await connected.start();
+  return {
+    async stop(operations: number) {
+      const profile = await connected.stop();
+      printProfile(profile.nodes, profile.samples, profile.timeDeltas, operations);
+    },
+  };
 }
 
-/** /proc/<pid>/stat after the command name: state, ppid, pgrp, ... utime (11), stime (12). */
-function statFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+/** Self and total (inclusive, each function counted once per stack) µs per operation. */
+function printProfile(nodes: ProfileNode[], samples: number[], deltas: number[], operations: number) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = (n: ProfileNode) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  samples.forEach((id, i) => {
+    const dt = deltas[i] ?? 0;
+    const leaf = byId.get(id)!;
+    self.set(keyOf(leaf), (self.get(keyOf(leaf)) ?? 0) + dt);
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const k = keyOf(byId.get(cur)!);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      total.set(k, (total.get(k) ?? 0) + dt);
+    }
+  });
+  // PROFILE_CALLERS=name: who calls the functions of that name (self time below them, µs per Create).
+  const wanted = process.env.PROFILE_CALLERS;
+  if (wanted) {
+    const callers = new Map<string, number>();
+    samples.forEach((id, i) => {
+      let cur: number | undefined = id;
+      while (cur !== undefined && byId.get(cur)!.callFrame.functionName !== wanted) cur = parent.get(cur);
+      if (cur === undefined) return;
+      const chain: string[] = [];
+      for (let p = parent.get(cur), n = 0; p !== undefined && n < 4; p = parent.get(p), n++) chain.push(keyOf(byId.get(p)!));
+      const k = chain.join(" < ");
+      callers.set(k, (callers.get(k) ?? 0) + (deltas[i] ?? 0));
+    });
+    console.error(`callers of ${wanted}:`);
+    for (const [k, us] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.error(`${(us / operations).toFixed(1).padStart(8)}  ${k}`);
+  }
+  const top = Number(process.env.PROFILE_TOP ?? 60);
+  const per = (us: number) => (us / operations).toFixed(1).padStart(8);
+  const sum = [...self.values()].reduce((a, b) => a + b, 0);
+  console.error(`\nprofile (${PROFILE}): ${operations} Creates, sampled ${(sum / 1000).toFixed(0)} ms; µs per Create`);
+  console.error("self:");
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.error(`${per(us)}  ${k}`);
+  console.error("total:");
+  for (const [k, us] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top)) console.error(`${per(us)}  ${k}`);
 }
 
-/** utime + stime of the processes in ms (clock ticks of 10 ms); NaN without them. */
-function cpuMs(pids: number[]): number {
-  if (pids.length === 0) return NaN;
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const f = statFields(pid);
-      total += (Number(f[11]) + Number(f[12])) * 10;
-    } catch {
-      // exited meanwhile
-    }
+// ----- /proc: CPU time of the server's workerd processes (bench/proc.ts) -----
+
+/**
+ * Waits until the processes are idle (at most 10% of a core over IDLE_WINDOW_MS): when that
+ * window began, and their CPU time then. Without /proc: after a fixed wait.
+ */
+const IDLE_WINDOW_MS = 200;
+async function untilIdle(pids: number[]): Promise<{ at: number; cpu: number }> {
+  const samples: { at: number; cpu: number }[] = [];
+  const deadline = performance.now() + WAIT_MS;
+  for (;;) {
+    const now = { at: performance.now(), cpu: cpuMs(pids) };
+    if (!Number.isFinite(now.cpu)) return (await sleep(2000), { at: performance.now(), cpu: NaN });
+    samples.push(now);
+    const start = samples.findLast((s) => now.at - s.at >= IDLE_WINDOW_MS);
+    if (start && now.cpu - start.cpu <= IDLE_WINDOW_MS / 10) return start;
+    if (now.at > deadline) return now;
+    await sleep(20);
   }
-  return total;
 }
 
 async function outboundRows(server: LocalServer, app: string, keys: Keys, actors: LoopbackActor[]): Promise<Row[]> {

@@ -30,7 +30,7 @@ import * as notes from "./notification-feed";
 import * as convos from "./conversations";
 import { getMarkers, saveMarkers, type MarkerTimeline } from "./markers";
 import { READ_FILTER_OPS, runFilterOp, type FilterOp } from "./filters";
-import type { StatusDeleted } from "./fanout";
+import type { FanoutOp, StatusDeleted } from "./fanout";
 import type { ViewContext } from "./viewer";
 import type { IdWindow } from "../paging";
 import type { StatusRecord } from "../../schemas/records";
@@ -582,6 +582,21 @@ export class AccountObject extends DurableObject<Env> {
     if (!this.record()) return;
     search.forgetMention(this.sql, deleted.id);
     home.receiveStatusDelete(this, deleted);
+  }
+  /** Several of one remote author's statuses at once, in order (a JSON `FanoutOp[]`: one call, a cheap string to pass). */
+  async receiveFanout(ops: string): Promise<void> {
+    if (!this.record()) return;
+    for (const op of JSON.parse(ops) as FanoutOp[]) {
+      // As receiveStatus / receiveStatusUpdate / receiveStatusDelete above, the account read once.
+      if (op.kind === "create") home.receiveStatus(this, op.status, "author", op.participants);
+      else if (op.kind === "update") {
+        search.refreshMention(this.sql, op.status);
+        await home.receiveStatusUpdate(this, op.status);
+      } else {
+        search.forgetMention(this.sql, op.deleted.id);
+        home.receiveStatusDelete(this, op.deleted);
+      }
+    }
   }
   homeTimeline(token: string, window: IdWindow, o: Origin) {
     return this.withViewer(token, "read:statuses", (v) =>

@@ -6,7 +6,7 @@ import { fetchActivityDocument, fetchPolicy } from "../../lib/federation/safe-fe
 import { inboundStatus, sanitizeInboundStatus, type InboundPoll, type InboundStatus } from "../../worker/activitypub/inbound";
 import { localUsernameOf } from "../../worker/activitypub/uris";
 import { instanceActorSigner } from "./instance-actor-object";
-import { resolveRemoteActor, type RemoteActor } from "./remote-actor-object";
+import { resolveRemoteActor, type AuthorHere, type RemoteActor, type RemoteActorObject } from "./remote-actor-object";
 import type { StatusRef } from "./remote-statuses";
 import { asArray, idOf, isRecord, knownStatus, localAccountByUri, sameHost } from "./handlers/common";
 
@@ -20,6 +20,8 @@ import { asArray, idOf, isRecord, knownStatus, localAccountByUri, sameHost } fro
 export interface IngestContext {
   env: Env;
   o: Origin;
+  /** When running inside an author's own object: notes by that author are stored with local calls. */
+  here?: AuthorHere;
 }
 
 export interface IngestOptions {
@@ -30,6 +32,8 @@ export interface IngestOptions {
   /** The enclosing activity (its to/cc stand in when the object has none). */
   activity?: Record<string, unknown> | null;
   pinned?: boolean;
+  /** What the caller already knows of the object's id: when it names this note and `held` is false, the lookup is skipped. */
+  known?: { uri: string | null; held: false } | null;
 }
 
 export interface HeldStatus {
@@ -49,8 +53,10 @@ const MENTION_FETCHES = 5;
 export async function ingestNote(c: IngestContext, object: Record<string, unknown>, author: RemoteActor, options: IngestOptions): Promise<HeldStatus | null> {
   const parsed = inboundStatus(object, { actor: author.uri, actorFollowers: author.followers, activity: options.activity ?? null, local: c.o });
   if (!parsed.ok) return null;
-  const authorObject = remoteActorStub(c.env, author.uri);
-  const existing = await authorObject.statusByUri(parsed.value.uri);
+  const authorObject: Pick<RemoteActorObject, "statusByUri" | "storeStatus" | "statusesById"> =
+    c.here?.uri === author.uri ? c.here.object : (remoteActorStub(c.env, author.uri) as unknown as RemoteActorObject);
+  const knownAbsent = options.known?.held === false && options.known.uri === parsed.value.uri;
+  const existing = knownAbsent ? null : await authorObject.statusByUri(parsed.value.uri);
   if (existing) return { ref: { id: existing.id, accountId: author.id, actorUri: author.uri }, record: existing };
 
   const s = await sanitizeInboundStatus(parsed.value);
@@ -112,7 +118,7 @@ export async function resolveStatus(c: IngestContext, uri: string, depth: number
   const known = await knownStatus(c.env, c.o, uri);
   if (known) {
     const record = known.actorUri
-      ? (await remoteActorStub(c.env, known.actorUri).statusesById([known.id]))[0]
+      ? (await (known.actorUri === c.here?.uri ? c.here.object : remoteActorStub(c.env, known.actorUri)).statusesById([known.id]))[0]
       : (await accountStub(c.env, known.accountId).statusesFor([known.id], known.accountId))[0];
     return record ? { ref: known, record } : null;
   }

@@ -33,6 +33,11 @@ const MIGRATIONS: readonly Migration[] = [
 ];
 
 const BATCH = 25;
+const MAX_BATCHES_PER_ALARM = 40;
+/** The alarm behind a Create processed at once: it only matters if that processing is cut short. */
+const CREATE_FALLBACK_MS = 10_000;
+/** Processed entries older than PROCESSED_MEMORY_MS are purged at most this often per instance. */
+const PURGE_EVERY_MS = 60_000;
 /** Waits after a handler failure; after the last one the activity is marked failed. */
 const RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 3_600_000, 6 * 3_600_000];
 export const PROCESSED_MEMORY_MS = 7 * 24 * 3600 * 1000;
@@ -58,6 +63,9 @@ export class InboxObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Tests move this object's clock forward; always 0 in production. */
   clockOffsetMs = 0;
+  private purgedAt = 0;
+  /** The running pass over due activities (the alarm and accepted Creates share it). */
+  private draining: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -87,7 +95,16 @@ export class InboxObject extends DurableObject<Env> {
       now,
     );
     if (cursor.rowsWritten === 0) return { duplicate: true };
-    await this.scheduleAt(now);
+    if (d.type !== "Create") {
+      // A running pass looks for due activities again before it stops: no storage call then.
+      if (!this.draining) await this.scheduleAt(now);
+      return { duplicate: false };
+    }
+    // Creates, the bulk of the traffic, are processed as soon as they are stored (the answer
+    // waits for the write, not for the processing): no alarm round trip per activity. The
+    // alarm stays the durable fallback if that processing is cut short.
+    await this.scheduleAt(now + CREATE_FALLBACK_MS);
+    void this.drain().catch((err) => console.warn("inbox drain", err instanceof Error ? err.message : err));
     return { duplicate: false };
   }
 
@@ -105,19 +122,45 @@ export class InboxObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const now = this.now();
-    this.sql.exec("DELETE FROM activities WHERE state != 'pending' AND finished_at < ?", now - PROCESSED_MEMORY_MS);
-    const due = this.sql
-      .exec<{ id: string; actor: string; recipient: string | null; origin: string; body: string; attempts: number; received_at: number }>(
-        `SELECT id, actor, recipient, origin, body, attempts, received_at FROM activities
-         WHERE state = 'pending' AND next_at <= ? ORDER BY received_at, id LIMIT ?`,
-        now,
-        BATCH,
-      )
-      .toArray();
-    for (const row of due) await this.process(row);
+    await this.drain();
+  }
+
+  /** Processes due activities until none is left (one pass at a time), then arms the next retry. */
+  private drain(): Promise<void> {
+    this.draining ??= this.drainAll();
+    return this.draining;
+  }
+
+  private async drainAll(): Promise<void> {
+    try {
+      await this.processDue();
+    } finally {
+      // Cleared with no await after the last look at the table: a later accept starts a new pass.
+      this.draining = null;
+    }
     const next = this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM activities WHERE state = 'pending'").one().at;
     if (next !== null) await this.scheduleAt(next);
+  }
+
+  /** Activities accepted meanwhile are taken in the same pass (one alarm for a burst, not one each). */
+  private async processDue(): Promise<void> {
+    const now = this.now();
+    if (now - this.purgedAt >= PURGE_EVERY_MS) {
+      this.purgedAt = now;
+      this.sql.exec("DELETE FROM activities WHERE state != 'pending' AND finished_at < ?", now - PROCESSED_MEMORY_MS);
+    }
+    for (let run = 0; run < MAX_BATCHES_PER_ALARM; run++) {
+      const due = this.sql
+        .exec<{ id: string; actor: string; recipient: string | null; origin: string; body: string; attempts: number; received_at: number }>(
+          `SELECT id, actor, recipient, origin, body, attempts, received_at FROM activities
+           WHERE state = 'pending' AND next_at <= ? ORDER BY received_at, id LIMIT ?`,
+          this.now(),
+          BATCH,
+        )
+        .toArray();
+      if (due.length === 0) return;
+      for (const row of due) await this.process(row);
+    }
   }
 
   private async process(row: { id: string; actor: string; recipient: string | null; origin: string; body: string; attempts: number; received_at: number }) {

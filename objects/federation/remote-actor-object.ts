@@ -16,6 +16,7 @@ import * as relations from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
 import { COPIES_JOB, linkNow, queueActorDeletion, queueMove } from "./remote-fanout";
 import { remoteActorUriOf } from "./account-owners";
+import { dispatchActivity, type PortableContext } from "./handlers/registry";
 
 export type { RemoteActor, RemoteKey } from "./actor-document";
 
@@ -47,6 +48,7 @@ const MIGRATIONS: readonly Migration[] = [
   },
   // Phase 3: the remote side of the account model (objects/federation/remote-statuses.ts).
   remote.remoteStatusesSchema,
+  remote.fanoutQueueSchema,
 ];
 
 /** A stored actor older than this is refetched when used. */
@@ -55,6 +57,8 @@ export const ACTOR_MAX_AGE_MS = 24 * 3600 * 1000;
 export const REFETCH_INTERVAL_MS = 30_000;
 /** How long a Delete is remembered against a late Create. */
 export const DELETION_MEMORY_MS = 6 * 3600 * 1000;
+/** Batches of due jobs one alarm runs before handing over to the next alarm. */
+const MAX_JOB_RUNS_PER_ALARM = 20;
 
 export interface ResolveOptions {
   /** Our origin (e.g. https://example.com): the instance actor's key id depends on it. */
@@ -68,6 +72,10 @@ export class RemoteActorObject extends DurableObject<Env> {
   private inflight: Promise<Result<RemoteActor>> | null = null;
   /** Tests move this object's clock forward; always 0 in production. */
   clockOffsetMs = 0;
+  /** True while alarm() runs jobs: it looks for due jobs again before it stops. */
+  private alarmRunning = false;
+  /** The stored actor row, parsed once (this object is its only writer); undefined = not read yet. */
+  private storedCopy: StoredActor | null | undefined = undefined;
   private readonly outbox: Outbox<remote.RemoteHost>;
   /** What remote-statuses.ts and remote-fanout.ts work with. */
   private readonly host: remote.RemoteHost;
@@ -81,7 +89,8 @@ export class RemoteActorObject extends DurableObject<Env> {
       storage: ctx.storage,
       env,
       enqueue: (kind, payload, at) => this.outbox.enqueue(kind, payload, at),
-      wake: () => scheduleAlarm(ctx.storage, this.outbox.nextDueAt()),
+      // A running alarm takes every job that is due before it stops (alarm()), so no storage call then.
+      wake: () => (this.alarmRunning ? Promise.resolve() : scheduleAlarm(ctx.storage, this.outbox.nextDueAt())),
       actor: () => this.stored()?.actor ?? null,
     };
     ctx.blockConcurrencyWhile(async () => {
@@ -120,6 +129,42 @@ export class RemoteActorObject extends DurableObject<Env> {
     return result;
   }
 
+  /**
+   * Everything the inbox needs of this actor before handling a Create or Update, in one call
+   * (a JSON `Arrival`): whether the object was deleted first (then nothing else is looked at),
+   * the actor as `resolve` gives it, whether it is deleted here, has local followers, and
+   * whether a status with the object's id is already stored.
+   */
+  async arrival(uri: string, options: ResolveOptions, objectId: string | null): Promise<string> {
+    return JSON.stringify(await this.arrivalHere(uri, options, objectId));
+  }
+
+  /** `arrival` for code running in this object (dispatchHere). */
+  async arrivalHere(uri: string, options: ResolveOptions, objectId: string | null): Promise<Arrival> {
+    // One statement for every fact (wasDeleted, relations.deletedActor, local followers, statusByUri).
+    const facts = this.sql
+      .exec<{ deleted_until: number | null; deleted: number | null; followed: number | null; held: number | null }>(
+        `SELECT (SELECT expires_at FROM deletions WHERE object_id = ?1) AS deleted_until,
+                (SELECT 1 FROM lifecycle WHERE deleted_at IS NOT NULL) AS deleted,
+                (SELECT 1 FROM local_followers LIMIT 1) AS followed,
+                (SELECT 1 FROM statuses WHERE uri = ?1) AS held`,
+        objectId,
+      )
+      .one();
+    if (facts.deleted_until !== null && facts.deleted_until >= this.now()) return { objectDeleted: true };
+    const sender = await this.resolve(uri, options);
+    return { objectDeleted: false, sender, actorDeleted: facts.deleted === 1, hasLocalFollowers: facts.followed === 1, holdsObject: facts.held === 1 };
+  }
+
+  /**
+   * Runs an inbound activity's handler here, in the object of its (verified) actor, and returns
+   * the dispatch outcome: a JSON `PortableContext` in (registry.ts), a string out.
+   */
+  async dispatchHere(portable: string): Promise<string> {
+    const input = JSON.parse(portable) as PortableContext;
+    return dispatchActivity({ ...input, env: this.env, here: { uri: input.actor, object: this } });
+  }
+
   async rememberDeletion(objectId: string): Promise<void> {
     const now = this.now();
     this.sql.exec("DELETE FROM deletions WHERE expires_at < ?", now);
@@ -134,10 +179,13 @@ export class RemoteActorObject extends DurableObject<Env> {
   // ----- remote statuses and local relations (phase 3: objects/federation/remote-statuses.ts) -----
   // Called by inbound handlers and by code that found a status id with `actorUri` in the index.
 
-  /** Stores a status once per ActivityPub id and links it at once (its queued jobs do the rest). */
+  /**
+   * Stores a status once per ActivityPub id and links it at once, or, when it fans out, in the
+   * fan-out drain just before it reaches anyone (its queued jobs do the rest).
+   */
   async storeStatus(input: remote.NewRemoteStatus): Promise<{ id: string; created: boolean }> {
     const stored = remote.storeStatus(this.host, input);
-    if (stored.created) await linkNow(this.host, stored.id);
+    if (stored.created && !input.fanout) await linkNow(this.host, stored.id);
     await this.host.wake();
     return stored;
   }
@@ -238,6 +286,7 @@ export class RemoteActorObject extends DurableObject<Env> {
     const parsed = await parseActorDocument(document, stored.localId, this.now());
     if (!parsed.ok) return fail(422, parsed.error);
     const actor = parsed.actor.keys.length ? parsed.actor : { ...parsed.actor, keys: stored.actor.keys, publicKey: stored.actor.publicKey };
+    this.storedCopy = undefined;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("UPDATE actor SET record = ?, document = ?, fetched_at = ?", JSON.stringify(actor), JSON.stringify(document), this.now());
       this.outbox.enqueue(COPIES_JOB, { after: "" });
@@ -253,7 +302,16 @@ export class RemoteActorObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const next = await this.outbox.runDue(this.host);
+    // Jobs queued while these ran (a burst's fan-out drains) are run in the same alarm. The flag
+    // is cleared with no await after the last look at the outbox, so a job queued later wakes it.
+    let next: number | null;
+    this.alarmRunning = true;
+    try {
+      next = await this.outbox.runDue(this.host);
+      for (let run = 1; run < MAX_JOB_RUNS_PER_ALARM && next !== null && next <= Date.now(); run++) next = await this.outbox.runDue(this.host);
+    } finally {
+      this.alarmRunning = false;
+    }
     await scheduleAlarm(this.ctx.storage, next);
   }
 
@@ -277,6 +335,7 @@ export class RemoteActorObject extends DurableObject<Env> {
     }
     // A refresh of a stale actor that finds a changed profile or inboxes updates the local copies, as an Update would.
     const profileChanged = previous !== null && !sameProfile(previous.actor, parsed.actor);
+    this.storedCopy = undefined;
     this.ctx.storage.transactionSync(() => {
       if (profileChanged) this.outbox.enqueue(COPIES_JOB, { after: "" });
       this.sql.exec(
@@ -319,12 +378,59 @@ export class RemoteActorObject extends DurableObject<Env> {
       .toArray()[0];
   }
 
-  private stored(): { uri: string; localId: string; fetchedAt: number; actor: RemoteActor } | null {
+  /** The stored actor. Callers must not mutate it (it is shared until the next write). */
+  private stored(): StoredActor | null {
+    if (this.storedCopy !== undefined) return this.storedCopy;
     const row = this.sql
       .exec<{ uri: string; local_id: string; record: string; fetched_at: number }>("SELECT uri, local_id, record, fetched_at FROM actor")
       .toArray()[0];
-    return row ? { uri: row.uri, localId: row.local_id, fetchedAt: row.fetched_at, actor: JSON.parse(row.record) as RemoteActor } : null;
+    this.storedCopy = row ? { uri: row.uri, localId: row.local_id, fetchedAt: row.fetched_at, actor: JSON.parse(row.record) as RemoteActor } : null;
+    return this.storedCopy;
   }
+}
+
+interface StoredActor {
+  uri: string;
+  localId: string;
+  fetchedAt: number;
+  actor: RemoteActor;
+}
+
+/** What `RemoteActorObject.arrival` answers (see there); `sender` is absent when `objectDeleted`. */
+export interface Arrival {
+  objectDeleted: boolean;
+  sender?: Result<RemoteActor>;
+  actorDeleted?: boolean;
+  hasLocalFollowers?: boolean;
+  holdsObject?: boolean;
+}
+
+/** A handler running inside the actor's own object (registry.ts `here`). */
+export interface AuthorHere {
+  uri: string;
+  object: RemoteActorObject;
+}
+
+export function isUsableActorUri(uri: string): boolean {
+  return invalidActorUri(uri) === null;
+}
+
+/** `RemoteActorObject.arrival` for the activity's (verified) actor: one call instead of four or five. */
+export async function arrivalOf(env: Env, uri: string, origin: string, objectId: string | null): Promise<Arrival> {
+  const invalid = invalidActorUri(uri);
+  if (invalid) return { objectDeleted: false, sender: invalid, actorDeleted: false, hasLocalFollowers: false, holdsObject: false };
+  return JSON.parse(await remoteActorStub(env, uri).arrival(uri, { origin }, objectId)) as Arrival;
+}
+
+function invalidActorUri(uri: string): Result<never> | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(uri);
+  } catch {
+    return fail(422, "Invalid actor URI");
+  }
+  if (parsed.hash || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) return fail(422, "Invalid actor URI");
+  return null;
 }
 
 /** The profile as shown (snapshot fields other than the fetch time) and where deliveries go. */
@@ -338,14 +444,7 @@ function sameProfile(a: RemoteActor, b: RemoteActor): boolean {
  * staleness, `refresh` to force, throttled). Phase 3 calls this for followers, mentions, etc.
  */
 export async function resolveRemoteActor(env: Env, uri: string, options: ResolveOptions): Promise<Result<RemoteActor>> {
-  let parsed: URL;
-  try {
-    parsed = new URL(uri);
-  } catch {
-    return fail(422, "Invalid actor URI");
-  }
-  if (parsed.hash || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) return fail(422, "Invalid actor URI");
-  return remoteActorStub(env, uri).resolve(uri, options);
+  return invalidActorUri(uri) ?? remoteActorStub(env, uri).resolve(uri, options);
 }
 
 /** A remote account by its local id (for `/api/v1/accounts/:id`), without fetching. */

@@ -1,14 +1,16 @@
 import type { AccountSnapshot } from "../../schemas/records";
 import type { Result } from "../../worker/http/errors";
-import { accountStub, remoteActorStub, threadStub } from "../../worker/stubs";
+import { accountStub, publicTimelineStub, remoteActorStub, tagTimelineStub, threadStub } from "../../worker/stubs";
 import { indexStatuses, indexStatusUri, unindexStatuses, unindexStatusUri } from "../status-index/locate";
 import type { Interaction, InteractionOutcome, WatchedChange } from "../account/interactions";
 import {
   applyWatchedChange,
+  FANOUT_DRAIN_JOB,
   FANOUT_JOB,
   hydrate,
   linksOf,
   LINK_JOB,
+  LINK_RETRY_MS,
   queueRemoval,
   remoteActorJobs,
   rowById,
@@ -25,7 +27,7 @@ import {
 import { localFollowersAfter, markLifecycle, removeLocalFollower } from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
 import { localAccountIds, remoteActorUris } from "./account-owners";
-import { addToInstanceTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
+import { addToInstanceTimelines, onPublicTimeline, onTagTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
 
 /**
  * The durable side effects of a RemoteActorObject (its outbox jobs), mirroring what an account
@@ -51,25 +53,50 @@ export function ownerInteraction(host: RemoteHost, owner: StatusRef, interaction
 
 /** Index entries, the replied-to status's count and thread, the boosted status's count. Idempotent. */
 export async function linkStatus(host: RemoteHost, id: string): Promise<void> {
-  const row = rowById(host.sql, id);
+  await linkStatuses(host, [id]);
+}
+
+/** `linkStatus` for several statuses (a fan-out drain): the id index is written once per shard. */
+async function linkStatuses(host: RemoteHost, ids: string[]): Promise<void> {
   const actor = host.actor();
-  if (!row || !actor) return;
-  const entry = { id, accountId: actor.id, actorUri: actor.uri };
-  await Promise.all([indexStatuses(host.env, [entry]), indexStatusUri(host.env, row.uri, entry)]);
-  const [record] = hydrate(host, [row]);
-  const { parent, reblogOf } = linksOf(row);
-  if (reblogOf) await ownerInteraction(host, reblogOf, { kind: "reblog", statusId: reblogOf.id, reblogId: id }, record.account);
-  if (parent) {
-    const replied = await ownerInteraction(host, parent, { kind: "reply", statusId: parent.id, replyId: id }, record.account);
-    // The parent is gone: the reply stays, outside the thread (as a local reply would).
-    if (replied.ok) await threadStub(host.env, row.conversation_id).link(replied.value.status, record);
+  const rows = ids.map((id) => rowById(host.sql, id)).filter((row): row is RemoteStatusRow => row !== undefined);
+  if (!actor || rows.length === 0) return;
+  const entries = rows.map((row) => ({ id: row.id, accountId: actor.id, actorUri: actor.uri }));
+  await Promise.all([indexStatuses(host.env, entries), ...rows.map((row, i) => indexStatusUri(host.env, row.uri, entries[i]))]);
+  for (const row of rows) {
+    const { parent, reblogOf } = linksOf(row);
+    if (reblogOf) await ownerInteraction(host, reblogOf, { kind: "reblog", statusId: reblogOf.id, reblogId: row.id }, actor.account);
+    if (parent) {
+      const replied = await ownerInteraction(host, parent, { kind: "reply", statusId: parent.id, replyId: row.id }, actor.account);
+      // The parent is gone: the reply stays, outside the thread (as a local reply would).
+      if (replied.ok) await threadStub(host.env, row.conversation_id).link(replied.value.status, hydrate(host, [row])[0]);
+    }
   }
 }
 
-/** Runs the link step now; the queued LINK_JOB retries it if this fails. */
+/**
+ * New statuses of a drain are linked before anyone is told of them (storeStatus queued no link
+ * job for them: the queued fan-out is their durable record). A failure does not hold the
+ * fan-out back: each gets a LINK_JOB, retried like any job.
+ */
+async function linkCreated(host: RemoteHost, jobs: FanoutJob[]): Promise<void> {
+  const ids = jobs.flatMap((job) => (job.op.kind === "create" ? [job.op.status.id] : []));
+  if (ids.length === 0) return;
+  try {
+    await linkStatuses(host, ids);
+  } catch (err) {
+    console.warn("remote.link deferred", ids.join(","), err instanceof Error ? err.message : err);
+    host.storage.transactionSync(() => {
+      for (const id of ids) host.enqueue(LINK_JOB, { id }, Date.now() + LINK_RETRY_MS);
+    });
+  }
+}
+
+/** Runs the link step now; the queued LINK_JOB retries it if this fails, and is dropped if it succeeds. */
 export async function linkNow(host: RemoteHost, id: string): Promise<void> {
   try {
     await linkStatus(host, id);
+    host.sql.exec("DELETE FROM outbox WHERE kind = ? AND payload = ?", LINK_JOB, JSON.stringify({ id }));
   } catch (err) {
     console.warn("remote.link deferred", id, err instanceof Error ? err.message : err);
   }
@@ -143,6 +170,82 @@ async function instanceTimelines(env: Env, op: RemoteOp): Promise<void> {
 }
 
 remoteActorJobs.register(FANOUT_JOB, (host, job: FanoutJob) => fanOut(host, job));
+
+/**
+ * `instanceTimelines` for a drain's statuses in queue order, except that new statuses listed on
+ * the public timeline go there in one call, first (an edit or delete in the same drain can only
+ * be of a status created before it).
+ */
+async function instanceTimelinesFor(env: Env, ops: RemoteOp[]): Promise<void> {
+  const listed = new Set(ops.flatMap((op) => (op.kind === "create" && onPublicTimeline(op.status) ? [op.status] : [])));
+  if (listed.size) await publicTimelineStub(env).addMany(JSON.stringify([...listed]));
+  for (const op of ops) {
+    if (op.kind !== "create" || !listed.has(op.status)) await instanceTimelines(env, op);
+    else if (onTagTimelines(op.status)) await Promise.all(op.status.tags.map((tag) => tagTimelineStub(env, tag).add(op.status)));
+  }
+}
+
+// ----- the fan-out queue: first pages of several statuses, one call per recipient -----
+
+/** Statuses (creates, edits, deletes) delivered together by one drain. */
+const DRAIN_BATCH = 50;
+/** A recipient whose call failed gets its part of a drain again from this job (outbox retries). */
+const FANOUT_TO_JOB = "remote.fanoutTo";
+
+/**
+ * Delivers the oldest queued first pages together: instance timelines per status, then ONE call
+ * per recipient (local followers, mentioned and addressed accounts) carrying, in queue order, the
+ * statuses it gets. Followers beyond the first page continue as per-status page jobs. A recipient
+ * whose call fails is retried alone, so one unreachable account does not hold the others back.
+ */
+async function drainFanout(host: RemoteHost): Promise<void> {
+  const sql = host.sql;
+  const rows = sql.exec<{ seq: number; job: string }>("SELECT seq, job FROM fanout_queue ORDER BY seq LIMIT ?", DRAIN_BATCH).toArray();
+  if (rows.length === 0) return;
+  const jobs = rows.map((r) => JSON.parse(r.job) as FanoutJob);
+  const spread = jobs.some((job) => visibilityOf(job.op) !== "direct");
+  const followers = spread ? localFollowersAfter(sql, null, FOLLOWERS_PER_PAGE) : [];
+  await linkCreated(host, jobs);
+  await instanceTimelinesFor(host.env, jobs.map((job) => job.op));
+  const localExtra = new Set(await localAccountIds(host.env, [...new Set(jobs.flatMap((job) => job.extra))]));
+  // Each recipient's statuses, in queue order (a recipient that is both mentioned and a follower gets each once).
+  const plan = new Map<string, number[]>();
+  jobs.forEach((job, i) => {
+    const direct = visibilityOf(job.op) === "direct";
+    for (const id of new Set([...job.extra.filter((x) => localExtra.has(x)), ...(direct ? [] : followers)])) {
+      const ops = plan.get(id);
+      if (ops) ops.push(i);
+      else plan.set(id, [i]);
+    }
+  });
+  const payloads = new Map<string, string>();
+  const payloadOf = (ops: number[]) => {
+    const key = ops.join(",");
+    let payload = payloads.get(key);
+    if (payload === undefined) payloads.set(key, (payload = JSON.stringify(ops.map((i) => jobs[i].op))));
+    return payload;
+  };
+  const recipients = [...plan.keys()];
+  const failed: string[] = [];
+  for (let i = 0; i < recipients.length; i += PARALLEL_CALLS) {
+    const batch = recipients.slice(i, i + PARALLEL_CALLS);
+    const results = await Promise.allSettled(batch.map((id) => accountStub(host.env, id).receiveFanout(payloadOf(plan.get(id)!))));
+    results.forEach((r, j) => r.status === "rejected" && failed.push(batch[j]));
+  }
+  host.storage.transactionSync(() => {
+    for (const id of failed) host.enqueue(FANOUT_TO_JOB, { accountId: id, ops: payloadOf(plan.get(id)!) });
+    if (followers.length === FOLLOWERS_PER_PAGE) {
+      const after = followers[followers.length - 1];
+      for (const job of jobs) if (visibilityOf(job.op) !== "direct") host.enqueue(FANOUT_JOB, { op: job.op, after, extra: [] } satisfies FanoutJob);
+    }
+    sql.exec("DELETE FROM fanout_queue WHERE seq <= ?", rows[rows.length - 1].seq);
+    if (sql.exec("SELECT 1 FROM fanout_queue LIMIT 1").toArray().length) host.enqueue(FANOUT_DRAIN_JOB, {});
+  });
+}
+
+remoteActorJobs
+  .register(FANOUT_DRAIN_JOB, (host) => drainFanout(host))
+  .register(FANOUT_TO_JOB, (host, job: { accountId: string; ops: string }) => accountStub(host.env, job.accountId).receiveFanout(job.ops));
 
 /** Local watchers refresh their copies; a remote booster's object updates (or drops) its boost for its local followers. */
 remoteActorJobs.register(WATCHERS_JOB, async (host, job: { change: WatchedChange; accounts: string[] }) => {

@@ -171,9 +171,11 @@ export interface NewRemoteStatus {
 export const LINK_JOB = "remote.link";
 export const UNLINK_JOB = "remote.unlink";
 export const FANOUT_JOB = "remote.fanout";
+/** Delivers the fan-out queue's first pages, several statuses per recipient call (remote-fanout.ts). */
+export const FANOUT_DRAIN_JOB = "remote.fanoutDrain";
 export const WATCHERS_JOB = "remote.watchers";
 export const THREAD_SYNC_JOB = "remote.threadSync";
-/** The link step runs at once; this queued copy redoes it later if that failed. */
+/** The link step runs at once (or in the fan-out drain); this queued copy redoes it later if that failed. */
 export const LINK_RETRY_MS = 30_000;
 
 /** What reaches the places a deleted status went (fanout.ts StatusDeleted, every field known). */
@@ -184,6 +186,22 @@ export type RemoteOp = FanoutOp<RemoteDeleted>;
 /** One page of a remote status's fan-out to local accounts (the shape of a local author's: fanout.ts). */
 export type FanoutJob = FanoutPage<RemoteOp>;
 
+/** Appended to the RemoteActorObject's migrations: first pages of fan-out, delivered in order and in batches. */
+export function fanoutQueueSchema(sql: SqlStorage): void {
+  sql.exec("CREATE TABLE fanout_queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL)");
+}
+
+/**
+ * Queues the first page of a status's fan-out; call inside the transaction that makes the change.
+ * One drain job is pending whenever the queue is not empty (the drain queues the next one), so a
+ * burst of statuses from this actor reaches each local follower in one call per drain.
+ */
+export function queueFanout(host: RemoteHost, job: FanoutJob): void {
+  const idle = host.sql.exec("SELECT 1 FROM fanout_queue LIMIT 1").toArray().length === 0;
+  host.sql.exec("INSERT INTO fanout_queue (job) VALUES (?)", JSON.stringify(job));
+  if (idle) host.enqueue(FANOUT_DRAIN_JOB, {});
+}
+
 export interface UnlinkJob {
   id: string;
   uri: string;
@@ -192,18 +210,17 @@ export interface UnlinkJob {
   reblogOf: StatusRef | null;
 }
 
-/** Stores a status once per ActivityPub id, queuing its link and fan-out in the same transaction. */
+/** Stores a status once per ActivityPub id, queuing its link (or fan-out, which links first) in the same transaction. */
 export function storeStatus(host: RemoteHost, input: NewRemoteStatus): { id: string; created: boolean } {
   const sql = host.sql;
   const r = input.record;
   return host.storage.transactionSync(() => {
-    const existing = rowByUri(sql, r.uri!);
-    if (existing) return { id: existing.id, created: false };
     const record: StatusRecord = { ...r, replies_count: 0, reblogs_count: 0, favourites_count: 0 };
-    sql.exec(
+    // The uri is unique: a second copy writes nothing, and is then looked up (the rare case).
+    const inserted = sql.exec(
       `INSERT INTO statuses (id, uri, snapshot, visibility, reblog_of_id, in_reply_to_id, in_reply_to_account_id, in_reply_to_uri,
          conversation_id, created_at, pinned_at, audience, parent)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uri) DO NOTHING`,
       record.id,
       record.uri,
       JSON.stringify(record),
@@ -218,10 +235,12 @@ export function storeStatus(host: RemoteHost, input: NewRemoteStatus): { id: str
       JSON.stringify(input.audience),
       JSON.stringify({ parent: input.parent, reblogOf: input.reblogOf }),
     );
-    host.enqueue(LINK_JOB, { id: record.id }, Date.now() + LINK_RETRY_MS);
+    if (inserted.rowsWritten === 0) return { id: rowByUri(sql, r.uri!)!.id, created: false };
+    // With a fan-out, the drain links it first (remote-fanout.ts); otherwise the caller links it now.
+    if (!input.fanout) host.enqueue(LINK_JOB, { id: record.id }, Date.now() + LINK_RETRY_MS);
     if (input.fanout) {
       const extra = [...input.audience];
-      host.enqueue(FANOUT_JOB, { op: { kind: "create", status: record, participants: input.participants }, after: null, extra } satisfies FanoutJob);
+      queueFanout(host, { op: { kind: "create", status: record, participants: input.participants }, after: null, extra });
     }
     return { id: record.id, created: true };
   });
@@ -411,7 +430,7 @@ export function editStatus(host: RemoteHost, edit: RemoteEdit): EditOutcome {
     if (reshaped) sql.exec("DELETE FROM poll_votes WHERE status_id = ?", row.id);
     const [updated] = hydrate(host, [rowById(sql, row.id)!]);
     const boosters = boosterIds(sql, row.id);
-    host.enqueue(FANOUT_JOB, { op: { kind: "update", status: updated }, after: null, extra: [...audience, ...boosters] } satisfies FanoutJob);
+    queueFanout(host, { op: { kind: "update", status: updated }, after: null, extra: [...audience, ...boosters] });
     const watchers = [...new Set([...watcherIds(sql, row.id), ...voters])];
     if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "update", status: updated, pollReset: reshaped }, accounts: watchers });
     if (row.in_reply_to_id !== null || row.replies_count > 0) host.enqueue(THREAD_SYNC_JOB, { id: row.id });
@@ -450,7 +469,7 @@ export function queueRemoval(host: RemoteHost, row: RemoteStatusRow): void {
   const { parent, reblogOf } = linksOf(row);
   host.enqueue(UNLINK_JOB, { id: row.id, uri: row.uri, conversation_id: row.conversation_id, parent, reblogOf } satisfies UnlinkJob);
   const deleted: RemoteDeleted = deletionOf(record, boosters);
-  host.enqueue(FANOUT_JOB, { op: { kind: "delete", deleted }, after: null, extra: [...audienceOf(row), ...boosters] } satisfies FanoutJob);
+  queueFanout(host, { op: { kind: "delete", deleted }, after: null, extra: [...audienceOf(row), ...boosters] });
   if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "delete", statusId: row.id }, accounts: watchers });
 }
 
@@ -470,7 +489,7 @@ export function applyWatchedChange(host: RemoteHost, change: WatchedChange): voi
       }
       sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.reblog', json(?)) WHERE id = ?", JSON.stringify(change.status), row.id);
       const [boost] = hydrate(host, [rowById(sql, row.id)!]);
-      host.enqueue(FANOUT_JOB, { op: { kind: "update", status: boost }, after: null, extra: [] } satisfies FanoutJob);
+      queueFanout(host, { op: { kind: "update", status: boost }, after: null, extra: [] });
     }
   });
 }

@@ -107,6 +107,11 @@ export class TimelineObject extends DurableObject<Env> {
     if (++this.insertsSinceTrim >= TRIM_EVERY) this.trim();
   }
 
+  /** `add` for several statuses in one call (a remote author's fan-out drain): a JSON `StatusRecord[]`. */
+  async addMany(statuses: string): Promise<void> {
+    for (const status of JSON.parse(statuses) as StatusRecord[]) await this.add(status);
+  }
+
   /** Replaces an edited status; returns the tags it had, or null if it was not here. */
   async update(status: StatusRecord): Promise<string[] | null> {
     if (this.isPublic) catalog.catalogStatus(this.sql, status);

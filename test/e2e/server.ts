@@ -28,7 +28,8 @@ export async function freePort(): Promise<number> {
 
 export async function startServer(extraEnv: Record<string, string> = {}): Promise<LocalServer> {
   const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), "pronghorn-e2e-"));
+  // The bench puts state in RAM (bench/run.ts); tests use the temp directory.
+  const stateDir = mkdtempSync(join(process.env.LOCAL_SERVER_STATE_PARENT || tmpdir(), "pronghorn-e2e-"));
   const setupToken = `e2e-setup-${Math.random().toString(36).slice(2)}${Date.now()}`;
   const child: ChildProcess = spawn("npm", ["start"], {
     cwd: new URL("../..", import.meta.url).pathname,

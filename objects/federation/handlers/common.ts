@@ -53,12 +53,13 @@ export function originOf(ctx: Pick<InboxContext, "origin">): Origin {
  * deleted here: the activity is dropped. A transient fetch failure throws, so the inbox retries.
  */
 export async function senderOf(ctx: InboxContext): Promise<RemoteActor | null> {
-  const resolved = await resolveRemoteActor(ctx.env, ctx.actor, { origin: ctx.origin });
+  const known = ctx.arrival?.sender;
+  const resolved = known ?? (await resolveRemoteActor(ctx.env, ctx.actor, { origin: ctx.origin }));
   if (!resolved.ok) {
     if (resolved.status >= 500) throw new Error(`actor ${ctx.actor}: ${resolved.error}`);
     return null;
   }
-  if (await remoteActorStub(ctx.env, ctx.actor).isDeleted()) return null;
+  if (known ? ctx.arrival!.actorDeleted : await remoteActorStub(ctx.env, ctx.actor).isDeleted()) return null;
   return resolved.value;
 }
 

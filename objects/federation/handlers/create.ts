@@ -5,7 +5,7 @@ import { locateStatusOwners } from "../../status-index/locate";
 import { ingestNote, objectOfActivity, PARENT_DEPTH } from "../inbound-notes";
 import type { RemoteActor } from "../remote-actor-object";
 import { asArray, idOf, isRecord, knownStatus, localStatusIdOf, originOf, senderOf } from "./common";
-import { inboxHandlers, type InboxContext } from "./registry";
+import { inboxHandlers, objectIdOf, type InboxContext } from "./registry";
 
 /**
  * Create: a new remote status (Note, Question; Article, Page... converted), stored on its
@@ -22,7 +22,9 @@ inboxHandlers.register("Create", async (ctx) => {
   const vote = pollVoteOf(object);
   if (vote) return receiveVote(ctx, author, vote);
   if (!(await relatedToLocal(ctx, author, object))) return;
-  await ingestNote({ env: ctx.env, o }, object, author, { fanout: true, depth: PARENT_DEPTH, activity: ctx.activity });
+  // The arrival said whether the object's id is stored already: no second look when it is not.
+  const held = ctx.arrival?.holdsObject === false ? { uri: objectIdOf(ctx.activity), held: false as const } : null;
+  await ingestNote({ env: ctx.env, o, here: ctx.here }, object, author, { fanout: true, depth: PARENT_DEPTH, activity: ctx.activity, known: held });
 });
 
 /**
@@ -32,7 +34,8 @@ inboxHandlers.register("Create", async (ctx) => {
  */
 async function relatedToLocal(ctx: InboxContext, author: RemoteActor, object: Record<string, unknown>): Promise<boolean> {
   const o = originOf(ctx);
-  if (await remoteActorStub(ctx.env, author.uri).hasLocalFollowers()) return true;
+  const arrived = ctx.arrival?.sender?.ok && ctx.arrival.sender.value.uri === author.uri ? ctx.arrival.hasLocalFollowers : undefined;
+  if (arrived ?? (await remoteActorStub(ctx.env, author.uri).hasLocalFollowers())) return true;
   const addressed = [object.to, object.cc, ctx.activity.to, ctx.activity.cc].flatMap(asArray).map(idOf);
   const mentioned = asArray(object.tag).map((t) => (isRecord(t) ? idOf(t.href) : null));
   if ([...addressed, ...mentioned].some((uri) => uri !== null && localUsernameOf(o, uri) !== null)) return true;

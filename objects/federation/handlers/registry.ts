@@ -1,4 +1,5 @@
 import { remoteActorStub } from "../../../worker/stubs";
+import { arrivalOf, isUsableActorUri, type Arrival, type AuthorHere } from "../remote-actor-object";
 
 /**
  * Inbound activities are dispatched to exactly one handler per activity type (Mastodon's
@@ -24,7 +25,14 @@ export interface InboxContext {
   /** Local username when it came to a personal inbox; null for the shared inbox. */
   recipient: string | null;
   receivedAt: number;
+  /** For a Create or Update: what the actor's object knew when dispatch began (senderOf uses it). */
+  arrival?: Arrival;
+  /** Set when the handler runs inside the actor's own RemoteActorObject: its calls to itself are local. */
+  here?: AuthorHere;
 }
+
+/** What crosses to the actor's object when a Create is handled there (InboxContext without env). */
+export type PortableContext = Omit<InboxContext, "env" | "arrival" | "here">;
 
 export type InboxHandler = (ctx: InboxContext) => Promise<void>;
 
@@ -83,12 +91,19 @@ const CREATING_TYPES = new Set(["Create", "Update"]);
  */
 export async function dispatchActivity(ctx: InboxContext, registry: InboxHandlerRegistry = inboxHandlers): Promise<DispatchOutcome> {
   const { activity, env } = ctx;
+  if (activity.type === "Create" && registry === inboxHandlers && !ctx.here && isUsableActorUri(ctx.actor)) {
+    // A Create is handled in its author's object: the guards, the lookup and the store are then
+    // local calls there instead of three or four calls from here.
+    const portable: PortableContext = { origin: ctx.origin, activity, actor: ctx.actor, recipient: ctx.recipient, receivedAt: ctx.receivedAt };
+    return (await remoteActorStub(env, ctx.actor).dispatchHere(JSON.stringify(portable))) as DispatchOutcome;
+  }
   const objectId = objectIdOf(activity);
   if (activity.type === "Delete" && objectId && sameHost(objectId, ctx.actor)) {
     await remoteActorStub(env, ctx.actor).rememberDeletion(objectId);
   }
-  if (CREATING_TYPES.has(activity.type) && objectId && (await remoteActorStub(env, ctx.actor).wasDeleted(objectId))) {
-    return "deleted-earlier";
+  if (CREATING_TYPES.has(activity.type)) {
+    ctx.arrival = ctx.here ? await ctx.here.object.arrivalHere(ctx.actor, { origin: ctx.origin }, objectId) : await arrivalOf(env, ctx.actor, ctx.origin, objectId);
+    if (ctx.arrival.objectDeleted) return "deleted-earlier";
   }
   const handler = registry.get(activity.type);
   if (!handler) return "unhandled";
