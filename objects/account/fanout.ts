@@ -80,12 +80,14 @@ export async function fanOutDeleted(host: AccountObject, deleted: StatusDeleted)
 export async function fanOutPage(host: AccountObject, page: FanoutPage): Promise<void> {
   const me = host.accountId();
   // Direct statuses reach mentioned accounts only (they are in `extra`).
-  const followers = visibilityOf(page.op) === "direct" ? [] : localFollowersAfter(host.sql, page.after);
+  // One row beyond the page says whether a next page exists (no empty job after a full page).
+  const read = visibilityOf(page.op) === "direct" ? [] : localFollowersAfter(host.sql, page.after);
+  const followers = read.slice(0, FOLLOWERS_PER_PAGE);
   // A remote booster's copy follows through the watchers job (status-peers.ts), not through here.
   const extra = page.after === null ? await localAccountIds(host.env, page.extra) : [];
   const recipients = [...new Set([...extra, ...followers])].filter((id) => id !== me);
   await deliverAll(host.env, recipients, page.op);
-  if (followers.length === FOLLOWERS_PER_PAGE) {
+  if (read.length > FOLLOWERS_PER_PAGE) {
     host.enqueue("status.fanout", { op: page.op, after: followers[followers.length - 1], extra: [] } satisfies FanoutPage);
     await host.wake();
   }
@@ -144,14 +146,14 @@ async function federate(host: AccountObject, op: StatusOp): Promise<void> {
   await host.wake();
 }
 
-/** Accepted local followers (remote followers are delivered to by federation: federation-out.ts). */
+/** Accepted local followers after `after`, one page and one more (remote followers are delivered to by federation: federation-out.ts). */
 function localFollowersAfter(sql: SqlStorage, after: string | null): string[] {
   return sql
     .exec<{ account_id: string }>(
       `SELECT account_id FROM followers WHERE inbox IS NULL AND account_id > ?
        AND account_id NOT IN (SELECT account_id FROM remote_followers) ORDER BY account_id LIMIT ?`,
       after ?? "",
-      FOLLOWERS_PER_PAGE,
+      FOLLOWERS_PER_PAGE + 1,
     )
     .toArray()
     .map((r) => r.account_id);
