@@ -43,7 +43,7 @@ export interface FanoutPage<O extends FanoutOp = FanoutOp> {
 }
 
 const FOLLOWERS_PER_PAGE = 200;
-const PARALLEL_CALLS = 50;
+const PARALLEL_CALLS = 25;
 
 export async function fanOutCreated(host: AccountObject, status: StatusRecord): Promise<void> {
   const me = host.accountId();
