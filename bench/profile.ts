@@ -8,6 +8,7 @@ import { keepStateInRam } from "./ram-state.ts";
 import { cpuMs, serverProcesses } from "./proc.ts";
 import { appToken, getJson, pool, postForm, registerUser } from "./seed.ts";
 import WebSocket from "ws";
+import { pathToFileURL } from "node:url";
 
 export interface ProfileNode {
   id: number;
@@ -47,7 +48,7 @@ async function homeIdsOf(origin: string, token: string): Promise<string[]> {
 /** Native calls whose cost belongs to the JS function that made them (shown as `caller > exec`). */
 const NATIVE = new Set(["exec", "toArray", "one", "next", "transactionSync", "raw"]);
 
-function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]) {
+export function selfTimes(nodes: ProfileNode[], samples: number[], timeDeltas: number[]) {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -143,7 +144,8 @@ async function main() {
   }
 }
 
-if (process.argv[1]?.endsWith("profile.ts")) {
+// Only as `npm run profile` (not bench/stream-profile.ts, whose name also ends so).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   main().catch((err) => {
     console.error(err);
     process.exit(1);

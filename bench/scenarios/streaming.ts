@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { BenchContext, Row } from "../run.ts";
 import { percentile } from "../load.ts";
+import { cpuMs, serverProcesses } from "../proc.ts";
 import { appToken, pool, postForm, registerUser } from "../seed.ts";
 
 /**
@@ -9,7 +10,8 @@ import { appToken, pool, postForm, registerUser } from "../seed.ts";
  * socket (p50/p99 over all deliveries, and the slowest socket per post). (2) IDLE_SOCKETS
  * connections stay open and silent for IDLE_MS: the workerd process's RSS and the CPU time it
  * spends meanwhile (from /proc) show whether idle sockets cost anything, i.e. the objects
- * hibernated.
+ * hibernated. CPU and RSS are summed over the server's workerd processes (the one running the
+ * Worker and every object, and wrangler's proxy in front).
  */
 const FOLLOWERS = 200;
 const POSTS = 5;
@@ -18,6 +20,8 @@ const IDLE_MS = 30_000;
 const DELIVERY_TIMEOUT_MS = 10_000;
 /** Creating accounts is slow on a busy machine (keys, password hash): seeding stops here. */
 const SEED_BUDGET_MS = 35_000;
+/** Waiting for the seed's background jobs to finish before the posts. */
+const QUIET_MAX_MS = 20_000;
 
 interface Client {
   ws: WebSocket;
@@ -82,12 +86,15 @@ export async function streaming(ctx: BenchContext): Promise<Row[]> {
   );
   const seeded = Date.now();
 
-  const server = workerdProcess(new URL(ctx.origin).port);
+  const workerd = serverProcesses(new URL(ctx.origin).port);
+  const server = workerd.length ? workerd : null;
   const rssBefore = server ? rssMb(server) : NaN;
   const ws = ctx.origin.replace(/^http/, "ws");
   const url = (token: string) => `${ws}/api/v1/streaming?stream=user&access_token=${token}`;
   const sockets: Client[] = [];
   await pool(followers, 50, async (f) => void sockets.push(await openSocket(url(f.token))));
+  // The follows' background jobs (feeds merged, notifications, counters) must not run during the posts.
+  const quietAfter = server ? await untilQuiet(server) : NaN;
 
   // One warm-up post (cold objects), then the measured ones.
   const latencies: number[] = [];
@@ -96,13 +103,16 @@ export async function streaming(ctx: BenchContext): Promise<Row[]> {
   const posts: number[] = [];
   let early = 0;
   let missing = 0;
+  let fanoutCpu = 0;
   for (let i = 0; i <= POSTS; i++) {
+    const cpuBefore = server ? cpuMs(server) : NaN;
     const sent = performance.now();
     const status = await postForm(ctx.origin, "/api/v1/statuses", { status: `bench post ${i}` }, author.token);
     const returned = performance.now();
     const complete = await until(() => (arrivals.get(status.id)?.length ?? 0) >= followers.length, DELIVERY_TIMEOUT_MS);
     const times = arrivals.get(status.id) ?? [];
     if (i === 0) continue;
+    fanoutCpu += (server ? cpuMs(server) : NaN) - cpuBefore;
     if (!complete) missing += followers.length - times.length;
     posts.push(returned - sent);
     early += times.filter((at) => at < returned).length;
@@ -119,11 +129,12 @@ export async function streaming(ctx: BenchContext): Promise<Row[]> {
   await pool(extra, 50, async (f) => void sockets.push(await openSocket(url(f.token))));
   const open = sockets.filter((s) => s.ws.readyState === WebSocket.OPEN).length;
   const rssConnected = server ? rssMb(server) : NaN;
-  const cpu0 = server ? cpuMs(server) : NaN;
-  await new Promise((r) => setTimeout(r, IDLE_MS / 3));
-  const cpu1 = server ? cpuMs(server) : NaN;
-  await new Promise((r) => setTimeout(r, IDLE_MS - IDLE_MS / 3));
-  const cpu2 = server ? cpuMs(server) : NaN;
+  // CPU per third of the idle time: objects are evicted (hibernate) some seconds after their last event.
+  const cpu: number[] = [server ? cpuMs(server) : NaN];
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, IDLE_MS / 3));
+    cpu.push(server ? cpuMs(server) : NaN);
+  }
   const rssIdle = server ? rssMb(server) : NaN;
   const stillOpen = sockets.filter((s) => s.ws.readyState === WebSocket.OPEN).length;
   for (const s of sockets) s.ws.close();
@@ -132,67 +143,41 @@ export async function streaming(ctx: BenchContext): Promise<Row[]> {
   return [
     {
       name: `user stream fan-out: ${followers.length} sockets × ${POSTS} posts`,
-      note: `p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms; every socket by p50 ${fmt(percentile(slowest, 50))} ms${early ? ` (${early} of ${latencies.length} arrived before the response)` : ""}; from POST sent p50 ${fmt(percentile(fromSent, 50))} ms, p99 ${fmt(percentile(fromSent, 99))} ms (the POST itself p50 ${fmt(percentile(posts, 50))} ms)${missing ? `; ${missing} missing` : ""}${followers.length < FOLLOWERS ? ` (seeding budget reached: ${followers.length}/${FOLLOWERS})` : ""}`,
+      note: `p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms; every socket by p50 ${fmt(percentile(slowest, 50))} ms${early ? ` (${early} of ${latencies.length} arrived before the response)` : ""}; from POST sent p50 ${fmt(percentile(fromSent, 50))} ms, p99 ${fmt(percentile(fromSent, 99))} ms (the POST itself p50 ${fmt(percentile(posts, 50))} ms); workerd CPU ${fmt(fanoutCpu / POSTS)} ms per post${missing ? `; ${missing} missing` : ""}${followers.length < FOLLOWERS ? ` (seeding budget reached: ${followers.length}/${FOLLOWERS})` : ""}`,
       target: "p50 < 50 ms, p99 < 250 ms",
     },
     {
       name: `${open} idle sockets for ${IDLE_MS / 1000} s (workerd)`,
       note: server
-        ? `${processName(server)} RSS ${fmt(rssBefore)} MB seeded, ${fmt(rssFanout)} MB after ${followers.length} sockets + fan-out, ${fmt(rssConnected)} MB with ${open}, ${fmt(rssIdle)} MB after idle; CPU ${fmt(cpu1 - cpu0)} ms in first ${IDLE_MS / 3000} s, ${fmt(cpu2 - cpu1)} ms in last ${(2 * IDLE_MS) / 3000} s; ${stillOpen} still open`
-        : "workerd process not found (no /proc?)",
+        ? `RSS ${fmt(rssBefore)} MB seeded, ${fmt(rssFanout)} MB after ${followers.length} sockets + fan-out, ${fmt(rssConnected)} MB with ${open}, ${fmt(rssIdle)} MB after idle; CPU ${cpu.slice(1).map((c, i) => fmt(c - cpu[i])).join(" / ")} ms in each ${IDLE_MS / 3000} s; ${stillOpen} still open`
+        : "workerd processes not found (no /proc?)",
       target: "no CPU while idle (hibernated)",
     },
-    { name: "streaming scenario time", note: `${fmt((Date.now() - started) / 1000)} s (seeding ${fmt((seeded - started) / 1000)} s)` },
+    { name: "streaming scenario time", note: `${fmt((Date.now() - started) / 1000)} s (seeding ${fmt((seeded - started) / 1000)} s, then quiet after ${fmt(quietAfter / 1000)} s)` },
   ];
 }
 
-// ----- /proc: the workerd process serving the port, its RSS and CPU time -----
-
-/** The pid of the workerd process listening on `port` (or holding the listening socket's children). */
-function workerdProcess(port: string): number | null {
-  try {
-    const hex = Number(port).toString(16).toUpperCase().padStart(4, "0");
-    const inodes = new Set<string>();
-    for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-      for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
-        const cols = line.trim().split(/\s+/);
-        if (cols.length > 9 && cols[1].endsWith(`:${hex}`) && cols[3] === "0A") inodes.add(cols[9]);
-      }
-    }
-    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-      let fds: string[];
-      try {
-        fds = readdirSync(`/proc/${pid}/fd`);
-      } catch {
-        continue;
-      }
-      for (const fd of fds) {
-        try {
-          const m = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/);
-          if (m && inodes.has(m[1])) return Number(pid);
-        } catch {
-          // fd closed meanwhile
-        }
-      }
-    }
-  } catch {
-    // no /proc
+/** Waits until the server spends under 4% of a core for half a second (at most QUIET_MAX_MS); returns how long it took. */
+async function untilQuiet(pids: number[]): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < QUIET_MAX_MS) {
+    const before = cpuMs(pids);
+    await new Promise((r) => setTimeout(r, 500));
+    if (cpuMs(pids) - before <= 20) break;
   }
-  return null;
+  return Date.now() - start;
 }
 
-function processName(pid: number): string {
-  return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-}
+// ----- /proc: resident memory of the server's workerd processes (CPU: ../proc.ts) -----
 
-function rssMb(pid: number): number {
-  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** utime + stime of the process, in ms (clock ticks of 10 ms on Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+function rssMb(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      kb += Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/)?.[1] ?? NaN);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return kb / 1024;
 }

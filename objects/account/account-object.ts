@@ -569,7 +569,8 @@ export class AccountObject extends DurableObject<Env> {
   // ----- home/list timelines, fan-out, notifications, markers, conversations, filters (issue 3: timelines work) -----
   // Fan-out receivers are called by authors' objects and hashtag timelines; all are idempotent.
 
-  async receiveStatus(status: TimelineStatus, via: home.Delivery = "author", participants?: GraphSnapshot[]): Promise<void> {
+  /** `status` as JSON is the cheap form between objects (fan-out sends that). */
+  async receiveStatus(status: TimelineStatus | string, via: home.Delivery = "author", participants?: GraphSnapshot[]): Promise<void> {
     if (this.record()) home.receiveStatus(this, status, via, participants);
   }
   async receiveStatusUpdate(status: TimelineStatus): Promise<void> {

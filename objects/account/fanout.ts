@@ -43,18 +43,21 @@ export interface FanoutPage<O extends FanoutOp = FanoutOp> {
 }
 
 const FOLLOWERS_PER_PAGE = 200;
-const PARALLEL_CALLS = 50;
+const PARALLEL_CALLS = 25;
 
 export async function fanOutCreated(host: AccountObject, status: StatusRecord): Promise<void> {
   const me = host.accountId();
   await federate(host, { op: "create", status });
-  await addToInstanceTimelines(host.env, status);
   let participants: AccountSnapshot[] | undefined;
   if (status.visibility === "direct" && !status.reblog) {
     participants = await participantsOf(host.env, status);
     host.storage.transactionSync(() => recordDirectStatus(host.sql, me, status, participants!, false));
   }
-  await fanOutPage(host, { op: { kind: "create", status, participants }, after: null, extra: mentionedLocal(status, me) });
+  // Followers (whose streams wait for it) need not wait for the public and hashtag timelines.
+  await allOrFirstFailure([
+    addToInstanceTimelines(host.env, status),
+    fanOutPage(host, { op: { kind: "create", status, participants }, after: null, extra: mentionedLocal(status, me) }),
+  ]);
 }
 
 export async function fanOutUpdated(host: AccountObject, status: StatusRecord): Promise<void> {
@@ -77,33 +80,60 @@ export async function fanOutDeleted(host: AccountObject, deleted: StatusDeleted)
 export async function fanOutPage(host: AccountObject, page: FanoutPage): Promise<void> {
   const me = host.accountId();
   // Direct statuses reach mentioned accounts only (they are in `extra`).
-  const followers = visibilityOf(page.op) === "direct" ? [] : localFollowersAfter(host.sql, page.after);
+  // One row beyond the page says whether a next page exists (no empty job after a full page).
+  const read = visibilityOf(page.op) === "direct" ? [] : localFollowersAfter(host.sql, page.after);
+  const followers = read.slice(0, FOLLOWERS_PER_PAGE);
   // A remote booster's copy follows through the watchers job (status-peers.ts), not through here.
   const extra = page.after === null ? await localAccountIds(host.env, page.extra) : [];
   const recipients = [...new Set([...extra, ...followers])].filter((id) => id !== me);
   await deliverAll(host.env, recipients, page.op);
-  if (followers.length === FOLLOWERS_PER_PAGE) {
+  if (read.length > FOLLOWERS_PER_PAGE) {
     host.enqueue("status.fanout", { op: page.op, after: followers[followers.length - 1], extra: [] } satisfies FanoutPage);
     await host.wake();
   }
 }
 
-/** Calls the recipients' objects, PARALLEL_CALLS at a time; any failure fails (and retries) the page. */
+/**
+ * Calls the recipients' objects, at most PARALLEL_CALLS in flight (a finished call starts the
+ * next one); any failure fails (and retries) the page once every call has settled.
+ */
 async function deliverAll(env: Env, recipients: string[], op: FanoutOp): Promise<void> {
-  for (let i = 0; i < recipients.length; i += PARALLEL_CALLS) {
-    const batch = recipients.slice(i, i + PARALLEL_CALLS);
-    const results = await Promise.allSettled(batch.map((id) => deliverTo(env, id, op)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
-  }
+  const deliver = deliveryOf(env, op);
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < recipients.length) {
+      const id = recipients[next++];
+      try {
+        await deliver(id);
+      } catch (reason) {
+        failures.push(reason);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_CALLS, recipients.length) }, worker));
+  if (failures.length) throw failures[0];
 }
 
-/** The one place a status reaches another account; a remote branch (federation) goes here. */
-function deliverTo(env: Env, accountId: string, op: FanoutOp): Promise<void> {
-  const stub = accountStub(env, accountId);
-  if (op.kind === "create") return stub.receiveStatus(op.status, "author", op.participants);
-  if (op.kind === "update") return stub.receiveStatusUpdate(op.status);
-  return stub.receiveStatusDelete(op.deleted);
+/**
+ * The one place a status reaches another account; a remote branch (federation) goes here.
+ * A new status travels as JSON, serialized once for all recipients: a string is far cheaper
+ * to pass to another object than a nested record.
+ */
+function deliveryOf(env: Env, op: FanoutOp): (accountId: string) => Promise<void> {
+  if (op.kind === "create") {
+    const json = JSON.stringify(op.status);
+    return (id) => accountStub(env, id).receiveStatus(json, "author", op.participants);
+  }
+  if (op.kind === "update") return (id) => accountStub(env, id).receiveStatusUpdate(op.status);
+  return (id) => accountStub(env, id).receiveStatusDelete(op.deleted);
+}
+
+/** Waits for every task; then fails with the first failure, if any (a retried job redoes all, idempotently). */
+async function allOrFirstFailure(tasks: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 function visibilityOf(op: FanoutOp): Visibility | undefined {
@@ -116,14 +146,14 @@ async function federate(host: AccountObject, op: StatusOp): Promise<void> {
   await host.wake();
 }
 
-/** Accepted local followers (remote followers are delivered to by federation: federation-out.ts). */
+/** Accepted local followers after `after`, one page and one more (remote followers are delivered to by federation: federation-out.ts). */
 function localFollowersAfter(sql: SqlStorage, after: string | null): string[] {
   return sql
     .exec<{ account_id: string }>(
       `SELECT account_id FROM followers WHERE inbox IS NULL AND account_id > ?
        AND account_id NOT IN (SELECT account_id FROM remote_followers) ORDER BY account_id LIMIT ?`,
       after ?? "",
-      FOLLOWERS_PER_PAGE,
+      FOLLOWERS_PER_PAGE + 1,
     )
     .toArray()
     .map((r) => r.account_id);

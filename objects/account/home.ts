@@ -5,7 +5,7 @@ import { addNotification, type NotificationType } from "./notifications";
 import { selectIn } from "./viewer";
 import { dropFromConversations, recordDirectStatus, refreshConversations } from "./conversations";
 import { fanOutCreated, fanOutDeleted, fanOutPage, fanOutUpdated, type StatusDeleted } from "./fanout";
-import { publishToUser } from "../streams/account-streams";
+import { publishAdmitted, publishToUser, type Admitted } from "../streams/account-streams";
 
 /**
  * The follower side of fan-out: what an account's object does when a status from someone else
@@ -26,15 +26,18 @@ export type Delivery = "author" | "tag";
 /** Mastodon skips a boost whose original is among the newest entries already (REBLOG_FALLOFF). */
 const REBLOG_FALLOFF = 40;
 
-/** Inserts statuses into the home timeline as they are (idempotent); used by backfills too. */
-export function insertIntoHome(sql: SqlStorage, records: StatusRecord[]): void {
+/**
+ * Inserts statuses into the home timeline as they are (idempotent); used by backfills too.
+ * `json` is the status already serialized (one record only), when the caller holds it.
+ */
+export function insertIntoHome(sql: SqlStorage, records: StatusRecord[], json?: string): void {
   for (const s of records) {
     sql.exec(
       "INSERT OR IGNORE INTO home (id, author_id, reblog_of_id, snapshot) VALUES (?, ?, ?, ?)",
       s.id,
       s.account.id,
       s.reblog?.id ?? null,
-      JSON.stringify(s),
+      json ?? JSON.stringify(s),
     );
   }
 }
@@ -53,32 +56,109 @@ interface Follow {
   languages: string | null;
 }
 
-/** Handles a status from another account; idempotent (a retried fan-out changes nothing). */
-export function receiveStatus(host: AccountObject, status: StatusRecord, via: Delivery, participants?: AccountSnapshot[]): void {
+/**
+ * Everything the feed rules (below) ask about a status's accounts, read in ONE statement: a
+ * delivery runs once per follower, and each `sql.exec` has a fixed cost that dominates these
+ * small lookups.
+ */
+interface FeedFacts {
+  /** The author is blocked by this account or blocks it. */
+  blocked: boolean;
+  /** This account's accepted follow of the author. */
+  follow: Follow | null;
+  /** The author is in one of this account's exclusive lists. */
+  exclusive: boolean;
+  /** Some other account the status involves (author, mentions, boosted author and its mentions) is blocked or muted. */
+  blockedOrMuted: boolean;
+  /** The account replied to is followed (accepted). */
+  followsParent: boolean;
+  /** The boosted status's author blocks this account. */
+  reblogAuthorBlocksMe: boolean;
+  /** Lists holding the author, with whether each also holds the account replied to. */
+  lists: { id: string; replies_policy: string; has_parent: number }[];
+  /** This account has filters at all (if not, nothing needs to read them). */
+  hasFilters: boolean;
+}
+
+function feedFacts(sql: SqlStorage, me: string, s: StatusRecord): FeedFacts {
+  const involved = new Set([s.account.id, ...s.mentions.map((m) => m.id)]);
+  if (s.reblog) [s.reblog.account.id, ...s.reblog.mentions.map((m) => m.id)].forEach((id) => involved.add(id));
+  involved.delete(me);
+  const row = sql
+    .exec<{ blocked: number; follow: string | null; exclusive: number; blocked_or_muted: number; follows_parent: number; reblog_blocks_me: number; lists: string; has_filters: number }>(
+      `SELECT
+         EXISTS (SELECT 1 FROM blocks WHERE account_id = ?1) OR EXISTS (SELECT 1 FROM blocked_by WHERE account_id = ?1) AS blocked,
+         (SELECT json_object('reblogs', reblogs, 'notify', notify, 'languages', languages) FROM following WHERE account_id = ?1 AND state = 'accepted') AS follow,
+         EXISTS (SELECT 1 FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ?1 AND lists.exclusive = 1) AS exclusive,
+         EXISTS (SELECT 1 FROM blocks WHERE account_id IN (SELECT value FROM json_each(?2)))
+           OR EXISTS (SELECT 1 FROM mutes WHERE (expires_at IS NULL OR expires_at > ?3) AND account_id IN (SELECT value FROM json_each(?2))) AS blocked_or_muted,
+         EXISTS (SELECT 1 FROM following WHERE account_id = ?4 AND state = 'accepted') AS follows_parent,
+         EXISTS (SELECT 1 FROM blocked_by WHERE account_id = ?5) AS reblog_blocks_me,
+         (SELECT json_group_array(json_object('id', lists.id, 'replies_policy', lists.replies_policy,
+            'has_parent', EXISTS (SELECT 1 FROM list_accounts AS p WHERE p.list_id = lists.id AND p.account_id = ?4)))
+          FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ?1) AS lists,
+         EXISTS (SELECT 1 FROM filters) AS has_filters`,
+      s.account.id,
+      JSON.stringify([...involved]),
+      new Date().toISOString(),
+      s.in_reply_to_account_id,
+      s.reblog?.account.id ?? null,
+    )
+    .one();
+  return {
+    blocked: row.blocked === 1,
+    follow: row.follow ? (JSON.parse(row.follow) as Follow) : null,
+    exclusive: row.exclusive === 1,
+    blockedOrMuted: row.blocked_or_muted === 1,
+    followsParent: row.follows_parent === 1,
+    reblogAuthorBlocksMe: row.reblog_blocks_me === 1,
+    lists: JSON.parse(row.lists) as FeedFacts["lists"],
+    hasFilters: row.has_filters === 1,
+  };
+}
+
+/**
+ * Handles a status from another account; idempotent (a retried fan-out changes nothing).
+ * `input` may be the status as JSON (what fan-out sends: a string is far cheaper to pass
+ * between objects than a nested record, and it is what home stores anyway).
+ */
+export function receiveStatus(host: AccountObject, input: StatusRecord | string, via: Delivery, participants?: AccountSnapshot[]): void {
   const sql = host.sql;
   const me = host.accountId();
+  const json = typeof input === "string" ? input : undefined;
+  const status = typeof input === "string" ? (JSON.parse(input) as StatusRecord) : input;
   if (status.account.id === me) return;
-  host.storage.transactionSync(() => {
-    if (blockedEitherWay(sql, status.account.id)) return;
-    const follow = sql
-      .exec<Follow & Record<string, SqlStorageValue>>("SELECT reblogs, notify, languages FROM following WHERE account_id = ? AND state = 'accepted'", status.account.id)
-      .toArray()[0];
-    const mentioned = status.mentions.some((m) => m.id === me);
-    const wanted = via === "tag" ? followsTagOf(sql, status) : follow !== undefined && (status.visibility !== "direct" || mentioned);
-    const home = wanted && !filteredFromHome(sql, me, status, follow ?? null, via);
-    if (home && !isReblogSeen(sql, status)) {
-      insertIntoHome(sql, [status]);
-      publishToUser(sql, { event: "update", status }); // streamed only if it went into home
-    }
-    if (via === "author" && follow && status.visibility !== "direct") insertIntoLists(sql, me, status);
+  const facts = feedFacts(sql, me, status);
+  if (facts.blocked) return;
+  const follow = facts.follow;
+  const mentioned = status.mentions.some((m) => m.id === me);
+  const wanted = via === "tag" ? followsTagOf(sql, status) : follow !== null && (status.visibility !== "direct" || mentioned);
+  const home = wanted && !filteredFromHome(me, status, facts, via);
+  const intoHome = home && !isReblogSeen(sql, status);
+  // Streamed (only if it goes into home) before the writes, so the event need not wait for them.
+  if (intoHome) publishAdmitted(sql, status, homeView(status, via, facts));
+  const write = () => {
+    if (intoHome) insertIntoHome(sql, [status], json);
+    if (via === "author" && follow && status.visibility !== "direct") insertIntoLists(sql, me, status, facts);
     if (mentioned) notifyOnce(sql, "mention", status.account, status);
     if (home && follow?.notify && !status.reblog && !isReplyToOther(status)) notifyOnce(sql, "status", status.account, status);
     if (mentioned && status.visibility === "direct") recordDirectStatus(sql, me, status, participants ?? [status.account], true);
-  });
+  };
+  // The usual delivery writes one row (home), atomic by itself; several writes go in a transaction.
+  const oneWrite = !mentioned && facts.lists.length === 0 && !follow?.notify;
+  if (oneWrite) write();
+  else host.storage.transactionSync(write);
 }
 
-function blockedEitherWay(sql: SqlStorage, accountId: string): boolean {
-  return sql.exec("SELECT 1 FROM blocks WHERE account_id = ? UNION ALL SELECT 1 FROM blocked_by WHERE account_id = ?", accountId, accountId).toArray().length > 0;
+/**
+ * What the home rules above already decided about how this account sees a status it just
+ * took into home, so streaming it need not ask again (see render.ts `viewAdmitted`). Only
+ * for an original status from a followed author: every account that visibility would hide
+ * it for (author blocked either way or muted; private without the follow; direct without a
+ * mention) was already kept out of home. Boosts and hashtag deliveries: null (full check).
+ */
+function homeView(s: StatusRecord, via: Delivery, facts: FeedFacts): Admitted {
+  return via === "author" && !s.reblog && facts.follow ? { visible: true, hasFilters: facts.hasFilters } : { visible: null };
 }
 
 function followsTagOf(sql: SqlStorage, s: StatusRecord): boolean {
@@ -90,36 +170,20 @@ const isReply = (s: StatusRecord) => s.in_reply_to_id !== null;
 const isReplyToOther = (s: StatusRecord) => isReply(s) && s.in_reply_to_account_id !== s.account.id;
 
 /** Mastodon's FeedManager#filter_from_home, for home (and, with `list`, for lists). */
-function filteredFromHome(sql: SqlStorage, me: string, s: StatusRecord, follow: Follow | null, via: Delivery | "list"): boolean {
+function filteredFromHome(me: string, s: StatusRecord, facts: FeedFacts, via: Delivery | "list"): boolean {
   if (isReply(s) && !s.in_reply_to_account_id) return true;
-  if (via !== "list" && sql.exec("SELECT 1 FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ? AND lists.exclusive = 1", s.account.id).toArray().length) {
-    return true;
-  }
-  if (follow && !languageWanted(follow.languages, s)) return true;
-  const involved = new Set([s.account.id, ...s.mentions.map((m) => m.id)]);
-  if (s.reblog) [s.reblog.account.id, ...s.reblog.mentions.map((m) => m.id)].forEach((id) => involved.add(id));
-  involved.delete(me);
-  if (blockedOrMuted(sql, [...involved])) return true;
+  if (via !== "list" && facts.exclusive) return true;
+  if (facts.follow && !languageWanted(facts.follow.languages, s)) return true;
+  if (facts.blockedOrMuted) return true;
   if (isReply(s) && s.in_reply_to_account_id) {
     if (s.in_reply_to_account_id === me || s.in_reply_to_account_id === s.account.id) return false;
-    return !follows(sql, s.in_reply_to_account_id);
+    return !facts.followsParent;
   }
   if (s.reblog) {
-    if (follow && follow.reblogs === 0) return true;
-    return sql.exec("SELECT 1 FROM blocked_by WHERE account_id = ?", s.reblog.account.id).toArray().length > 0;
+    if (facts.follow && facts.follow.reblogs === 0) return true;
+    return facts.reblogAuthorBlocksMe;
   }
   return false;
-}
-
-function follows(sql: SqlStorage, accountId: string): boolean {
-  return sql.exec("SELECT 1 FROM following WHERE account_id = ? AND state = 'accepted'", accountId).toArray().length > 0;
-}
-
-function blockedOrMuted(sql: SqlStorage, ids: string[]): boolean {
-  if (ids.length === 0) return false;
-  if (selectIn(sql, (p) => `SELECT 1 FROM blocks WHERE account_id IN (${p})`, ids).length) return true;
-  const now = new Date().toISOString();
-  return selectIn(sql, (p) => `SELECT 1 FROM mutes WHERE (expires_at IS NULL OR expires_at > ?) AND account_id IN (${p})`, ids, now).length > 0;
 }
 
 /** `following.languages`: a JSON array or comma-separated codes; empty = every language. */
@@ -157,23 +221,13 @@ function isReblogSeen(sql: SqlStorage, s: StatusRecord): boolean {
  * Lists holding the author get the status under each list's replies policy (filter_from_list);
  * `only` restricts it to some lists (a backfill), `stream` publishes the list event (live delivery).
  */
-function insertIntoLists(sql: SqlStorage, me: string, s: StatusRecord, options: { only?: string[]; stream: boolean } = { stream: true }): void {
-  const lists = sql
-    .exec<{ id: string; replies_policy: string }>(
-      "SELECT lists.id, lists.replies_policy FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ?",
-      s.account.id,
-    )
-    .toArray()
-    .filter((list) => !options.only || options.only.includes(list.id));
+function insertIntoLists(sql: SqlStorage, me: string, s: StatusRecord, facts: FeedFacts, options: { only?: string[]; stream: boolean } = { stream: true }): void {
+  const lists = facts.lists.filter((list) => !options.only || options.only.includes(list.id));
   if (lists.length === 0) return;
-  const follow = sql.exec<Follow & Record<string, SqlStorageValue>>("SELECT reblogs, notify, languages FROM following WHERE account_id = ?", s.account.id).toArray()[0] ?? null;
-  if (filteredFromHome(sql, me, s, follow, "list")) return;
+  if (filteredFromHome(me, s, facts, "list")) return;
   for (const list of lists) {
     if (isReplyToOther(s) && s.in_reply_to_account_id !== me) {
-      const allowed =
-        list.replies_policy === "followed" ||
-        (list.replies_policy === "list" &&
-          sql.exec("SELECT 1 FROM list_accounts WHERE list_id = ? AND account_id = ?", list.id, s.in_reply_to_account_id).toArray().length > 0);
+      const allowed = list.replies_policy === "followed" || (list.replies_policy === "list" && list.has_parent === 1);
       if (!allowed) continue;
     }
     sql.exec(
@@ -195,13 +249,12 @@ function insertIntoLists(sql: SqlStorage, me: string, s: StatusRecord, options: 
  * lists, replies, blocks and mutes, the lists' replies policy. Not streamed; idempotent.
  */
 export function mergeIntoFeeds(sql: SqlStorage, me: string, authorId: string, records: StatusRecord[], into: { home: boolean; lists: string[] }): void {
-  const follow = sql
-    .exec<Follow & { state: string } & Record<string, SqlStorageValue>>("SELECT reblogs, notify, languages, state FROM following WHERE account_id = ?", authorId)
-    .toArray()[0];
-  if (!follow || follow.state !== "accepted") return;
+  const followed = sql.exec("SELECT 1 FROM following WHERE account_id = ? AND state = 'accepted'", authorId).toArray().length > 0;
+  if (!followed) return;
   for (const s of [...records].reverse()) {
-    if (into.home && !filteredFromHome(sql, me, s, follow, "author") && !isReblogSeen(sql, s)) insertIntoHome(sql, [s]);
-    if (into.lists.length) insertIntoLists(sql, me, s, { only: into.lists, stream: false });
+    const facts = feedFacts(sql, me, s);
+    if (into.home && !filteredFromHome(me, s, facts, "author") && !isReblogSeen(sql, s)) insertIntoHome(sql, [s]);
+    if (into.lists.length) insertIntoLists(sql, me, s, facts, { only: into.lists, stream: false });
   }
 }
 

@@ -18,7 +18,7 @@ import {
   type Parsed,
   type Subscription,
 } from "./protocol";
-import { conversationPayload, notificationPayload, statusPayload, viewForStream } from "./render";
+import { conversationPayload, notificationPayload, statusPayload, viewAdmitted, viewForStream } from "./render";
 
 /** What the account object offers its streams (AccountObject satisfies it). */
 export interface StreamingAccount {
@@ -34,12 +34,19 @@ export interface StreamingAccount {
  * sent, after the surrounding transaction committed, so a rolled-back change streams nothing.
  */
 export type UserEvent =
-  | { event: "update" | "status.update"; status: StatusRecord; list?: string }
+  | { event: "update" | "status.update"; status: StatusRecord; list?: string; committed?: Admitted }
   | { event: "delete"; id: string }
   | { event: "notification"; id: string }
   | { event: "conversation"; conversationId: string }
   | { event: "filters_changed" }
   | { event: "notifications_merged" };
+
+/**
+ * Set by a publisher that has decided to put the status into home (so it need not be looked
+ * up there): `visible: true` when the home rules also settled that the account may see it
+ * (render.ts `viewAdmitted`), null when visibility must still be checked.
+ */
+export type Admitted = { visible: true; hasFilters: boolean } | { visible: null };
 
 /** A status event pushed by a public or hashtag timeline to accounts listening to `keys`. */
 export type PublicEvent =
@@ -58,6 +65,16 @@ const byStorage = new WeakMap<SqlStorage, AccountStreams>();
 export function publishToUser(target: SqlStorage | { sql: SqlStorage }, event: UserEvent): void {
   const sql = "exec" in target ? target : target.sql;
   byStorage.get(sql)?.publishUser(event);
+}
+
+/**
+ * Sends an `update` for a status the caller has decided to put into home, at once: called
+ * before the delivery's writes, the event does not wait for them to be stored (outgoing
+ * messages are held until earlier writes are durable). A delivery that then fails is retried
+ * by the fan-out, so the event may come twice, never not at all.
+ */
+export function publishAdmitted(sql: SqlStorage, status: StatusRecord, admitted: Admitted): void {
+  byStorage.get(sql)?.publishUser({ event: "update", status, committed: admitted }, true);
 }
 
 /**
@@ -174,17 +191,20 @@ export class AccountStreams {
 
   // ----- the account's own events -----
 
-  publishUser(event: UserEvent): void {
+  /** Sends now, or (the default) once the current synchronous work, e.g. a transaction, is over. */
+  publishUser(event: UserEvent, now = false): void {
     if (!this.hasListeners(targetStreams(event))) return;
     // Deletes name lists now: the rows that say where the status was are about to go.
     const lists = event.event === "delete" ? this.listsHolding(event.id) : null;
-    queueMicrotask(() => {
+    const send = () => {
       try {
         this.sendUser(event, lists);
       } catch (err) {
         console.error("stream publish failed", err instanceof Error ? err.message : err);
       }
-    });
+    };
+    if (now) send();
+    else queueMicrotask(send);
   }
 
   private sendUser(event: UserEvent, lists: Set<string> | null): void {
@@ -194,8 +214,11 @@ export class AccountStreams {
       case "update":
       case "status.update": {
         const stream = event.list ? "list" : "user";
-        if (!this.holds(event.status.id, event.list, event.event === "status.update")) return;
-        const viewed = viewForStream(sql, me, event.status, stream === "list" ? "list" : "home");
+        const admitted = !event.list ? event.committed : undefined;
+        if (!admitted && !this.holds(event.status.id, event.list, event.event === "status.update")) return;
+        const viewed = admitted?.visible
+          ? viewAdmitted(sql, me, event.status, admitted.hasFilters)
+          : viewForStream(sql, me, event.status, stream === "list" ? "list" : "home");
         if (!viewed) return;
         this.hub.publish(
           (s) => s.stream === stream && (stream === "user" || s.param === event.list),

@@ -28,6 +28,17 @@ export function viewForStream(sql: SqlStorage, me: string, status: StatusRecord,
   return { status: shown, flags: viewed.flags, filtered: viewed.filtered };
 }
 
+/**
+ * A status the receiving account's home rules just admitted into home, with visibility
+ * already settled by them (home.ts `homeView`): only the flags and, if the account has any
+ * filters, the home filters are read. Same result as `viewForStream(..., "home")`.
+ */
+export function viewAdmitted(sql: SqlStorage, me: string, status: StatusRecord, hasFilters: boolean): ViewedStatus | null {
+  const flags = flagsFor(sql, me, [status]);
+  const { kept, filtered } = applyFilters(hasFilters ? activeFilters(sql, "home") : [], [status], (s) => s);
+  return kept.length ? { status, flags, filtered } : null;
+}
+
 export function statusPayload(v: ViewedStatus, o: Origin): string {
   return JSON.stringify(serializeViewedStatus(v.status, o, v));
 }

@@ -34,6 +34,40 @@ describe("the user stream", () => {
     for (const s of [own, fans, strangers]) s.close();
   });
 
+  it("streams to followers under their home rules: private posts, mutes, home filters", async () => {
+    const [author, muted, fan, watcher, stranger] = await users("author", "muted", "fan", "watcher", "stranger");
+    for (const f of [fan, watcher]) {
+      await follow(f, author);
+      await follow(f, muted);
+    }
+    expect((await call("POST", `/api/v1/accounts/${muted.id}/mute`, fan.token)).status).toBe(200);
+    const hide = await call("POST", "/api/v2/filters", fan.token, { title: "no spoilers", context: ["home"], filter_action: "hide", keywords_attributes: [{ keyword: "spoilers" }] });
+    const warn = await call("POST", "/api/v2/filters", fan.token, { title: "careful", context: ["home"], filter_action: "warn", keywords_attributes: [{ keyword: "mild" }] });
+    expect([hide.status, warn.status]).toEqual([200, 200]);
+    const [fans, watchers, strangers] = await Promise.all([fan, watcher, stranger].map((u) => connect(u.token, "stream=user")));
+
+    const quiet = await post(muted, { status: "from someone muted" });
+    const spoilers = await post(author, { status: "big spoilers inside" });
+    const warned = await post(author, { status: "mild content" });
+    const secret = await post(author, { status: "followers only", visibility: "private" });
+    await settle([author, muted, fan, watcher, stranger]);
+
+    const forFan = [payloadOf(await fans.next(forEvent("update", ["user"]))), payloadOf(await fans.next(forEvent("update", ["user"])))];
+    expect(forFan.map((s) => s.id)).toEqual([warned.id, secret.id]);
+    expect(forFan[0].filtered).toHaveLength(1);
+    expect(forFan[0].filtered[0].filter.title).toBe("careful");
+    expect(forFan[1].filtered).toEqual([]);
+    expectSchema(forFan[1], "Status");
+    await fans.none(forEvent("update"));
+    // Without mutes or filters: everything, with no `filtered` matches.
+    const forWatcher: any[] = [];
+    for (let i = 0; i < 4; i++) forWatcher.push(payloadOf(await watchers.next(forEvent("update", ["user"]))));
+    expect(forWatcher.map((s) => s.id).sort()).toEqual([quiet.id, spoilers.id, warned.id, secret.id].sort());
+    expect(forWatcher.every((s) => s.filtered.length === 0 && s.favourited === false)).toBe(true);
+    await strangers.none(forEvent("update"));
+    for (const s of [fans, watchers, strangers]) s.close();
+  });
+
   it("sends notifications on user and user:notification, only to tokens that may read them", async () => {
     const [author, fan] = await users("author", "fan");
     const statusesOnly = await issueToken(author.id, ["read:statuses"]);
