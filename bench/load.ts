@@ -43,6 +43,16 @@ export function request(origin: string, path: string, init: { method?: string; h
   });
 }
 
+/** Polls `check` every `intervalMs` until it holds or `timeoutMs` passed; resolves with whether it held. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 2): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

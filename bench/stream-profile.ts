@@ -7,35 +7,14 @@ import { keepStateInRam } from "./ram-state.ts";
 import { freePort, startServer } from "../test/e2e/server.ts";
 import { connectProfiler, selfTimes, type ProfileNode } from "./profile.ts";
 import { appToken, pool, postForm, registerUser } from "./seed.ts";
-import { percentile } from "./load.ts";
+import { percentile, until } from "./load.ts";
+import { openUpdateSocket } from "./scenarios/streaming.ts";
 
 const FOLLOWERS = Number(process.argv[2] ?? 200);
 const POSTS = Number(process.argv[3] ?? 5);
 const arrivals = new Map<string, number[]>();
 
-function openSocket(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.addEventListener("open", () => resolve(ws), { once: true });
-    ws.addEventListener("error", () => reject(new Error("WebSocket failed")), { once: true });
-    ws.addEventListener("message", (e) => {
-      const at = performance.now();
-      const m = JSON.parse(String(e.data)) as { event?: string; payload?: string };
-      if (m.event !== "update" || !m.payload) return;
-      const id = (JSON.parse(m.payload) as { id: string }).id;
-      arrivals.set(id, [...(arrivals.get(id) ?? []), at]);
-    });
-  });
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return true;
-}
+const openSocket = (url: string) => openUpdateSocket(url, arrivals);
 
 async function main() {
   // ORIGIN=<url> INSPECTOR=<port>: use a running `npm start` instead (its seed is kept in SEED_FILE).

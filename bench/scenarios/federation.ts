@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:cryp
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BenchContext, Row } from "../run.ts";
-import { percentile, request, runLoad, type Figures } from "../load.ts";
+import { percentile, request, runLoad, until, type Figures } from "../load.ts";
 import { appToken, getJson, pool, postForm, registerUser } from "../seed.ts";
 import { freePort, startServer, type LocalServer } from "../../test/e2e/server.ts";
 import { connectProfiler, type ProfileNode } from "../profile.ts";
@@ -217,16 +217,6 @@ async function retried<T>(fn: (attempt: number) => Promise<T>, attempts = 3): Pr
   }
 }
 
-/** Polls `check` until it is true or `timeoutMs` passed; resolves with whether it held. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = WAIT_MS, intervalMs = POLL_MS): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(intervalMs);
-  }
-}
-
 interface HomeStatus {
   id: string;
   uri: string;
@@ -374,7 +364,7 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
     if (warm.figures.errors) throw new Error(`warm-up Creates refused: ${warm.firstError}`);
   }
   const lastWarmUri = `${followed.origin}/notes/${seq.get(followed)}`;
-  if (!(await until(async () => (await home(origin, reader.token, "")).some((s) => s.uri === lastWarmUri)))) {
+  if (!(await until(async () => (await home(origin, reader.token, "")).some((s) => s.uri === lastWarmUri), WAIT_MS, POLL_MS))) {
     throw new Error("warm-up status never reached the follower's home");
   }
   const sinceId = (await home(origin, reader.token, ""))[0].id;
@@ -415,12 +405,12 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
   const latencyBurst = await burst(origin, signCreates(followed, BURST_MAX), BURST_MS);
   const lastUri = `${followed.origin}/notes/${first2 + latencyBurst.lastAccepted}`;
   const inHome = async (token: string) => (await home(origin, token, `&since_id=${sinceId2}`)).some((s) => s.uri === lastUri);
-  const readerSaw = (await until(() => inHome(reader.token))) ? performance.now() - latencyBurst.lastAcceptedAt : NaN;
+  const readerSaw = (await until(() => inHome(reader.token), WAIT_MS, POLL_MS)) ? performance.now() - latencyBurst.lastAcceptedAt : NaN;
   const pending = new Set(followers.slice(1));
   const allSaw = (await until(async () => {
     for (const f of [...pending]) if (await inHome(f.token)) pending.delete(f);
     return pending.size === 0;
-  }))
+  }, WAIT_MS, POLL_MS))
     ? performance.now() - latencyBurst.lastAcceptedAt
     : NaN;
 

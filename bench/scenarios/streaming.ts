@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { BenchContext, Row } from "../run.ts";
-import { percentile } from "../load.ts";
+import { percentile, until } from "../load.ts";
 import { cpuMs, serverProcesses } from "../proc.ts";
 import { appToken, pool, postForm, registerUser } from "../seed.ts";
 
@@ -28,8 +28,10 @@ interface Client {
 }
 
 const arrivals = new Map<string, number[]>();
+const openSocket = (url: string) => openUpdateSocket(url, arrivals);
 
-function openSocket(url: string): Promise<Client> {
+/** A `user` stream socket that notes, per status id, when each `update` arrived (performance.now()). */
+export function openUpdateSocket(url: string, arrivals: Map<string, number[]>): Promise<Client> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     ws.addEventListener("open", () => resolve({ ws }), { once: true });
@@ -56,15 +58,6 @@ async function retried<T>(fn: (attempt: number) => Promise<T>, attempts = 3): Pr
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return true;
 }
 
 export async function streaming(ctx: BenchContext): Promise<Row[]> {

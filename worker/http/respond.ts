@@ -1,8 +1,6 @@
 /** JSON response with the content type Mastodon uses. */
 export function json(data: unknown, init: ResponseInit = {}): Response {
-  const headers = new Headers(init.headers);
-  headers.set("content-type", "application/json; charset=utf-8");
-  return new Response(JSON.stringify(data), { ...init, headers });
+  return jsonText(JSON.stringify(data), init);
 }
 
 /** A JSON body that was serialized already (see worker/serializers/rendered.ts). */

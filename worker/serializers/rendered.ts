@@ -1,8 +1,9 @@
 import type { FilterMatch, PageCursor, StatusRecord, TimelinePage, ViewerFlags } from "../../schemas/records";
 import type { NotificationPage } from "../../objects/account/notification-feed";
-import { serializeAccount, type Origin } from "./account";
+import type { Origin } from "./account";
 import { serializeFilterResult } from "./filter";
-import { NO_FLAGS, serializePoll, serializeStatus } from "./status";
+import { serializeNotification } from "./notification";
+import { NO_FLAGS, serializePoll, serializeStatus, viewerFields } from "./status";
 
 /**
  * A page serialized to its JSON body by the object that holds the data. The hottest reads
@@ -23,7 +24,7 @@ export function renderStatusPage(page: TimelinePage, o: Origin): RenderedPage {
 
 export function renderNotificationPage(page: NotificationPage, o: Origin): RenderedPage {
   const entries = page.notifications.map((n) => {
-    const head = JSON.stringify({ id: n.id, type: n.type, created_at: n.created_at, group_key: n.group_key, account: serializeAccount(n.account, o) });
+    const head = JSON.stringify(serializeNotification({ ...n, status: null }, o, page));
     return n.status ? `${head.slice(0, -1)},"status":${viewedStatusJson(n.status, o, page)}}` : head;
   });
   return { body: `[${entries.join(",")}]`, cursor: page.cursor };
@@ -45,8 +46,8 @@ function viewedStatusJson(s: StatusRecord, o: Origin, viewed: Viewed, filteredOf
   const filtered = JSON.stringify((viewed.filtered[filteredOf] ?? []).map(serializeFilterResult));
   const poll = s.poll ? JSON.stringify(serializePoll(s.poll, flags.own_votes)) : "null";
   const reblog = s.reblog ? viewedStatusJson(s.reblog, o, viewed, filteredOf) : "null";
-  const pinned = flags.pinned !== undefined ? `,"pinned":${flags.pinned}` : "";
-  return `${sharedHead(s, o)},"poll":${poll},"reblog":${reblog},"favourited":${flags.favourited},"reblogged":${flags.reblogged},"bookmarked":${flags.bookmarked},"muted":${flags.muted}${pinned},"filtered":${filtered}}`;
+  const viewer = JSON.stringify(viewerFields(flags)).slice(1, -1);
+  return `${sharedHead(s, o)},"poll":${poll},"reblog":${reblog},${viewer},"filtered":${filtered}}`;
 }
 
 const heads = new WeakMap<StatusRecord, { origin: string; domain: string; head: string }>();

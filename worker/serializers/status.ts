@@ -60,15 +60,18 @@ export function serializeStatus(
     poll: s.poll ? serializePoll(s.poll, flags.own_votes) : null,
     application: s.application,
     quote: null,
-    ...(anonymous
-      ? {}
-      : {
-          favourited: flags.favourited,
-          reblogged: flags.reblogged,
-          bookmarked: flags.bookmarked,
-          muted: flags.muted,
-          ...(flags.pinned !== undefined ? { pinned: flags.pinned } : {}),
-        }),
+    ...(anonymous ? {} : viewerFields(flags)),
+  };
+}
+
+/** The fields of a Status that depend on who is looking (besides the poll's votes). */
+export function viewerFields(flags: ViewerFlags) {
+  return {
+    favourited: flags.favourited,
+    reblogged: flags.reblogged,
+    bookmarked: flags.bookmarked,
+    muted: flags.muted,
+    ...(flags.pinned !== undefined ? { pinned: flags.pinned } : {}),
   };
 }
 
