@@ -4,19 +4,25 @@
  * refreshed inside it may hold values that were never committed).
  */
 
-const WRITE_TARGET = /^\s*(?:UPDATE(?:\s+OR\s+\w+)?|INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|DELETE\s+FROM)\s+["`]?(\w+)/i;
+const WRITE_TARGET = /^\s*(UPDATE(?:\s+OR\s+\w+)?|INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|DELETE\s+FROM)\s+["`]?(\w+)/i;
 
 /** The table a data-modifying statement writes, or null for reads and DDL. */
 export function writtenTable(query: string): string | null {
-  return WRITE_TARGET.exec(query)?.[1]?.toLowerCase() ?? null;
+  return WRITE_TARGET.exec(query)?.[2]?.toLowerCase() ?? null;
 }
 
-/** A SqlStorage that calls `onWrite(table)` before each statement that writes a table. */
-export function watchTableWrites(sql: SqlStorage, onWrite: (table: string) => void): SqlStorage {
+/** What a statement writes: the table, and whether it may add rows (INSERT, REPLACE); null for reads and DDL. */
+export function tableWrite(query: string): { table: string; adds: boolean } | null {
+  const match = WRITE_TARGET.exec(query);
+  return match ? { table: match[2].toLowerCase(), adds: /^(INSERT|REPLACE)/i.test(match[1]) } : null;
+}
+
+/** A SqlStorage that calls `onWrite(table, adds)` before each statement that writes a table. */
+export function watchTableWrites(sql: SqlStorage, onWrite: (table: string, adds: boolean) => void): SqlStorage {
   const watching: Pick<SqlStorage, "exec"> = {
     exec(query: string, ...bindings: unknown[]) {
-      const table = writtenTable(query);
-      if (table) onWrite(table);
+      const write = tableWrite(query);
+      if (write) onWrite(write.table, write.adds);
       return sql.exec(query, ...bindings);
     },
   };

@@ -3,6 +3,7 @@ import { migrate } from "../migrations";
 import { ACCOUNT_MIGRATIONS } from "./schema";
 import { frozenAccountRecord, toAccountRecord, toTokenRecord, type AccountRow, type TokenRow } from "./records";
 import { watchRollbacks, watchTableWrites } from "../watched-storage";
+import { FeedFactsMemo } from "./feed-facts";
 import { renderNotificationPage, renderStatusPage } from "../../worker/serializers/rendered";
 import { PageCache, pageKey } from "./page-cache";
 import { serializeCredentialAccount, type Origin } from "../../worker/serializers/account";
@@ -98,6 +99,8 @@ export class AccountObject extends DurableObject<Env> {
   private readonly watchedStorage: DurableObjectStorage;
   /** Rendered home and notification pages (objects/account/page-cache.ts). */
   private readonly pageCache = new PageCache();
+  /** What the home rules know about the accounts of statuses delivered here (feed-facts.ts). */
+  readonly feedFacts = new FeedFactsMemo();
   private readonly tokenMemo = new Map<string, TokenRecord>();
   /** Public (the base class keeps it protected) so feature modules can reach other objects. */
   declare readonly env: Env;
@@ -106,7 +109,7 @@ export class AccountObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = watchTableWrites(ctx.storage.sql, (table) => this.tableWritten(table));
+    this.sql = watchTableWrites(ctx.storage.sql, (table, adds) => this.tableWritten(table, adds));
     this.watchedStorage = watchRollbacks(ctx.storage, () => this.forgetMemos());
     this.outbox = new Outbox(ctx.storage, accountJobs);
     this.streams = new AccountStreams(ctx, this);
@@ -570,8 +573,12 @@ export class AccountObject extends DurableObject<Env> {
   // Fan-out receivers are called by authors' objects and hashtag timelines; all are idempotent.
 
   /** `status` as JSON is the cheap form between objects (fan-out sends that). */
-  async receiveStatus(status: TimelineStatus | string, via: home.Delivery = "author", participants?: GraphSnapshot[]): Promise<void> {
-    if (this.record()) home.receiveStatus(this, status, via, participants);
+  async receiveStatus(status: TimelineStatus | string, via: home.Delivery = "author", participants?: GraphSnapshot[], streamed = false): Promise<void> {
+    if (this.record()) home.receiveStatus(this, status, via, participants, streamed);
+  }
+  /** A followed author's new status, live listeners first (home.ts `streamStatus`): "streamed" asks for a second call to store it. */
+  async streamStatus(json: string, participants?: GraphSnapshot[]): Promise<"streamed" | "stored"> {
+    return this.record() ? home.streamStatus(this, json, participants) : "stored";
   }
   async receiveStatusUpdate(status: TimelineStatus): Promise<void> {
     if (!this.record()) return;
@@ -823,13 +830,15 @@ export class AccountObject extends DurableObject<Env> {
     return this.recordMemo;
   }
 
-  private tableWritten(table: string): void {
+  private tableWritten(table: string, adds: boolean): void {
     if (table === "account" || table === "keys") this.recordMemo = undefined;
     this.pageCache.written(table);
+    this.feedFacts.written(table, adds);
   }
 
   private forgetMemos(): void {
     this.recordMemo = undefined;
     this.pageCache.clear();
+    this.feedFacts.clear();
   }
 }

@@ -94,37 +94,50 @@ export async function fanOutPage(host: AccountObject, page: FanoutPage): Promise
 }
 
 /**
- * Calls the recipients' objects, at most PARALLEL_CALLS in flight (a finished call starts the
- * next one); any failure fails (and retries) the page once every call has settled.
+ * Calls each recipient's object. A new status goes in two rounds: the first reaches every
+ * live listener (a recipient with nobody listening stores it in that same call), the second
+ * stores it where the first only streamed. So the last socket hears of a post after one call
+ * per recipient, not after every recipient before it has also written its timelines.
  */
 async function deliverAll(env: Env, recipients: string[], op: FanoutOp): Promise<void> {
-  const deliver = deliveryOf(env, op);
+  if (op.kind !== "create") return failOnAny(await callEach(recipients, deliveryOf(env, op)));
+  const json = JSON.stringify(op.status);
+  const toStore: { id: string; streamed: boolean }[] = [];
+  const offered = await callEach(recipients, async (id) => {
+    if ((await accountStub(env, id).streamStatus(json, op.participants)) === "streamed") toStore.push({ id, streamed: true });
+  });
+  // A first call that failed may or may not have streamed: the second does everything (at worst the event comes twice).
+  for (const id of offered.failed) toStore.push({ id, streamed: false });
+  failOnAny(await callEach(toStore, (r) => accountStub(env, r.id).receiveStatus(json, "author", op.participants, r.streamed)));
+}
+
+/** Any failure fails (and retries) the page, once every call has settled; the receivers are idempotent. */
+function failOnAny(round: { reasons: unknown[] }): void {
+  if (round.reasons.length) throw round.reasons[0];
+}
+
+/** Calls `call` for every item, at most PARALLEL_CALLS in flight (a finished call starts the next one); collects the failures. */
+async function callEach<T>(items: T[], call: (item: T) => Promise<void>): Promise<{ failed: T[]; reasons: unknown[] }> {
   let next = 0;
-  const failures: unknown[] = [];
+  const failed: T[] = [];
+  const reasons: unknown[] = [];
   const worker = async () => {
-    while (next < recipients.length) {
-      const id = recipients[next++];
+    while (next < items.length) {
+      const item = items[next++];
       try {
-        await deliver(id);
+        await call(item);
       } catch (reason) {
-        failures.push(reason);
+        failed.push(item);
+        reasons.push(reason);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_CALLS, recipients.length) }, worker));
-  if (failures.length) throw failures[0];
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_CALLS, items.length) }, worker));
+  return { failed, reasons };
 }
 
-/**
- * The one place a status reaches another account; a remote branch (federation) goes here.
- * A new status travels as JSON, serialized once for all recipients: a string is far cheaper
- * to pass to another object than a nested record.
- */
-function deliveryOf(env: Env, op: FanoutOp): (accountId: string) => Promise<void> {
-  if (op.kind === "create") {
-    const json = JSON.stringify(op.status);
-    return (id) => accountStub(env, id).receiveStatus(json, "author", op.participants);
-  }
+/** The one place an edit or a delete reaches another account; a remote branch (federation) goes here. */
+function deliveryOf(env: Env, op: Exclude<FanoutOp, { kind: "create" }>): (accountId: string) => Promise<void> {
   if (op.kind === "update") return (id) => accountStub(env, id).receiveStatusUpdate(op.status);
   return (id) => accountStub(env, id).receiveStatusDelete(op.deleted);
 }

@@ -6,6 +6,8 @@ import { selectIn } from "./viewer";
 import { dropFromConversations, recordDirectStatus, refreshConversations } from "./conversations";
 import { fanOutCreated, fanOutDeleted, fanOutPage, fanOutUpdated, type StatusDeleted } from "./fanout";
 import { publishAdmitted, publishToUser, type Admitted } from "../streams/account-streams";
+import { feedFacts, type FeedFacts } from "./feed-facts";
+import { parseStatusSnapshot } from "./status-memo";
 
 /**
  * The follower side of fan-out: what an account's object does when a status from someone else
@@ -50,93 +52,23 @@ export function removeAuthorFromFeeds(sql: SqlStorage, accountId: string): void 
 
 // ----- a new status -----
 
-interface Follow {
-  reblogs: number;
-  notify: number;
-  languages: string | null;
-}
-
-/**
- * Everything the feed rules (below) ask about a status's accounts, read in ONE statement: a
- * delivery runs once per follower, and each `sql.exec` has a fixed cost that dominates these
- * small lookups.
- */
-interface FeedFacts {
-  /** The author is blocked by this account or blocks it. */
-  blocked: boolean;
-  /** This account's accepted follow of the author. */
-  follow: Follow | null;
-  /** The author is in one of this account's exclusive lists. */
-  exclusive: boolean;
-  /** Some other account the status involves (author, mentions, boosted author and its mentions) is blocked or muted. */
-  blockedOrMuted: boolean;
-  /** The account replied to is followed (accepted). */
-  followsParent: boolean;
-  /** The boosted status's author blocks this account. */
-  reblogAuthorBlocksMe: boolean;
-  /** Lists holding the author, with whether each also holds the account replied to. */
-  lists: { id: string; replies_policy: string; has_parent: number }[];
-  /** This account has filters at all (if not, nothing needs to read them). */
-  hasFilters: boolean;
-}
-
-function feedFacts(sql: SqlStorage, me: string, s: StatusRecord): FeedFacts {
-  const involved = new Set([s.account.id, ...s.mentions.map((m) => m.id)]);
-  if (s.reblog) [s.reblog.account.id, ...s.reblog.mentions.map((m) => m.id)].forEach((id) => involved.add(id));
-  involved.delete(me);
-  const row = sql
-    .exec<{ blocked: number; follow: string | null; exclusive: number; blocked_or_muted: number; follows_parent: number; reblog_blocks_me: number; lists: string; has_filters: number }>(
-      `SELECT
-         EXISTS (SELECT 1 FROM blocks WHERE account_id = ?1) OR EXISTS (SELECT 1 FROM blocked_by WHERE account_id = ?1) AS blocked,
-         (SELECT json_object('reblogs', reblogs, 'notify', notify, 'languages', languages) FROM following WHERE account_id = ?1 AND state = 'accepted') AS follow,
-         EXISTS (SELECT 1 FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ?1 AND lists.exclusive = 1) AS exclusive,
-         EXISTS (SELECT 1 FROM blocks WHERE account_id IN (SELECT value FROM json_each(?2)))
-           OR EXISTS (SELECT 1 FROM mutes WHERE (expires_at IS NULL OR expires_at > ?3) AND account_id IN (SELECT value FROM json_each(?2))) AS blocked_or_muted,
-         EXISTS (SELECT 1 FROM following WHERE account_id = ?4 AND state = 'accepted') AS follows_parent,
-         EXISTS (SELECT 1 FROM blocked_by WHERE account_id = ?5) AS reblog_blocks_me,
-         (SELECT json_group_array(json_object('id', lists.id, 'replies_policy', lists.replies_policy,
-            'has_parent', EXISTS (SELECT 1 FROM list_accounts AS p WHERE p.list_id = lists.id AND p.account_id = ?4)))
-          FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ?1) AS lists,
-         EXISTS (SELECT 1 FROM filters) AS has_filters`,
-      s.account.id,
-      JSON.stringify([...involved]),
-      new Date().toISOString(),
-      s.in_reply_to_account_id,
-      s.reblog?.account.id ?? null,
-    )
-    .one();
-  return {
-    blocked: row.blocked === 1,
-    follow: row.follow ? (JSON.parse(row.follow) as Follow) : null,
-    exclusive: row.exclusive === 1,
-    blockedOrMuted: row.blocked_or_muted === 1,
-    followsParent: row.follows_parent === 1,
-    reblogAuthorBlocksMe: row.reblog_blocks_me === 1,
-    lists: JSON.parse(row.lists) as FeedFacts["lists"],
-    hasFilters: row.has_filters === 1,
-  };
-}
-
 /**
  * Handles a status from another account; idempotent (a retried fan-out changes nothing).
  * `input` may be the status as JSON (what fan-out sends: a string is far cheaper to pass
- * between objects than a nested record, and it is what home stores anyway).
+ * between objects than a nested record, and it is what home stores anyway). `streamed`: the
+ * home `update` was already sent by `streamStatus` (the first of two calls), so only the
+ * writes remain.
  */
-export function receiveStatus(host: AccountObject, input: StatusRecord | string, via: Delivery, participants?: AccountSnapshot[]): void {
+export function receiveStatus(host: AccountObject, input: StatusRecord | string, via: Delivery, participants?: AccountSnapshot[], streamed = false): void {
   const sql = host.sql;
   const me = host.accountId();
   const json = typeof input === "string" ? input : undefined;
-  const status = typeof input === "string" ? (JSON.parse(input) as StatusRecord) : input;
-  if (status.account.id === me) return;
-  const facts = feedFacts(sql, me, status);
-  if (facts.blocked) return;
-  const follow = facts.follow;
-  const mentioned = status.mentions.some((m) => m.id === me);
-  const wanted = via === "tag" ? followsTagOf(sql, status) : follow !== null && (status.visibility !== "direct" || mentioned);
-  const home = wanted && !filteredFromHome(me, status, facts, via);
-  const intoHome = home && !isReblogSeen(sql, status);
+  const status = parseInput(input);
+  const d = decide(host, status, via);
+  if (!d) return;
+  const { facts, follow, mentioned, home, intoHome } = d;
   // Streamed (only if it goes into home) before the writes, so the event need not wait for them.
-  if (intoHome) publishAdmitted(sql, status, homeView(status, via, facts));
+  if (intoHome && !streamed) publishAdmitted(sql, status, homeView(host, status, via, facts));
   const write = () => {
     if (intoHome) insertIntoHome(sql, [status], json);
     if (via === "author" && follow && status.visibility !== "direct") insertIntoLists(sql, me, status, facts);
@@ -151,14 +83,56 @@ export function receiveStatus(host: AccountObject, input: StatusRecord | string,
 }
 
 /**
+ * The first of a new status's two deliveries to an account with someone listening to its
+ * `user` stream (fanout.ts): only the live `update`, so that every listener across all
+ * followers hears of the post before any follower spends time storing it. Returns "streamed"
+ * (the caller then calls `receiveStatus(..., streamed = true)`), or "stored" when nobody
+ * listens here and the status was handled in full at once.
+ */
+export function streamStatus(host: AccountObject, json: string, participants?: AccountSnapshot[]): "streamed" | "stored" {
+  if (!host.streams.listensToHome()) {
+    receiveStatus(host, json, "author", participants);
+    return "stored";
+  }
+  const status = parseInput(json);
+  const d = decide(host, status, "author");
+  if (d?.intoHome) publishAdmitted(host.sql, status, homeView(host, status, "author", d.facts));
+  return "streamed";
+}
+
+/**
+ * Parsed through the isolate's memo: every follower in this isolate then shares one frozen
+ * record, and with it the rendered JSON of its streamed `update` (rendered.ts).
+ */
+function parseInput(input: StatusRecord | string): StatusRecord {
+  return typeof input === "string" ? parseStatusSnapshot(input) : input;
+}
+
+/** Mastodon's FeedManager rules for a status reaching this account: where it goes. Null: nowhere (own, or blocked). */
+function decide(host: AccountObject, status: StatusRecord, via: Delivery) {
+  const sql = host.sql;
+  const me = host.accountId();
+  if (status.account.id === me) return null;
+  const facts = host.feedFacts.facts(sql, me, status);
+  if (facts.blocked) return null;
+  const follow = facts.follow;
+  const mentioned = status.mentions.some((m) => m.id === me);
+  const wanted = via === "tag" ? followsTagOf(sql, status) : follow !== null && (status.visibility !== "direct" || mentioned);
+  const home = wanted && !filteredFromHome(me, status, facts, via);
+  const intoHome = home && !isReblogSeen(sql, status);
+  return { facts, follow, mentioned, home, intoHome };
+}
+
+/**
  * What the home rules above already decided about how this account sees a status it just
  * took into home, so streaming it need not ask again (see render.ts `viewAdmitted`). Only
  * for an original status from a followed author: every account that visibility would hide
  * it for (author blocked either way or muted; private without the follow; direct without a
  * mention) was already kept out of home. Boosts and hashtag deliveries: null (full check).
  */
-function homeView(s: StatusRecord, via: Delivery, facts: FeedFacts): Admitted {
-  return via === "author" && !s.reblog && facts.follow ? { visible: true, hasFilters: facts.hasFilters } : { visible: null };
+function homeView(host: AccountObject, s: StatusRecord, via: Delivery, facts: FeedFacts): Admitted {
+  if (via !== "author" || s.reblog || !facts.follow) return { visible: null };
+  return { visible: true, hasFilters: facts.hasFilters, flags: host.feedFacts.freshFlags(host.sql, s) };
 }
 
 function followsTagOf(sql: SqlStorage, s: StatusRecord): boolean {

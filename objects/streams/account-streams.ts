@@ -1,4 +1,4 @@
-import type { StatusRecord } from "../../schemas/records";
+import type { StatusRecord, ViewerFlags } from "../../schemas/records";
 import type { Result } from "../../worker/http/errors";
 import type { Viewer } from "../account/account-object";
 import { sha256Base64url } from "../../lib/crypto";
@@ -44,9 +44,10 @@ export type UserEvent =
 /**
  * Set by a publisher that has decided to put the status into home (so it need not be looked
  * up there): `visible: true` when the home rules also settled that the account may see it
- * (render.ts `viewAdmitted`), null when visibility must still be checked.
+ * (render.ts `viewAdmitted`), null when visibility must still be checked. `flags`: the
+ * account's flags for the status when the publisher knows them without a query.
  */
-export type Admitted = { visible: true; hasFilters: boolean } | { visible: null };
+export type Admitted = { visible: true; hasFilters: boolean; flags: Record<string, ViewerFlags> | null } | { visible: null };
 
 /** A status event pushed by a public or hashtag timeline to accounts listening to `keys`. */
 export type PublicEvent =
@@ -161,6 +162,7 @@ export class AccountStreams {
   }
 
   closed(ws: WebSocket, code: number, reason: string): void {
+    this.hub.socketClosed();
     const state = this.hub.stateOf(ws);
     try {
       ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, reason);
@@ -217,7 +219,7 @@ export class AccountStreams {
         const admitted = !event.list ? event.committed : undefined;
         if (!admitted && !this.holds(event.status.id, event.list, event.event === "status.update")) return;
         const viewed = admitted?.visible
-          ? viewAdmitted(sql, me, event.status, admitted.hasFilters)
+          ? viewAdmitted(sql, me, event.status, admitted.hasFilters, admitted.flags)
           : viewForStream(sql, me, event.status, stream === "list" ? "list" : "home");
         if (!viewed) return;
         this.hub.publish(
@@ -271,6 +273,11 @@ export class AccountStreams {
       .exec<{ list_id: string }>("SELECT DISTINCT list_id FROM list_entries WHERE id = ? OR reblog_of_id = ?", statusId, statusId)
       .toArray();
     return new Set(rows.map((r) => r.list_id));
+  }
+
+  /** Someone listens to this account's `user` stream (its home). */
+  listensToHome(): boolean {
+    return this.hasListeners(["user"]);
   }
 
   private hasListeners(streams: readonly string[]): boolean {

@@ -52,6 +52,10 @@ class SocketListener implements Listener {
  */
 export class StreamHub {
   private readonly sse = new Set<SseClient>();
+  /** Attachments already read (every event reads every socket's; the attachment stays the truth across hibernation). */
+  private readonly states = new WeakMap<WebSocket, ListenerState>();
+  /** The accepted sockets, asked of the runtime once per change: accepting, closing, waking from hibernation (a new instance). */
+  private sockets: WebSocket[] | undefined;
   /** Serializes "tell the timeline objects what we listen to" calls so the last state wins. */
   private interestChain: Promise<void> = Promise.resolve();
 
@@ -64,7 +68,8 @@ export class StreamHub {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [tokenTag(state.tokenHash)]);
-    server.serializeAttachment(state);
+    this.sockets = undefined;
+    this.saveState(server, state);
     const headers = protocol ? { "sec-websocket-protocol": protocol } : undefined;
     return { response: new Response(null, { status: 101, webSocket: client, headers }), ws: server };
   }
@@ -78,17 +83,25 @@ export class StreamHub {
     return client;
   }
 
+  /** The socket's state: its attachment, read once per socket while this instance lives. */
   stateOf(ws: WebSocket): ListenerState | null {
-    return (ws.deserializeAttachment() as ListenerState | null) ?? null;
+    let state = this.states.get(ws);
+    if (!state) {
+      state = (ws.deserializeAttachment() as ListenerState | null) ?? undefined;
+      if (state) this.states.set(ws, state);
+    }
+    return state ?? null;
   }
 
   saveState(ws: WebSocket, state: ListenerState): void {
     ws.serializeAttachment(state);
+    this.states.set(ws, state);
   }
 
   listeners(): Listener[] {
     const out: Listener[] = [];
-    for (const ws of this.ctx.getWebSockets()) {
+    this.sockets ??= this.ctx.getWebSockets();
+    for (const ws of this.sockets) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       const state = this.stateOf(ws);
       if (state) out.push(new SocketListener(ws, state));
@@ -137,8 +150,14 @@ export class StreamHub {
     }
   }
 
+  /** A socket closed (the runtime told the object). */
+  socketClosed(): void {
+    this.sockets = undefined;
+  }
+
   /** Closes every connection opened with this token (1008: policy violation, as on revocation). */
   closeToken(tokenHash: string): ListenerState[] {
+    this.sockets = undefined;
     const closed: ListenerState[] = [];
     for (const ws of this.ctx.getWebSockets(tokenTag(tokenHash))) {
       const state = this.stateOf(ws);

@@ -1,6 +1,6 @@
 import type { AccountSnapshot, FilterMatch, NotificationRecord, StatusRecord, ViewerFlags } from "../../schemas/records";
 import type { Origin } from "../../worker/serializers/account";
-import { serializeViewedStatus } from "../../worker/serializers/filter";
+import { viewedStatusJson } from "../../worker/serializers/rendered";
 import { serializeNotification } from "../../worker/serializers/notification";
 import { serializeConversation } from "../../worker/serializers/timeline";
 import { viewCandidates } from "../account/feeds";
@@ -30,17 +30,17 @@ export function viewForStream(sql: SqlStorage, me: string, status: StatusRecord,
 
 /**
  * A status the receiving account's home rules just admitted into home, with visibility
- * already settled by them (home.ts `homeView`): only the flags and, if the account has any
- * filters, the home filters are read. Same result as `viewForStream(..., "home")`.
+ * already settled by them (home.ts `homeView`): only the flags (unless `known`) and, if the
+ * account has any filters, the home filters are read. Same result as `viewForStream(..., "home")`.
  */
-export function viewAdmitted(sql: SqlStorage, me: string, status: StatusRecord, hasFilters: boolean): ViewedStatus | null {
-  const flags = flagsFor(sql, me, [status]);
+export function viewAdmitted(sql: SqlStorage, me: string, status: StatusRecord, hasFilters: boolean, known: Record<string, ViewerFlags> | null = null): ViewedStatus | null {
+  const flags = known ?? flagsFor(sql, me, [status]);
   const { kept, filtered } = applyFilters(hasFilters ? activeFilters(sql, "home") : [], [status], (s) => s);
   return kept.length ? { status, flags, filtered } : null;
 }
 
 export function statusPayload(v: ViewedStatus, o: Origin): string {
-  return JSON.stringify(serializeViewedStatus(v.status, o, v));
+  return viewedStatusJson(v.status, o, v);
 }
 
 type NotificationRow = {

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AccountObject } from "../../objects/account/account-object";
-import { writtenTable } from "../../objects/watched-storage";
+import { tableWrite, writtenTable } from "../../objects/watched-storage";
 import { accountStub, call, post, users } from "./timelines-helpers";
 
 /**
@@ -17,6 +17,10 @@ describe("account record memo", () => {
     expect(writtenTable("DELETE FROM account_notes WHERE account_id = ?")).toBe("account_notes");
     expect(writtenTable("SELECT * FROM account")).toBeNull();
     expect(writtenTable("CREATE TABLE account (id TEXT)")).toBeNull();
+    expect(tableWrite("INSERT OR IGNORE INTO favourites (status_id) VALUES (?)")).toEqual({ table: "favourites", adds: true });
+    expect(tableWrite("REPLACE INTO bookmarks (status_id) VALUES (?)")).toEqual({ table: "bookmarks", adds: true });
+    expect(tableWrite("UPDATE statuses SET favourites_count = 1")).toEqual({ table: "statuses", adds: false });
+    expect(tableWrite("DELETE FROM favourites WHERE status_id = ?")).toEqual({ table: "favourites", adds: false });
   });
 
   it("reflects counters and profile changes made by feature modules", async () => {

@@ -39,9 +39,10 @@ interface Viewed {
  * The JSON of serializeViewedStatus, put together from a part that is the same for every
  * viewer (kept per record: records parsed from the same snapshot are the same object, see
  * objects/account/status-memo.ts) and the parts that are not: the viewer's flags, filter
- * results, and the poll (own votes, and `expired` moves with the clock).
+ * results, and the poll (own votes, and `expired` moves with the clock). Streamed statuses
+ * are rendered this way too (objects/streams/render.ts): one post reaches many sockets.
  */
-function viewedStatusJson(s: StatusRecord, o: Origin, viewed: Viewed, filteredOf = s.id): string {
+export function viewedStatusJson(s: StatusRecord, o: Origin, viewed: Viewed, filteredOf = s.id): string {
   const flags = viewed.flags[s.id] ?? NO_FLAGS;
   const filtered = JSON.stringify((viewed.filtered[filteredOf] ?? []).map(serializeFilterResult));
   const poll = s.poll ? JSON.stringify(serializePoll(s.poll, flags.own_votes)) : "null";
