@@ -13,10 +13,10 @@ export const INSTANCE_CACHE_TTL_MS = 60_000;
 
 export interface InstanceStats {
   users: number;
-  /** Sign-ins are not tracked yet: every local account counts as active. */
+  /** Accounts active (an authenticated request, marked once a day) in the last 30 and 180 days. */
   activeMonth: number;
   activeHalfyear: number;
-  /** Local statuses: not counted until posting keeps a counter (0 meanwhile). */
+  /** Statuses of local accounts (their `statuses_count`, as the directory last heard it). */
   localPosts: number;
   /** Other servers seen by federation. */
   domains: number;
@@ -48,9 +48,9 @@ export const instanceData = cachedLoader(INSTANCE_CACHE_TTL_MS, async (env): Pro
   return {
     stats: {
       users: summary.users,
-      activeMonth: summary.users,
-      activeHalfyear: summary.users,
-      localPosts: 0,
+      activeMonth: summary.activeMonth,
+      activeHalfyear: summary.activeHalfyear,
+      localPosts: summary.localPosts,
       domains: summary.peers,
     },
     contactAccount,
@@ -60,11 +60,11 @@ export const instanceData = cachedLoader(INSTANCE_CACHE_TTL_MS, async (env): Pro
 
 export const ACTIVITY_WEEKS = 12;
 
-/** Weekly buckets, newest first. Statuses and sign-ins are not tracked yet (0). */
+/** Weekly buckets, newest first: local statuses posted, accounts active, registrations. */
 export const weeklyActivity = cachedLoader(INSTANCE_CACHE_TTL_MS, async (env): Promise<WeekActivity[]> => {
   const starts = weekStarts(Date.now(), ACTIVITY_WEEKS);
-  const registrations = await directoryStub(env).registrationsPerWeek(starts.map((s) => new Date(s).toISOString()));
-  return starts.map((start, i) => ({ start, statuses: 0, logins: 0, registrations: registrations[i] ?? 0 }));
+  const weeks = await directoryStub(env).weeklyActivity(starts.map((s) => new Date(s).toISOString()));
+  return starts.map((start, i) => ({ start, statuses: weeks[i]?.statuses ?? 0, logins: weeks[i]?.logins ?? 0, registrations: weeks[i]?.registrations ?? 0 }));
 });
 
 export const peers = cachedLoader(INSTANCE_CACHE_TTL_MS, (env) => directoryStub(env).peers());

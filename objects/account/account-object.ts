@@ -4,6 +4,7 @@ import { ACCOUNT_MIGRATIONS } from "./schema";
 import { frozenAccountRecord, toAccountRecord, toTokenRecord, type AccountRow, type TokenRow } from "./records";
 import { watchRollbacks, watchTableWrites } from "../watched-storage";
 import { FeedFactsMemo } from "./feed-facts";
+import { ActivityTracker } from "./activity";
 import { renderNotificationPage, renderStatusPage } from "../../worker/serializers/rendered";
 import { PageCache, pageKey } from "./page-cache";
 import { serializeCredentialAccount, type Origin } from "../../worker/serializers/account";
@@ -99,6 +100,8 @@ export class AccountObject extends DurableObject<Env> {
   private readonly watchedStorage: DurableObjectStorage;
   /** Rendered home and notification pages (objects/account/page-cache.ts). */
   private readonly pageCache = new PageCache();
+  /** When this account was last active, marked once a day (activity.ts). */
+  private readonly activity = new ActivityTracker();
   /** What the home rules know about the accounts of statuses delivered here (feed-facts.ts). */
   readonly feedFacts = new FeedFactsMemo();
   private readonly tokenMemo = new Map<string, TokenRecord>();
@@ -778,6 +781,7 @@ export class AccountObject extends DurableObject<Env> {
     if (scope && !hasScope(record.scopes, scope)) return fail(403, "This action is outside the authorized scopes");
     // Registered in approval mode: the token exists but works only once a moderator approves.
     if (!account.approved) return fail(403, "Your login is currently pending approval");
+    if (this.activity.note(this)) await this.wake();
     return ok({ account, token: record });
   }
 
@@ -840,5 +844,6 @@ export class AccountObject extends DurableObject<Env> {
     this.recordMemo = undefined;
     this.pageCache.clear();
     this.feedFacts.clear();
+    this.activity.forget();
   }
 }

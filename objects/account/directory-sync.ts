@@ -2,9 +2,11 @@ import { toSnapshot } from "../../schemas/records";
 import { directoryStub } from "../../worker/stubs";
 import type { AccountObject } from "./account-object";
 import { accountJobs } from "./jobs";
+import { lastActiveAt } from "./activity";
 
 /**
- * Keeps this account's entry in the directory (search, profile directory) current: a durable
+ * Keeps this account's entry in the directory (search, profile directory, the instance's
+ * figures: statuses, last activity) current: a durable
  * job sends the whole public snapshot, so it is idempotent and the latest state always wins.
  * Bursts (many follows in a second) collapse into one job: a job not yet due absorbs later
  * requests; one already running does not, so no change is ever left unsent.
@@ -28,5 +30,5 @@ export async function requestDirectorySync(host: AccountObject): Promise<void> {
 accountJobs.register("directory.sync", async (host) => {
   const record = host.record();
   if (!record) return;
-  await directoryStub(host.env).syncProfile(toSnapshot(record));
+  await directoryStub(host.env).syncProfile(toSnapshot(record), lastActiveAt(host.sql));
 });

@@ -27,6 +27,7 @@ const UNRELATED_TABLES = new Set([
   "endorsements",
   "account_notes",
   "featured_tags",
+  "activity",
 ]);
 
 const MAX_PAGES = 16;

@@ -3,6 +3,7 @@ import { OUTBOX_TABLE_SQL } from "../outbox";
 import { statusesExtraSchema } from "./status-rows";
 import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
+import { ACTIVITY_TABLE_SQL } from "./activity";
 
 /** Account object storage, in order. Never edit a shipped migration: append a new one. */
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -84,6 +85,9 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   statusesExtraSchema,
   federationOutSchema,
   searchSchema,
+  (sql) => {
+    sql.exec(ACTIVITY_TABLE_SQL);
+  },
 ];
 
 /**

@@ -7,6 +7,7 @@ import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
 import { addReport, listReports, reportsSchema, type NewReport, type ReportRecord } from "./reports";
 import * as moderation from "./moderation";
+import { activityCounts, activitySchema, recordActivity, weeklyCounts, type ActivityCounts } from "./activity";
 import type { ModerationView } from "../account/account-object";
 
 /**
@@ -54,6 +55,8 @@ export const MIGRATIONS: readonly Migration[] = [
   reportsSchema,
   // Who resolved a report (admin API; objects/directory/moderation.ts).
   moderation.moderationSchema,
+  // Statuses and logins per week, last activity (objects/directory/activity.ts).
+  activitySchema,
 ];
 
 export interface Registration {
@@ -66,7 +69,7 @@ export interface Registration {
   reason?: string | null;
 }
 
-export interface InstanceSummary {
+export interface InstanceSummary extends ActivityCounts {
   /** Active (created) local accounts, approved or not. */
   users: number;
   /** Known other servers. */
@@ -158,7 +161,8 @@ export class DirectoryObject extends DurableObject<Env> {
   }
 
   /** An account object sends its public snapshot when its profile or counts change (idempotent). */
-  async syncProfile(snapshot: AccountSnapshot): Promise<void> {
+  async syncProfile(snapshot: AccountSnapshot, lastActiveAt: string | null = null): Promise<void> {
+    recordActivity(this.sql, snapshot, lastActiveAt);
     writeProfile(this.sql, snapshot);
   }
 
@@ -205,16 +209,18 @@ export class DirectoryObject extends DurableObject<Env> {
          ORDER BY role = 'owner' DESC, created_at, id LIMIT 1`,
       )
       .toArray()[0];
-    return { users, peers, contactAccountId: contact?.id ?? null };
+    return { users, peers, contactAccountId: contact?.id ?? null, ...activityCounts(this.sql) };
   }
 
-  /** Registrations per week: `weekStarts` are ISO instants, each bucket spans 7 days. */
-  async registrationsPerWeek(weekStarts: string[]): Promise<number[]> {
-    return weekStarts.map((start) => {
+  /** Statuses, logins and registrations per week: `weekStarts` are ISO instants (Mondays), each bucket spans 7 days. */
+  async weeklyActivity(weekStarts: string[]): Promise<{ statuses: number; logins: number; registrations: number }[]> {
+    const counts = weeklyCounts(this.sql, weekStarts);
+    return weekStarts.map((start, i) => {
       const end = new Date(Date.parse(start) + 7 * 24 * 3600 * 1000).toISOString();
-      return this.sql
+      const registrations = this.sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM accounts WHERE state = 'active' AND created_at >= ? AND created_at < ?", start, end)
         .one().n;
+      return { ...counts[i], registrations };
     });
   }
 

@@ -8,6 +8,7 @@ import { serializeInstance, serializeInstanceV1, serializeRules, weekStarts, typ
 import type { Role } from "../../schemas/records";
 import { MIGRATIONS as DIRECTORY_MIGRATIONS, type DirectoryObject } from "../../objects/directory/directory-object";
 import { migrate, schemaVersion } from "../../objects/migrations";
+import { post, settle, users } from "./timelines-helpers";
 
 const BASE = "https://pronghorn.test";
 const directory = () => env.DIRECTORY.get(env.DIRECTORY.idFromName("directory"));
@@ -266,6 +267,44 @@ describe("instance sub-resources", () => {
     expect(Number(after[0].registrations)).toBe(Number(before[0].registrations) + 1);
   });
 
+  it("activity, stats and nodeinfo count local statuses and active accounts", async () => {
+    const figures = async () => {
+      clearInstanceCaches();
+      const [weeks, v1, v2, nodeinfo]: any[] = await Promise.all(
+        ["/api/v1/instance/activity", "/api/v1/instance", "/api/v2/instance", "/nodeinfo/2.0"].map(async (path) => (await get(path)).json()),
+      );
+      return {
+        statuses: Number(weeks[0].statuses),
+        logins: Number(weeks[0].logins),
+        statusCount: v1.stats.status_count,
+        activeMonth: v2.usage.users.active_month,
+        localPosts: nodeinfo.usage.localPosts,
+        activeHalfyear: nodeinfo.usage.users.activeHalfyear,
+      };
+    };
+    const before = await figures();
+    const [poster] = await users("activityposter");
+    for (const text of ["one", "two"]) await post(poster, { status: text });
+    // The profile sync that carries the counts waits half a second to absorb bursts.
+    await new Promise((r) => setTimeout(r, 600));
+    await settle([poster]);
+    const after = await figures();
+    expect(after).toEqual({
+      statuses: before.statuses + 2,
+      logins: before.logins + 1,
+      statusCount: before.statusCount + 2,
+      activeMonth: before.activeMonth + 1,
+      localPosts: before.localPosts + 2,
+      activeHalfyear: before.activeHalfyear + 1,
+    });
+    // Marked once a day: more requests the same day change nothing.
+    await post(poster, { status: "three" });
+    await new Promise((r) => setTimeout(r, 600));
+    await settle([poster]);
+    const later = await figures();
+    expect([later.logins, later.activeMonth, later.statuses]).toEqual([after.logins, after.activeMonth, after.statuses + 1]);
+  });
+
   it("extended description and privacy policy", async () => {
     const ext = await get("/api/v1/instance/extended_description");
     expect(ext.status).toBe(200);
@@ -342,8 +381,8 @@ describe("directory migrations for instance data", () => {
       );
       migrate(state.storage, DIRECTORY_MIGRATIONS);
       expect(schemaVersion(sql)).toBe(DIRECTORY_MIGRATIONS.length);
-      expect(await instance.instanceSummary()).toEqual({ users: 1, peers: 0, contactAccountId: "7" });
-      expect(await instance.registrationsPerWeek([monday])).toEqual([1]);
+      expect(await instance.instanceSummary()).toEqual({ users: 1, peers: 0, contactAccountId: "7", localPosts: 0, activeMonth: 0, activeHalfyear: 0 });
+      expect(await instance.weeklyActivity([monday])).toEqual([{ statuses: 0, logins: 0, registrations: 1 }]);
       expect(await instance.customEmojis()).toEqual([]);
       expect(await instance.peers()).toEqual([]);
     });
