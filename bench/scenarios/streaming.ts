@@ -22,6 +22,8 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 const SEED_BUDGET_MS = 35_000;
 /** Waiting for the seed's background jobs to finish before the posts. */
 const QUIET_MAX_MS = 20_000;
+/** Between posts: how long the server must be (nearly) idle for the previous fan-out to count as over. */
+const POST_QUIET_MS = 100;
 
 interface Client {
   ws: WebSocket;
@@ -98,10 +100,11 @@ export async function streaming(ctx: BenchContext): Promise<Row[]> {
   let missing = 0;
   let fanoutCpu = 0;
   for (let i = 0; i <= POSTS; i++) {
-    // Each post starts on a quiet server: the previous one's fan-out also stores the status in
+    // Each post starts once the previous one's fan-out is over: it also stores the status in
     // every home after the last socket heard of it (a second round of calls), and a post sent
-    // into that would time the queue, not this post.
-    if (i > 0) await (server ? untilQuiet(server) : new Promise((r) => setTimeout(r, 500)));
+    // into that would time the queue, not this post. A short window: a longer idle time makes
+    // the next fan-out itself slower locally (see the note in docs/ARCHITECTURE.md).
+    if (i > 0) await (server ? untilQuiet(server, POST_QUIET_MS) : new Promise((r) => setTimeout(r, 300)));
     const cpuBefore = server ? cpuMs(server) : NaN;
     const sent = performance.now();
     const status = await postForm(ctx.origin, "/api/v1/statuses", { status: `bench post ${i}` }, author.token);
@@ -109,7 +112,7 @@ export async function streaming(ctx: BenchContext): Promise<Row[]> {
     const complete = await until(() => (arrivals.get(status.id)?.length ?? 0) >= followers.length, DELIVERY_TIMEOUT_MS);
     const times = arrivals.get(status.id) ?? [];
     if (i === 0) continue;
-    if (server) await untilQuiet(server);
+    if (server) await untilQuiet(server, POST_QUIET_MS);
     fanoutCpu += (server ? cpuMs(server) : NaN) - cpuBefore;
     if (!complete) missing += followers.length - times.length;
     posts.push(returned - sent);
@@ -155,13 +158,17 @@ export async function streaming(ctx: BenchContext): Promise<Row[]> {
   ];
 }
 
-/** Waits until the server spends under 4% of a core for half a second (at most QUIET_MAX_MS); returns how long it took. */
-async function untilQuiet(pids: number[]): Promise<number> {
+/**
+ * Waits until the server spends under 4% of a core for `windowMs` (at most QUIET_MAX_MS);
+ * returns how long it took. /proc counts CPU in 10 ms ticks, so a window shorter than 250 ms
+ * accepts no tick at all.
+ */
+async function untilQuiet(pids: number[], windowMs = 500): Promise<number> {
   const start = Date.now();
   while (Date.now() - start < QUIET_MAX_MS) {
     const before = cpuMs(pids);
-    await new Promise((r) => setTimeout(r, 500));
-    if (cpuMs(pids) - before <= 20) break;
+    await new Promise((r) => setTimeout(r, windowMs));
+    if (cpuMs(pids) - before <= Math.floor(windowMs * 0.04)) break;
   }
   return Date.now() - start;
 }
