@@ -7,6 +7,8 @@ export interface Figures {
   p99: number;
   errors: number;
   requests: number;
+  /** The trivial route measured alongside (interleaved), when it was (`runPaired`). */
+  baseline?: Figures;
 }
 
 export interface LoadOptions {
@@ -60,34 +62,66 @@ export function percentile(sorted: number[], p: number): number {
 
 /** Closed-loop load: `concurrency` workers issue requests back to back for `durationMs`. */
 export async function runLoad(opts: LoadOptions): Promise<Figures> {
+  const target = loop(opts);
+  await target.warmUp(opts.warmupMs ?? 1000);
+  await target.run(opts.durationMs ?? 5000);
+  return target.figures();
+}
+
+/**
+ * The same load on `opts` and on `baseline` (the trivial route), alternating in slices of
+ * `sliceMs` until each had `durationMs`: both then see the same phases of a shared machine,
+ * whose speed drifts by tens of percent within minutes. Returns the route's figures with the
+ * baseline's attached.
+ */
+export async function runPaired(opts: LoadOptions, baseline: LoadOptions, sliceMs = 500): Promise<Figures> {
+  const target = loop(opts);
+  const base = loop(baseline);
+  await target.warmUp(opts.warmupMs ?? 1000);
+  await base.warmUp(Math.min(500, opts.warmupMs ?? 1000));
+  for (let ran = 0; ran < (opts.durationMs ?? 5000); ran += sliceMs) {
+    await target.run(sliceMs);
+    await base.run(sliceMs);
+  }
+  return { ...target.figures(), baseline: base.figures() };
+}
+
+/** A closed loop that can run in several slices, its figures over all of them. */
+function loop(opts: LoadOptions) {
   const concurrency = opts.concurrency ?? 10;
   const init = { method: opts.method, headers: opts.headers, body: opts.body };
   const path = typeof opts.path === "string" ? () => opts.path as string : opts.path;
-  const warmupEnd = Date.now() + (opts.warmupMs ?? 1000);
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < warmupEnd) await request(opts.origin, path(), init);
-    }),
-  );
   const latencies: number[] = [];
   let errors = 0;
-  const start = performance.now();
-  const end = start + (opts.durationMs ?? 5000);
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        try {
-          const res = await request(opts.origin, path(), init);
-          if (res.status >= 400) errors++;
-        } catch {
-          errors++;
+  let elapsedMs = 0;
+  const workers = (body: () => Promise<void>) => Promise.all(Array.from({ length: concurrency }, body));
+  return {
+    async warmUp(ms: number) {
+      const end = Date.now() + ms;
+      await workers(async () => {
+        while (Date.now() < end) await request(opts.origin, path(), init);
+      });
+    },
+    async run(ms: number) {
+      const start = performance.now();
+      const end = start + ms;
+      await workers(async () => {
+        while (performance.now() < end) {
+          const t0 = performance.now();
+          try {
+            const res = await request(opts.origin, path(), init);
+            if (res.status >= 400) errors++;
+          } catch {
+            errors++;
+          }
+          latencies.push(performance.now() - t0);
         }
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, requests: latencies.length };
+      });
+      elapsedMs += performance.now() - start;
+    },
+    figures(): Figures {
+      const sorted = [...latencies].sort((a, b) => a - b);
+      return { rps: sorted.length / (elapsedMs / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors, requests: sorted.length };
+    },
+  };
 }
