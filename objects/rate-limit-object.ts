@@ -1,28 +1,29 @@
 import { DurableObject } from "cloudflare:workers";
 
 /**
- * Sliding-window failure counter for one key (a client address): `idFromName("ip:<addr>")`.
- * In memory only: a restart forgetting recent failures is acceptable for rate limiting.
+ * Sliding-window event counter for one key: failed sign-ins of a client address
+ * (`ip:<addr>`), sign-up attempts of one (`signup:<addr>`). In memory only: a restart
+ * forgetting recent events is acceptable for rate limiting.
  */
 export class RateLimitObject extends DurableObject<Env> {
-  private failures: number[] = [];
+  private events: number[] = [];
 
   async isLimited(limit: number, windowMs: number): Promise<boolean> {
     this.prune(windowMs);
-    return this.failures.length >= limit;
+    return this.events.length >= limit;
   }
 
-  async recordFailure(windowMs: number): Promise<void> {
+  async record(windowMs: number): Promise<void> {
     this.prune(windowMs);
-    this.failures.push(Date.now());
+    this.events.push(Date.now());
   }
 
   async reset(): Promise<void> {
-    this.failures = [];
+    this.events = [];
   }
 
   private prune(windowMs: number): void {
     const since = Date.now() - windowMs;
-    this.failures = this.failures.filter((t) => t >= since);
+    this.events = this.events.filter((t) => t >= since);
   }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectSchema } from "./openapi";
 import { api, bearer, createAppToken, DOMAIN, fetchWithEnv, jsonBody, registerUser, uniqueName } from "./helpers";
 import { registrationPolicy } from "../../worker/api/accounts";
+import { SIGN_UPS_PER_ADDRESS } from "../../worker/http/client-address";
 
 async function registerViaApi(appToken: string, body: Record<string, unknown>, init: { form?: boolean } = {}) {
   if (init.form) {
@@ -124,6 +125,21 @@ describe("POST /api/v1/accounts (registration API)", () => {
     const app = await createAppToken(["read"]);
     const res = await registerViaApi(app.token, validBody(uniqueName("readonly")));
     expect(res.status).toBe(403);
+  });
+
+  it("limits sign-up attempts per client address, as Mastodon: 25 in 5 minutes, valid or not", async () => {
+    const app = await createAppToken();
+    const from = (address: string, body: unknown) => {
+      const init = jsonBody("POST", body, app.token);
+      return api("/api/v1/accounts", { ...init, headers: { ...(init.headers as Record<string, string>), "cf-connecting-ip": address } });
+    };
+    for (let i = 0; i < SIGN_UPS_PER_ADDRESS; i++) expect((await from("203.0.113.7", { username: "" })).status).toBe(422);
+    const refused = await from("203.0.113.7", validBody(uniqueName("throttled")));
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ error: "Too many sign-ups from your network; try again later" });
+    // Another address, and this machine (tools, tests: no or a loopback address), are not affected.
+    expect((await from("198.51.100.4", validBody(uniqueName("other")))).status).toBe(200);
+    expect((await from("127.0.0.1", validBody(uniqueName("local")))).status).toBe(200);
   });
 
   it("answers malformed JSON with 400", async () => {
@@ -330,6 +346,22 @@ describe("web sign-up (/auth/sign_up)", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain(`@${username}@${DOMAIN}`);
     expect((await api(`/api/v1/accounts/lookup?acct=${username}`)).status).toBe(200);
+  });
+
+  it("counts form posts against the same per-address sign-up limit as the API", async () => {
+    const form = await openForm();
+    const post = (fields: Record<string, string>) =>
+      api("/auth/sign_up", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: form.cookie, "cf-connecting-ip": "192.0.2.55" },
+        body: new URLSearchParams({ authenticity_token: form.csrf, ...fields }),
+      });
+    for (let i = 0; i < SIGN_UPS_PER_ADDRESS; i++) expect((await post({ username: "" })).status).toBe(422);
+    const username = uniqueName("webthrottled");
+    const res = await post({ username, email: `${username}@example.com`, password: "web password 123", password_confirmation: "web password 123", agreement: "1" });
+    expect(res.status).toBe(429);
+    expect(await res.text()).toContain("Too many sign-ups from your network");
+    expect((await api(`/api/v1/accounts/lookup?acct=${username}`)).status).toBe(404);
   });
 
   it("refuses a post without the CSRF cookie", async () => {

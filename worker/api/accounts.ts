@@ -3,6 +3,7 @@ import type { Ctx } from "../context";
 import { ApiError, badRequest, fail, forbidden, notFound, ok, unwrap, type Result } from "../http/errors";
 import { optionalUser, requireCaller, type Caller } from "../http/auth";
 import { json } from "../http/respond";
+import { throttleSignUp } from "../http/client-address";
 import { accountStub, appStub, directoryStub } from "../stubs";
 import { findLocalUsername } from "../directory-cache";
 import { instanceSettings, POSTING_LANGUAGES, type RegistrationMode } from "../instance-settings";
@@ -69,6 +70,7 @@ export async function signUp(env: Env, input: RegistrationInput): Promise<Accoun
 async function register(c: Ctx): Promise<Response> {
   const caller = await requireCaller(c, "write:accounts");
   if (instanceSettings(c.env).registrationMode === "closed") throw forbidden(NOT_ALLOWED);
+  await throttleSignUp(c);
   const input = parseOrFail(registrationSchema, await c.params());
   const { app, scopes } = await registeringApp(c, caller);
   const account = await signUp(c.env, input);
@@ -163,6 +165,12 @@ async function submitSignUpForm(c: Ctx): Promise<Response> {
   const retry = (errors: FieldErrors, status = 422) => signUpForm(c, lang, status, { values, errors });
   if (!preSessionCsrfMatches(c.request, p[CSRF_FIELD])) {
     return retry({ base: [{ error: "ERR_INVALID", description: "The form expired; please submit it again." }] }, 403);
+  }
+  try {
+    await throttleSignUp(c);
+  } catch (err) {
+    if (err instanceof ApiError) return retry({ base: [{ error: "ERR_THROTTLED", description: err.message }] }, err.status);
+    throw err;
   }
   const parsed = registrationSchema.safeParse({ ...p, locale: lang });
   const errors = parsed.success ? {} : fieldErrors(parsed.error);

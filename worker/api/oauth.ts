@@ -3,6 +3,7 @@ import type { Ctx } from "../context";
 import type { Params } from "../http/body";
 import { ApiError, unwrap, type Result } from "../http/errors";
 import { requireUser } from "../http/auth";
+import { clientAddress } from "../http/client-address";
 import { json, redirect } from "../http/respond";
 import { accountStub, appStub, directoryStub, rateLimitStub } from "../stubs";
 import { actorUri, MISSING_AVATAR_PATH, profileUrl } from "../serializers/account";
@@ -225,14 +226,6 @@ function resumedRequest(p: Params): Record<string, string | null> {
   return out;
 }
 
-/** The client's address: Cloudflare sets CF-Connecting-IP; behind other proxies X-Forwarded-For. */
-export function clientAddress(request: Request): string {
-  const cf = request.headers.get("cf-connecting-ip");
-  if (cf) return cf.trim();
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || "local";
-}
-
 function loginOf(p: Params): string {
   const user = typeof p.user === "object" && p.user !== null ? (p.user as Params) : {};
   return (str(p.login) ?? str(p.username) ?? str(p.email) ?? str(user.email) ?? "").trim();
@@ -263,7 +256,7 @@ async function signIn(c: Ctx): Promise<Response> {
     : { ok: false, status: 401, error: "Invalid email or password" };
   if (!checked.ok) {
     // Only wrong credentials count against the address; "awaiting approval" or "locked" do not.
-    if (checked.status === 401) await limiter.recordFailure(IP_SIGN_IN_WINDOW_MS);
+    if (checked.status === 401) await limiter.record(IP_SIGN_IN_WINDOW_MS);
     return again(checked.error, checked.status);
   }
 
