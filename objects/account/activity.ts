@@ -1,5 +1,7 @@
 import type { AccountObject } from "./account-object";
 import { queueDirectorySync } from "./directory-sync";
+import { snowflakeFloor } from "../../lib/ids";
+import { WEEK_MS, weekStartOf } from "../../lib/weeks";
 
 /**
  * When the account was last active, for the instance's figures (monthly active users, logins
@@ -38,4 +40,30 @@ export class ActivityTracker {
 
 export function lastActiveAt(sql: SqlStorage): string | null {
   return sql.exec<{ at: string }>("SELECT last_active_at AS at FROM activity WHERE id = 1").toArray()[0]?.at ?? null;
+}
+
+/** Posts per week, as the instance's activity counts them: this account's statuses, boosts left out. */
+export interface WeekPosts {
+  /** The week's Monday 00:00 UTC, as an ISO instant. */
+  week: string;
+  posts: number;
+}
+
+/**
+ * This week's and last week's posts (Mastodon counts every local status but boosts, direct
+ * ones too). Ids carry their creation time, so each count walks the id index over one week.
+ */
+export function recentPostsByWeek(sql: SqlStorage, now = Date.now()): WeekPosts[] {
+  const thisWeek = weekStartOf(now);
+  return [thisWeek - WEEK_MS, thisWeek].map((start) => ({
+    week: new Date(start).toISOString(),
+    posts: sql
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM statuses WHERE reblog_of_id IS NULL
+         AND CAST(id AS INTEGER) >= CAST(? AS INTEGER) AND CAST(id AS INTEGER) < CAST(? AS INTEGER)`,
+        snowflakeFloor(start),
+        snowflakeFloor(start + WEEK_MS),
+      )
+      .one().n,
+  }));
 }

@@ -2,7 +2,7 @@ import { toSnapshot } from "../../schemas/records";
 import { directoryStub } from "../../worker/stubs";
 import type { AccountObject } from "./account-object";
 import { accountJobs } from "./jobs";
-import { lastActiveAt } from "./activity";
+import { lastActiveAt, recentPostsByWeek } from "./activity";
 
 /**
  * Keeps this account's entry in the directory (search, profile directory, the instance's
@@ -30,5 +30,5 @@ export async function requestDirectorySync(host: AccountObject): Promise<void> {
 accountJobs.register("directory.sync", async (host) => {
   const record = host.record();
   if (!record) return;
-  await directoryStub(host.env).syncProfile(toSnapshot(record), lastActiveAt(host.sql));
+  await directoryStub(host.env).syncProfile(toSnapshot(record), { lastActiveAt: lastActiveAt(host.sql), posts: recentPostsByWeek(host.sql) });
 });

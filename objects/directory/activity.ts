@@ -1,11 +1,13 @@
-import type { AccountSnapshot } from "../../schemas/records";
+import { weekStartOf } from "../../lib/weeks";
+import type { WeekPosts } from "../account/activity";
 
 /**
  * The instance's activity figures, from what each account's profile sync brings
- * (objects/account/directory-sync.ts): statuses posted per week (the growth of each account's
- * `statuses_count`; deleting never takes back a week's count, as Mastodon's tracker), accounts
- * active per week (logins, marked at most once a day per account, objects/account/activity.ts)
- * and the monthly and half-yearly active users.
+ * (objects/account/directory-sync.ts): its posts of this and last week (weekly `statuses`:
+ * every local status but boosts, as Mastodon's tracker; a week's count per account only grows,
+ * so deleting never takes it back), when it was last active (weekly `logins`, monthly and
+ * half-yearly active users; marked at most once a day, objects/account/activity.ts). The
+ * statuses total is the accounts' `statuses_count`, as Mastodon's `stats.status_count`.
  */
 export function activitySchema(sql: SqlStorage): void {
   sql.exec("ALTER TABLE accounts ADD COLUMN last_active_at TEXT");
@@ -13,30 +15,35 @@ export function activitySchema(sql: SqlStorage): void {
   sql.exec("CREATE TABLE login_weeks (week TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (week, account_id))");
 }
 
-const DAY_MS = 24 * 3600 * 1000;
-
-/** Monday 00:00 UTC of the week holding `at`, as an ISO instant (the bucket of /api/v1/instance/activity). */
-export function weekOf(at: number): string {
-  const d = new Date(at);
-  const daysSinceMonday = (d.getUTCDay() + 6) % 7;
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - daysSinceMonday)).toISOString();
+/** Posts per account and week (replaces `status_weeks`, which counted the growth of `statuses_count`: boosts in, direct posts out). */
+export function postWeeksSchema(sql: SqlStorage): void {
+  sql.exec("DROP TABLE status_weeks");
+  sql.exec("CREATE TABLE post_weeks (week TEXT NOT NULL, account_id TEXT NOT NULL, posts INTEGER NOT NULL, PRIMARY KEY (week, account_id))");
 }
 
-/** Call before the profile copy is written: counts the statuses posted since the last sync, and the activity mark. */
-export function recordActivity(sql: SqlStorage, s: AccountSnapshot, lastActiveAt: string | null): void {
-  const before = sql.exec<{ n: number }>("SELECT statuses_count AS n FROM accounts WHERE id = ?", s.id).toArray()[0];
-  if (!before) return;
-  const posted = s.statuses_count - before.n;
-  if (posted > 0) {
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface AccountActivity {
+  lastActiveAt: string | null;
+  posts: WeekPosts[];
+}
+
+/** Records what a profile sync says of the account's activity (a registered account only). */
+export function recordActivity(sql: SqlStorage, accountId: string, activity: AccountActivity): void {
+  if (!sql.exec("SELECT 1 FROM accounts WHERE id = ?", accountId).toArray().length) return;
+  for (const { week, posts } of activity.posts) {
+    if (posts <= 0) continue;
     sql.exec(
-      "INSERT INTO status_weeks (week, statuses) VALUES (?, ?) ON CONFLICT (week) DO UPDATE SET statuses = statuses + excluded.statuses",
-      weekOf(Date.now()),
-      posted,
+      "INSERT INTO post_weeks (week, account_id, posts) VALUES (?, ?, ?) ON CONFLICT (week, account_id) DO UPDATE SET posts = max(posts, excluded.posts)",
+      week,
+      accountId,
+      posts,
     );
   }
-  if (lastActiveAt) {
-    sql.exec("UPDATE accounts SET last_active_at = ? WHERE id = ? AND (last_active_at IS NULL OR last_active_at < ?)", lastActiveAt, s.id, lastActiveAt);
-    sql.exec("INSERT OR IGNORE INTO login_weeks (week, account_id) VALUES (?, ?)", weekOf(Date.parse(lastActiveAt)), s.id);
+  const at = activity.lastActiveAt;
+  if (at) {
+    sql.exec("UPDATE accounts SET last_active_at = ? WHERE id = ? AND (last_active_at IS NULL OR last_active_at < ?)", at, accountId, at);
+    sql.exec("INSERT OR IGNORE INTO login_weeks (week, account_id) VALUES (?, ?)", new Date(weekStartOf(Date.parse(at))).toISOString(), accountId);
   }
 }
 
@@ -60,10 +67,10 @@ export function activityCounts(sql: SqlStorage, now = Date.now()): ActivityCount
     .one();
 }
 
-/** Statuses and logins of each week starting at `weekStarts` (ISO instants, as weekOf gives). */
+/** Statuses and logins of each week starting at `weekStarts` (ISO instants of Mondays 00:00 UTC). */
 export function weeklyCounts(sql: SqlStorage, weekStarts: string[]): { statuses: number; logins: number }[] {
   return weekStarts.map((week) => ({
-    statuses: sql.exec<{ n: number }>("SELECT coalesce(sum(statuses), 0) AS n FROM status_weeks WHERE week = ?", week).one().n,
+    statuses: sql.exec<{ n: number }>("SELECT coalesce(sum(posts), 0) AS n FROM post_weeks WHERE week = ?", week).one().n,
     logins: sql.exec<{ n: number }>("SELECT count(*) AS n FROM login_weeks WHERE week = ?", week).one().n,
   }));
 }

@@ -7,7 +7,7 @@ import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
 import { addReport, listReports, reportsSchema, type NewReport, type ReportRecord } from "./reports";
 import * as moderation from "./moderation";
-import { activityCounts, activitySchema, recordActivity, weeklyCounts, type ActivityCounts } from "./activity";
+import { activityCounts, activitySchema, postWeeksSchema, recordActivity, weeklyCounts, type AccountActivity, type ActivityCounts } from "./activity";
 import type { ModerationView } from "../account/account-object";
 
 /**
@@ -57,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
   moderation.moderationSchema,
   // Statuses and logins per week, last activity (objects/directory/activity.ts).
   activitySchema,
+  postWeeksSchema,
 ];
 
 export interface Registration {
@@ -161,8 +162,8 @@ export class DirectoryObject extends DurableObject<Env> {
   }
 
   /** An account object sends its public snapshot when its profile or counts change (idempotent). */
-  async syncProfile(snapshot: AccountSnapshot, lastActiveAt: string | null = null): Promise<void> {
-    recordActivity(this.sql, snapshot, lastActiveAt);
+  async syncProfile(snapshot: AccountSnapshot, activity: AccountActivity = { lastActiveAt: null, posts: [] }): Promise<void> {
+    recordActivity(this.sql, snapshot.id, activity);
     writeProfile(this.sql, snapshot);
   }
 

@@ -8,7 +8,7 @@ import { serializeInstance, serializeInstanceV1, serializeRules, weekStarts, typ
 import type { Role } from "../../schemas/records";
 import { MIGRATIONS as DIRECTORY_MIGRATIONS, type DirectoryObject } from "../../objects/directory/directory-object";
 import { migrate, schemaVersion } from "../../objects/migrations";
-import { post, settle, users } from "./timelines-helpers";
+import { call, post, settle, users } from "./timelines-helpers";
 
 const BASE = "https://pronghorn.test";
 const directory = () => env.DIRECTORY.get(env.DIRECTORY.idFromName("directory"));
@@ -297,12 +297,18 @@ describe("instance sub-resources", () => {
       localPosts: before.localPosts + 2,
       activeHalfyear: before.activeHalfyear + 1,
     });
-    // Marked once a day: more requests the same day change nothing.
-    await post(poster, { status: "three" });
+    // Marked once a day: more requests the same day change nothing. A direct post counts as a
+    // post of the week (not in statuses_count), a boost the other way round, as in Mastodon.
+    const direct = await post(poster, { status: `@${poster.username} a note to self`, visibility: "direct" });
+    expect(direct.visibility).toBe("direct");
+    const first = await post(poster, { status: "three" });
+    expect((await call("POST", `/api/v1/statuses/${first.id}/reblog`, poster.token)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 600));
     await settle([poster]);
     const later = await figures();
-    expect([later.logins, later.activeMonth, later.statuses]).toEqual([after.logins, after.activeMonth, after.statuses + 1]);
+    expect([later.logins, later.activeMonth]).toEqual([after.logins, after.activeMonth]);
+    expect(later.statuses).toBe(after.statuses + 2);
+    expect(later.statusCount).toBe(after.statusCount + 2);
   });
 
   it("extended description and privacy policy", async () => {

@@ -14,6 +14,7 @@ import {
   type InstanceSettings,
 } from "../instance-settings";
 import type { InstanceStats } from "../instance-summary";
+import { WEEK_MS, weekStartOf } from "../../lib/weeks";
 
 export const THUMBNAIL_PATH = "/instance/thumbnail.png";
 export const ICON_PATH = "/instance/icon.png";
@@ -132,13 +133,9 @@ function absolute(url: string, o: Origin): string {
   return url.startsWith("/") ? `${o.origin}${url}` : url;
 }
 
-const WEEK_MS = 7 * 24 * 3600 * 1000;
-
 /** Starts (ms, Monday 00:00 UTC) of the current week and the `count - 1` before it, newest first. */
 export function weekStarts(now: number, count: number): number[] {
-  const d = new Date(now);
-  const daysSinceMonday = (d.getUTCDay() + 6) % 7;
-  const monday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - daysSinceMonday);
+  const monday = weekStartOf(now);
   return Array.from({ length: count }, (_, i) => monday - i * WEEK_MS);
 }
 
