@@ -11,14 +11,8 @@ import type { WeekPosts } from "../account/activity";
  */
 export function activitySchema(sql: SqlStorage): void {
   sql.exec("ALTER TABLE accounts ADD COLUMN last_active_at TEXT");
-  sql.exec("CREATE TABLE status_weeks (week TEXT PRIMARY KEY, statuses INTEGER NOT NULL)");
-  sql.exec("CREATE TABLE login_weeks (week TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (week, account_id))");
-}
-
-/** Posts per account and week (replaces `status_weeks`, which counted the growth of `statuses_count`: boosts in, direct posts out). */
-export function postWeeksSchema(sql: SqlStorage): void {
-  sql.exec("DROP TABLE status_weeks");
   sql.exec("CREATE TABLE post_weeks (week TEXT NOT NULL, account_id TEXT NOT NULL, posts INTEGER NOT NULL, PRIMARY KEY (week, account_id))");
+  sql.exec("CREATE TABLE login_weeks (week TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (week, account_id))");
 }
 
 const DAY_MS = 24 * 3600 * 1000;

@@ -7,7 +7,7 @@ import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
 import { addReport, listReports, reportsSchema, type NewReport, type ReportRecord } from "./reports";
 import * as moderation from "./moderation";
-import { activityCounts, activitySchema, postWeeksSchema, recordActivity, weeklyCounts, type AccountActivity, type ActivityCounts } from "./activity";
+import { activityCounts, activitySchema, recordActivity, weeklyCounts, type AccountActivity, type ActivityCounts } from "./activity";
 import type { ModerationView } from "../account/account-object";
 
 /**
@@ -57,7 +57,6 @@ export const MIGRATIONS: readonly Migration[] = [
   moderation.moderationSchema,
   // Statuses and logins per week, last activity (objects/directory/activity.ts).
   activitySchema,
-  postWeeksSchema,
 ];
 
 export interface Registration {
