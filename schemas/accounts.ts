@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { boolish } from "./coerce";
-import { ApiError } from "../worker/http/errors";
-import type { ProfileUpdate } from "../objects/account/profile";
-import type { Role } from "./records";
+import { ApiError } from "../lib/result";
+
+import type { Role, Visibility } from "./records";
 
 /**
  * Request schemas of the accounts API, with Mastodon's rules and error shape:
@@ -207,4 +207,22 @@ export function parseOrFail<S extends z.ZodType>(schema: S, input: unknown): z.o
   const result = schema.safeParse(input);
   if (!result.success) throw validationFailed(fieldErrors(result.error));
   return result.data;
+}
+
+/**
+ * A validated profile change, as `PATCH /api/v1/accounts/update_credentials` hands it to the
+ * account's object. Absent keys stay as they are; `fields` replaces the whole list.
+ */
+export interface ProfileUpdate {
+  display_name?: string;
+  note?: string;
+  fields?: { name: string; value: string }[];
+  locked?: boolean;
+  bot?: boolean;
+  discoverable?: boolean;
+  indexable?: boolean;
+  hide_collections?: boolean;
+  privacy?: Visibility;
+  sensitive?: boolean;
+  language?: string | null;
 }

@@ -278,3 +278,97 @@ export interface ConversationRecord {
   accounts: AccountSnapshot[];
   last_status: StatusRecord;
 }
+
+/** An account as moderators see it: the record and why the person asked to join. */
+export interface ModerationView {
+  account: AccountRecord;
+  reason: string | null;
+}
+
+export interface ModerationReport extends ReportRecord {
+  forwarded: boolean;
+  actionTakenByAccountId: string | null;
+}
+
+export interface V1FilterRecord {
+  keyword: FilterKeywordRecord;
+  filter: FilterRecord;
+}
+
+export interface ListRecord {
+  id: string;
+  title: string;
+  replies_policy: RepliesPolicy;
+  exclusive: boolean;
+}
+
+/** Everything the Relationship entity says, as the viewer's own tables know it. */
+export interface RelationshipRecord {
+  id: string;
+  following: boolean;
+  showing_reblogs: boolean;
+  notifying: boolean;
+  languages: string[] | null;
+  followed_by: boolean;
+  blocking: boolean;
+  blocked_by: boolean;
+  muting: boolean;
+  muting_notifications: boolean;
+  muting_expires_at: string | null;
+  requested: boolean;
+  requested_by: boolean;
+  domain_blocking: boolean;
+  endorsed: boolean;
+  note: string;
+}
+
+export interface NewReport {
+  /** The Flag's id (null for a local report). */
+  activityId: string | null;
+  /** The reporting account (a remote account's local id, e.g. the other server's instance actor). */
+  reporterId: string;
+  reporterUri: string | null;
+  targetAccountId: string;
+  statusIds: string[];
+  comment: string;
+}
+
+export interface ReportRecord extends NewReport {
+  id: string;
+  createdAt: string;
+  actionTakenAt: string | null;
+}
+
+/**
+ * The viewer's lists: titles and policies, and members, who must be accounts the viewer follows
+ * or has asked to follow (Mastodon's ListAccount looks the follow up and 404s without one).
+ * The list timelines themselves (list_entries) are filled by the timelines fan-out; adding a
+ * member backfills its recent posts, as Mastodon's merge does.
+ */
+export type RepliesPolicy = "followed" | "list" | "none";
+
+export interface NotificationPage {
+  notifications: NotificationRecord[];
+  flags: Record<string, ViewerFlags>;
+  filtered: Record<string, FilterMatch[]>;
+  cursor: PageCursor | null;
+}
+
+/**
+ * Hashtags an account follows (followed_tags) and features on its profile (featured_tags).
+ * Names arrive normalized (lower case, without '#'). Featured tag statistics are computed from
+ * the account's own public and unlisted statuses, so they are always current.
+ */
+export interface TagRelation {
+  following: boolean;
+  featuring: boolean;
+}
+
+export interface FeaturedTagRecord {
+  id: string;
+  name: string;
+  /** The featuring account's username (the entity's URL is its profile filtered by the tag). */
+  username: string;
+  statuses_count: number;
+  last_status_at: string | null;
+}

@@ -1,6 +1,6 @@
 import type { AccountRecord, StatusRecord } from "../schemas/records";
-import { actorUri, profileUrl, type Origin } from "../worker/serializers/account";
-import { tagUrl } from "../worker/serializers/status";
+import { actorUri, profileUrl, type Origin } from "../core/serializers/account";
+import { tagUrl } from "../core/serializers/status";
 import { escapeHtml, renderPage } from "./layout";
 import { handle, PUBLIC_PAGE_STYLE, renderStatusArticle } from "./status";
 

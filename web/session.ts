@@ -1,7 +1,7 @@
 import type { AccountRecord } from "../schemas/records";
 import { randomSecret, timingSafeEqual } from "../lib/crypto";
 import { accountIdOf } from "../lib/tokens";
-import { accountStub } from "../worker/stubs";
+import { accountStub } from "../core/stubs";
 
 /**
  * Cookies of the web pages: the sign-in session (`<accountId>.<secret>`, stored hashed in the

@@ -1,7 +1,7 @@
 import { escapeHtml, hiddenInputs, renderPage } from "./layout";
 import { CSRF_FIELD } from "./session";
 import type { FieldErrors } from "../schemas/accounts";
-import type { InstanceRule, RegistrationMode } from "../worker/instance-settings";
+import type { InstanceRule, RegistrationMode } from "../core/instance-settings";
 
 /** The web sign-up form (`GET/POST /auth/sign_up`): what the registration API does, for browsers. */
 export interface SignUpPage {

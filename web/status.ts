@@ -1,7 +1,7 @@
 import type { AccountSnapshot, StatusRecord } from "../schemas/records";
-import type { Origin } from "../worker/serializers/account";
-import { profileUrl } from "../worker/serializers/account";
-import { statusUri, statusUrl } from "../worker/serializers/status";
+import type { Origin } from "../core/serializers/account";
+import { profileUrl } from "../core/serializers/account";
+import { statusUri, statusUrl } from "../core/serializers/status";
 import { escapeHtml, renderPage } from "./layout";
 
 /**

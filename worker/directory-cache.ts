@@ -1,5 +1,5 @@
 import type { DirectoryEntry } from "../objects/directory/directory-object";
-import { directoryStub } from "./stubs";
+import { directoryStub } from "../core/stubs";
 
 /**
  * In-isolate cache of username → directory entry, so that the directory singleton is not on the

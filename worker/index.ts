@@ -1,5 +1,6 @@
 import { createCtx } from "./context";
-import { ApiError, toErrorResponse } from "./http/errors";
+import { ApiError } from "../lib/result";
+import { toErrorResponse } from "./http/errors";
 import { corsPreflight, wantsCors, withCors } from "./http/cors";
 import { buildRouter } from "./routes";
 import { noteServedOrigin } from "../objects/federation/instance-origin";

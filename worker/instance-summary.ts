@@ -1,7 +1,8 @@
 import type { AccountRecord, CustomEmojiRecord } from "../schemas/records";
-import { accountStub, directoryStub } from "./stubs";
-import { weekStarts, type WeekActivity } from "./serializers/instance";
+import { accountStub, directoryStub } from "../core/stubs";
+import { weekStarts, type WeekActivity } from "../core/serializers/instance";
 import { instanceVapidKey } from "./api/apps";
+import type { InstanceStats } from "../core/serializers/instance";
 
 /**
  * Instance-wide figures read from the singleton DirectoryObject, cached in the Worker isolate
@@ -10,17 +11,6 @@ import { instanceVapidKey } from "./api/apps";
  * must not be shared across requests in Workers, so concurrent misses each load once.
  */
 export const INSTANCE_CACHE_TTL_MS = 60_000;
-
-export interface InstanceStats {
-  users: number;
-  /** Accounts active (an authenticated request, marked once a day) in the last 30 and 180 days. */
-  activeMonth: number;
-  activeHalfyear: number;
-  /** Statuses of local accounts (their `statuses_count`, as the directory last heard it). */
-  localPosts: number;
-  /** Other servers seen by federation. */
-  domains: number;
-}
 
 export interface InstanceData {
   stats: InstanceStats;

@@ -5,17 +5,17 @@ import { frozenAccountRecord, toAccountRecord, toTokenRecord, type AccountRow, t
 import { watchRollbacks, watchTableWrites } from "../watched-storage";
 import { FeedFactsMemo } from "./feed-facts";
 import { ActivityTracker } from "./activity";
-import { renderNotificationPage, renderStatusPage } from "../../worker/serializers/rendered";
+import { renderNotificationPage, renderStatusPage } from "../../core/serializers/rendered";
 import { PageCache, pageKey } from "./page-cache";
-import { serializeCredentialAccount, type Origin } from "../../worker/serializers/account";
+import { serializeCredentialAccount, type Origin } from "../../core/serializers/account";
 import type { AccountRecord, Role, TokenRecord } from "../../schemas/records";
-import { fail, mapResult, ok, type Result } from "../../worker/http/errors";
+import { fail, mapResult, ok, type Result } from "../../lib/result";
 import { generateActorKeys, hashPassword, PBKDF2_ITERATIONS, randomSecret, sha256Base64url, timingSafeEqual } from "../../lib/crypto";
 import { hasScope } from "../../lib/scopes";
 import { mintAccountHandle, mintUserToken } from "../../lib/tokens";
 import { Outbox, scheduleAlarm } from "../outbox";
 import { accountJobs } from "./jobs";
-import { clearProfileImage, profileChanges, writeProfile, type ProfileImage, type ProfileUpdate } from "./profile";
+import { clearProfileImage, profileChanges, writeProfile, type ProfileImage } from "./profile";
 import * as graph from "./graph";
 import * as reads from "./graph-reads";
 import * as lists from "./lists";
@@ -24,7 +24,7 @@ import { recentStatusesFor } from "./backfill";
 import { profileChanged, refreshAccountCopy, type RemoteInboxes } from "./profile-copies";
 import type { AccountSnapshot as GraphSnapshot, StatusRecord as GraphStatus } from "../../schemas/records";
 import { actorData, type ActorData } from "./activitypub";
-import type { Page } from "../../worker/http/pagination";
+import type { Page } from "../../core/paging";
 import { toSnapshot, type StatusRecord as TimelineStatus } from "../../schemas/records";
 import * as home from "./home";
 import * as feeds from "./feeds";
@@ -45,6 +45,8 @@ import * as search from "./search";
 import { signAs } from "../federation/signing";
 import type { OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
 import { AccountStreams, type PublicEvent } from "../streams/account-streams";
+import type { FeaturedTagRecord, ModerationView } from "../../schemas/records";
+import type { ProfileUpdate } from "../../schemas/accounts";
 
 export interface NewAccount {
   id: string;
@@ -73,12 +75,6 @@ export interface IssuedToken {
 export interface Viewer {
   account: AccountRecord;
   token: TokenRecord;
-}
-
-/** An account as moderators see it: the record and why the person asked to join. */
-export interface ModerationView {
-  account: AccountRecord;
-  reason: string | null;
 }
 
 const AUTH_CODE_TTL_MS = 10 * 60 * 1000;
@@ -408,7 +404,6 @@ export class AccountObject extends DurableObject<Env> {
     return interactions.receivePollEnded(this, status);
   }
 
-
   // ----- social graph, lists, tags (issue 3: graph work) -----
   // Viewer methods take the caller's token; the others are called by another account's object.
 
@@ -535,7 +530,7 @@ export class AccountObject extends DurableObject<Env> {
     return this.withViewer(token, "read:accounts", () => ok(tags.featuredTagSuggestions(this.sql)));
   }
   /** The featured tags on this account's profile (public), or 404. */
-  async publicFeaturedTags(): Promise<Result<tags.FeaturedTagRecord[]>> {
+  async publicFeaturedTags(): Promise<Result<FeaturedTagRecord[]>> {
     const me = this.record();
     return me && me.approved ? ok(tags.featuredTags(this.sql)) : fail(404, graph.NOT_FOUND);
   }

@@ -1,5 +1,5 @@
 import type { AccountSnapshot, ConversationRecord, PageCursor, StatusRecord, ViewerFlags } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { flagsFor } from "./viewer";

@@ -1,5 +1,5 @@
 import { toSnapshot } from "../../schemas/records";
-import { directoryStub } from "../../worker/stubs";
+import { directoryStub } from "../../core/stubs";
 import type { AccountObject } from "./account-object";
 import { accountJobs } from "./jobs";
 import { lastActiveAt, recentPostsByWeek } from "./activity";

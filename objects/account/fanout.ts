@@ -1,6 +1,6 @@
 import { toSnapshot, type AccountSnapshot, type StatusRecord, type Visibility } from "../../schemas/records";
 import type { AccountObject } from "./account-object";
-import { accountStub } from "../../worker/stubs";
+import { accountStub } from "../../core/stubs";
 import { recordDirectStatus } from "./conversations";
 import { dropCopies, refreshCopies } from "./home";
 import { queueStatusFederation, type StatusOp } from "./federation-statuses";

@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import type { TokenRecord } from "../../schemas/records";
 import type { AccountObject, Viewer } from "./account-object";
 import { follow, followingRow, unfollow } from "./graph";

@@ -1,7 +1,7 @@
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
-import type { Origin } from "../../worker/serializers/account";
+import type { Origin } from "../../core/serializers/account";
 import {
   acceptFollowActivity,
   addActivity,
@@ -17,8 +17,8 @@ import {
   voteActivity,
   type Activity,
   type FollowRef,
-} from "../../worker/activitypub/activities";
-import { localActorUris } from "../../worker/activitypub/uris";
+} from "../../core/activitypub/activities";
+import { localActorUris } from "../../core/activitypub/uris";
 import { deliverToActors, type DeliveryTarget } from "../federation/delivery-object";
 import { remoteActorById, resolveRemoteActor, type RemoteActor } from "../federation/remote-actor-object";
 import { requireInstanceOrigin } from "../federation/instance-origin";
@@ -335,5 +335,4 @@ accountJobs.register(SEND_JOB, async (host, send: Send) => {
       return void (await deliver(host, deleteActorActivity(actor), remoteFollowerTargets(host.sql)));
   }
 });
-
 

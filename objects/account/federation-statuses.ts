@@ -1,6 +1,6 @@
 import type { StatusRecord } from "../../schemas/records";
-import type { Origin } from "../../worker/serializers/account";
-import { statusUri } from "../../worker/serializers/status";
+import type { Origin } from "../../core/serializers/account";
+import { statusUri } from "../../core/serializers/status";
 import {
   announceActivity,
   createActivity,
@@ -8,7 +8,7 @@ import {
   undoAnnounceActivity,
   updateNoteActivity,
   type Activity,
-} from "../../worker/activitypub/activities";
+} from "../../core/activitypub/activities";
 import type { DeliveryTarget } from "../federation/delivery-object";
 import type { RemoteActor } from "../federation/remote-actor-object";
 import { requireInstanceOrigin } from "../federation/instance-origin";

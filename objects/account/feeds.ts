@@ -1,5 +1,5 @@
 import type { FilterContext, FilterMatch, StatusRecord, TimelinePage, ViewedStatuses, ViewerFlags } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { activeFilters, applyFilters } from "./filters";
 import { viewStatuses, type ViewContext } from "./viewer";

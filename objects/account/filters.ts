@@ -7,10 +7,11 @@ import type {
   FilterStatusRecord,
   StatusRecord,
 } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { selectIn } from "./viewer";
 import { publishToUser } from "../streams/account-streams";
+import type { V1FilterRecord } from "../../schemas/records";
 
 /**
  * Filters v2 (keywords and statuses, per context, warn or hide) kept in the account's object,
@@ -216,11 +217,6 @@ export function deleteFilterStatus(sql: SqlStorage, id: string): Result<Record<s
 }
 
 // ----- v1: one keyword = one filter -----
-
-export interface V1FilterRecord {
-  keyword: FilterKeywordRecord;
-  filter: FilterRecord;
-}
 
 export function listV1Filters(sql: SqlStorage): V1FilterRecord[] {
   return listFilters(sql).flatMap((filter) => filter.keywords.map((keyword) => ({ keyword, filter })));

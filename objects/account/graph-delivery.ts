@@ -1,6 +1,6 @@
 import { toSnapshot, type AccountSnapshot, type StatusRecord } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
-import { accountStub, remoteActorStub } from "../../worker/stubs";
+import { fail, ok, type Result } from "../../lib/result";
+import { accountStub, remoteActorStub } from "../../core/stubs";
 import type { AccountObject } from "./account-object";
 import type { FollowState } from "./graph";
 import { queueBlock, queueFollow, queueFollowDecision, queueUndoFollow, queueUnblock, refOf, remoteAccount } from "./federation-out";

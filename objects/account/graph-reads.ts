@@ -1,8 +1,8 @@
 import type { AccountObject, Viewer } from "./account-object";
 import type { AccountSnapshot } from "../../schemas/records";
-import type { Page } from "../../worker/http/pagination";
-import { fail, ok, type Result } from "../../worker/http/errors";
-import { directoryStub } from "../../worker/stubs";
+import type { Page } from "../../core/paging";
+import { fail, ok, type Result } from "../../lib/result";
+import { directoryStub } from "../../core/stubs";
 import { rankCandidates, containsPattern } from "../../lib/account-search";
 import { selectIn } from "./viewer";
 import { selectPage } from "./id-page";
@@ -22,7 +22,7 @@ export interface AccountEntry {
   mute_expires_at?: string | null;
 }
 
-export type { Page } from "../../worker/http/pagination";
+export type { Page } from "../../core/paging";
 
 type Host = AccountObject;
 

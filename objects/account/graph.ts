@@ -1,6 +1,6 @@
 import type { AccountObject, Viewer } from "./account-object";
 import { toSnapshot, type AccountSnapshot } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { addNotification } from "./notifications";
 import { accountJobs } from "./jobs";
@@ -18,6 +18,7 @@ import {
   deliverUnfollow,
   fetchAccount,
 } from "./graph-delivery";
+import type { RelationshipRecord } from "../../schemas/records";
 
 /**
  * The social graph of one account, on both sides of each edge: what it does (follow, block,
@@ -38,26 +39,6 @@ export interface MuteOptions {
   notifications: boolean;
   /** Seconds; 0 = until unmuted. */
   duration: number;
-}
-
-/** Everything the Relationship entity says, as the viewer's own tables know it. */
-export interface RelationshipRecord {
-  id: string;
-  following: boolean;
-  showing_reblogs: boolean;
-  notifying: boolean;
-  languages: string[] | null;
-  followed_by: boolean;
-  blocking: boolean;
-  blocked_by: boolean;
-  muting: boolean;
-  muting_notifications: boolean;
-  muting_expires_at: string | null;
-  requested: boolean;
-  requested_by: boolean;
-  domain_blocking: boolean;
-  endorsed: boolean;
-  note: string;
 }
 
 type Host = AccountObject;

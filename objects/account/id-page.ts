@@ -1,4 +1,4 @@
-import type { Page } from "../../worker/http/pagination";
+import type { Page } from "../../core/paging";
 import { newestFirst, whereClause, windowSql } from "../paging";
 
 /**

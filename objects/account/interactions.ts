@@ -1,6 +1,6 @@
 import { boostRecord, toSnapshot, type AccountSnapshot, type StatusRecord, type Visibility } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
-import type { Page } from "../../worker/http/pagination";
+import { fail, ok, type Result } from "../../lib/result";
+import type { Page } from "../../core/paging";
 import { snowflake } from "../../lib/ids";
 import type { AccountObject, Viewer } from "./account-object";
 import { accountJobs } from "./jobs";

@@ -1,7 +1,7 @@
 import type { AccountObject } from "./account-object";
 import type { AccountSnapshot } from "../../schemas/records";
-import type { Page } from "../../worker/http/pagination";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import type { Page } from "../../core/paging";
+import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { selectIn } from "./viewer";
 import { selectPage } from "./id-page";
@@ -9,21 +9,8 @@ import { queueBackfill } from "./backfill";
 import { fetchAccount } from "./graph-delivery";
 import { NOT_FOUND } from "./graph";
 import type { AccountEntry } from "./graph-reads";
-
-/**
- * The viewer's lists: titles and policies, and members, who must be accounts the viewer follows
- * or has asked to follow (Mastodon's ListAccount looks the follow up and 404s without one).
- * The list timelines themselves (list_entries) are filled by the timelines fan-out; adding a
- * member backfills its recent posts, as Mastodon's merge does.
- */
-export type RepliesPolicy = "followed" | "list" | "none";
-
-export interface ListRecord {
-  id: string;
-  title: string;
-  replies_policy: RepliesPolicy;
-  exclusive: boolean;
-}
+import type { ListRecord } from "../../schemas/records";
+import type { RepliesPolicy } from "../../schemas/records";
 
 export interface ListInput {
   title?: string;

@@ -8,11 +8,12 @@ import type {
   StatusRecord,
   ViewerFlags,
 } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { parseStatusSnapshot } from "./status-memo";
 import { activeFilters, applyFilters } from "./filters";
 import { flagsFor, selectIn } from "./viewer";
+import type { NotificationPage } from "../../schemas/records";
 
 /**
  * Reading this account's notifications: the v1 list and the v2 grouped view, unread counts
@@ -31,13 +32,6 @@ export interface NotificationQuery extends IdWindow {
 export interface GroupedQuery extends NotificationQuery {
   /** Types whose notifications are grouped (default favourite, follow, reblog). */
   groupedTypes?: NotificationType[];
-}
-
-export interface NotificationPage {
-  notifications: NotificationRecord[];
-  flags: Record<string, ViewerFlags>;
-  filtered: Record<string, FilterMatch[]>;
-  cursor: PageCursor | null;
 }
 
 export interface GroupedPage {

@@ -1,5 +1,5 @@
 import type { StatusRecord } from "../../schemas/records";
-import type { RenderedPage } from "../../worker/serializers/rendered";
+import type { RenderedPage } from "../../core/serializers/rendered";
 
 /**
  * Rendered pages of the account's home timeline and notifications, kept in memory until

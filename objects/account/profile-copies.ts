@@ -1,5 +1,5 @@
 import { toSnapshot, type AccountSnapshot } from "../../schemas/records";
-import { accountStub } from "../../worker/stubs";
+import { accountStub } from "../../core/stubs";
 import type { AccountObject } from "./account-object";
 import { accountJobs } from "./jobs";
 import { queueDirectorySync } from "./directory-sync";

@@ -1,24 +1,7 @@
 import type { ProfileField, Visibility } from "../../schemas/records";
 import type { AccountRow } from "./records";
 import { inlineTextToHtml, textToHtml } from "../../lib/text";
-
-/**
- * A validated profile change, as `PATCH /api/v1/accounts/update_credentials` hands it to the
- * account's object. Absent keys stay as they are; `fields` replaces the whole list.
- */
-export interface ProfileUpdate {
-  display_name?: string;
-  note?: string;
-  fields?: { name: string; value: string }[];
-  locked?: boolean;
-  bot?: boolean;
-  discoverable?: boolean;
-  indexable?: boolean;
-  hide_collections?: boolean;
-  privacy?: Visibility;
-  sensitive?: boolean;
-  language?: string | null;
-}
+import type { ProfileUpdate } from "../../schemas/accounts";
 
 export type ProfileImage = "avatar" | "header";
 

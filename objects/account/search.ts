@@ -2,13 +2,14 @@ import { toSnapshot, type AccountSnapshot, type StatusRecord, type ViewedStatuse
 import type { AccountObject, Viewer } from "./account-object";
 import { accountJobs } from "./jobs";
 import { searchAccounts, type AccountSearch } from "./graph-reads";
-import { tagRelation, type TagRelation } from "./tags";
+import { tagRelation } from "./tags";
 import { viewCandidates } from "./feeds";
 import { hydrate, ownRow, ownRows } from "./status-rows";
 import { selectIn } from "./viewer";
 import { findStatusIds, indexStatus, unindexStatus, type StatusQuery } from "../search-index";
-import { publicTimelineStub } from "../../worker/stubs";
+import { publicTimelineStub } from "../../core/stubs";
 import type { CatalogResult, PublicStatusPage, TagStats } from "../timeline/catalog";
+import type { TagRelation } from "../../schemas/records";
 
 /**
  * Search on the searcher's behalf (GET /api/v2/search), in the searcher's own object: one RPC

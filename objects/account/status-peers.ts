@@ -1,6 +1,6 @@
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
-import { fail, type Result } from "../../worker/http/errors";
-import { accountStub, remoteActorStub, threadStub } from "../../worker/stubs";
+import { fail, type Result } from "../../lib/result";
+import { accountStub, remoteActorStub, threadStub } from "../../core/stubs";
 import { indexStatuses, locateStatus, locateStatusOwners, unindexStatuses } from "../status-index/locate";
 import { federateInteraction, refOf, remoteAccount } from "./federation-out";
 import { localAccountIds, remoteActorUriOf } from "../federation/account-owners";

@@ -1,20 +1,11 @@
-import type { Page } from "../../worker/http/pagination";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import type { Page } from "../../core/paging";
+import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { selectPage } from "./id-page";
 import { NOT_FOUND } from "./graph";
-import { tagTimelineStub } from "../../worker/stubs";
+import { tagTimelineStub } from "../../core/stubs";
 import type { AccountObject } from "./account-object";
-
-/**
- * Hashtags an account follows (followed_tags) and features on its profile (featured_tags).
- * Names arrive normalized (lower case, without '#'). Featured tag statistics are computed from
- * the account's own public and unlisted statuses, so they are always current.
- */
-export interface TagRelation {
-  following: boolean;
-  featuring: boolean;
-}
+import type { FeaturedTagRecord, TagRelation } from "../../schemas/records";
 
 /** A hashtag and how this account relates to it. */
 export interface TagEntry extends TagRelation {
@@ -23,15 +14,6 @@ export interface TagEntry extends TagRelation {
 
 export interface FollowedTagEntry extends TagEntry {
   cursor: string;
-}
-
-export interface FeaturedTagRecord {
-  id: string;
-  name: string;
-  /** The featuring account's username (the entity's URL is its profile filtered by the tag). */
-  username: string;
-  statuses_count: number;
-  last_status_at: string | null;
 }
 
 export const MAX_FEATURED_TAGS = 10;

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import type { AppRecord } from "../../schemas/records";
 import { randomSecret, sha256Base64url, timingSafeEqual } from "../../lib/crypto";
 import { hasScope } from "../../lib/scopes";

@@ -1,14 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { toSnapshot, type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type Role } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
 import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
-import { addReport, listReports, reportsSchema, type NewReport, type ReportRecord } from "./reports";
+import { addReport, listReports, reportsSchema } from "./reports";
 import * as moderation from "./moderation";
 import { activityCounts, activitySchema, recordActivity, weeklyCounts, type AccountActivity, type ActivityCounts } from "./activity";
-import type { ModerationView } from "../account/account-object";
+import type { ModerationView } from "../../schemas/records";
+import type { ModerationReport, NewReport, ReportRecord } from "../../schemas/records";
 
 /**
  * The instance-wide registry of local accounts: unique usernames and emails, id lookups and
@@ -311,15 +312,15 @@ export class DirectoryObject extends DurableObject<Env> {
     return ok({ username: entry.username });
   }
 
-  async moderationReports(filter: moderation.ReportFilter): Promise<moderation.ModerationReport[]> {
+  async moderationReports(filter: moderation.ReportFilter): Promise<ModerationReport[]> {
     return moderation.filterReports(this.sql, filter);
   }
 
-  async moderationReport(id: string): Promise<moderation.ModerationReport | null> {
+  async moderationReport(id: string): Promise<ModerationReport | null> {
     return moderation.findReport(this.sql, id);
   }
 
-  async resolveReport(id: string, byAccountId: string): Promise<moderation.ModerationReport | null> {
+  async resolveReport(id: string, byAccountId: string): Promise<ModerationReport | null> {
     return moderation.resolveReport(this.sql, id, byAccountId);
   }
 

@@ -1,7 +1,9 @@
 import type { ReportRow } from "./reports";
 import type { Role } from "../../schemas/records";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
-import type { ReportRecord } from "./reports";
+
+import type { ModerationReport } from "../../schemas/records";
+import type { ReportRecord } from "../../schemas/records";
 
 /**
  * What moderators read and change in the directory (worker/api/admin.ts): local accounts by
@@ -84,11 +86,6 @@ export function moderationEntry(sql: SqlStorage, id: string): ModerationEntry | 
 }
 
 // ----- reports -----
-
-export interface ModerationReport extends ReportRecord {
-  forwarded: boolean;
-  actionTakenByAccountId: string | null;
-}
 
 export interface ReportFilter {
   /** Mastodon's default is open reports only; `resolved` lists the closed ones instead. */

@@ -1,4 +1,5 @@
 import { snowflake } from "../../lib/ids";
+import type { NewReport, ReportRecord } from "../../schemas/records";
 
 /**
  * Reports about local accounts (issue 5: Flag activities from other servers; later the
@@ -20,23 +21,6 @@ export function reportsSchema(sql: SqlStorage): void {
   )`);
   sql.exec("CREATE UNIQUE INDEX reports_activity ON reports (activity_id, target_account_id)");
   sql.exec("CREATE INDEX reports_target ON reports (target_account_id)");
-}
-
-export interface NewReport {
-  /** The Flag's id (null for a local report). */
-  activityId: string | null;
-  /** The reporting account (a remote account's local id, e.g. the other server's instance actor). */
-  reporterId: string;
-  reporterUri: string | null;
-  targetAccountId: string;
-  statusIds: string[];
-  comment: string;
-}
-
-export interface ReportRecord extends NewReport {
-  id: string;
-  createdAt: string;
-  actionTakenAt: string | null;
 }
 
 /** Stores a report; the same Flag about the same account again changes nothing. Returns its id. */

@@ -1,4 +1,4 @@
-import { remoteAccountIndexStub } from "../../worker/stubs";
+import { remoteAccountIndexStub } from "../../core/stubs";
 
 /**
  * Account ids name local accounts (an AccountObject each) or remote ones (a RemoteActorObject,

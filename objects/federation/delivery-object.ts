@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { digestHeader } from "../../lib/federation/digest";
 import { assertFetchable, fetchPolicy, FetchRefused, MAX_BODY_BYTES, safeFetch } from "../../lib/federation/safe-fetch";
 import {
@@ -12,7 +12,7 @@ import {
   type DeliveryOutcome,
 } from "../../lib/federation/retry-schedule";
 import type { OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
-import { accountStub, deliveryStub, instanceActorStub } from "../../worker/stubs";
+import { accountStub, deliveryStub, instanceActorStub } from "../../core/stubs";
 
 /**
  * Outbound delivery, one object per destination host (`idFromName("host:" + host)`): a SQLite

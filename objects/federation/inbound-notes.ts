@@ -1,10 +1,10 @@
 import { toSnapshot, type AccountSnapshot, type MentionRecord, type PollRecord, type StatusRecord } from "../../schemas/records";
-import type { Origin } from "../../worker/serializers/account";
-import { accountStub, remoteActorStub } from "../../worker/stubs";
+import type { Origin } from "../../core/serializers/account";
+import { accountStub, remoteActorStub } from "../../core/stubs";
 import { snowflake } from "../../lib/ids";
 import { fetchActivityDocument, fetchPolicy } from "../../lib/federation/safe-fetch";
-import { inboundStatus, sanitizeInboundStatus, type InboundPoll, type InboundStatus } from "../../worker/activitypub/inbound";
-import { localUsernameOf } from "../../worker/activitypub/uris";
+import { inboundStatus, sanitizeInboundStatus, type InboundPoll, type InboundStatus } from "../../core/activitypub/inbound";
+import { localUsernameOf } from "../../core/activitypub/uris";
 import { instanceActorSigner } from "./instance-actor-object";
 import { resolveRemoteActor, type AuthorHere, type RemoteActor, type RemoteActorObject } from "./remote-actor-object";
 import type { StatusRef } from "./remote-statuses";

@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
 import { base64 } from "../../lib/crypto";
-import { type Result } from "../../worker/http/errors";
+import { type Result } from "../../lib/result";
 import type { OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
 import type { GetSigner } from "../../lib/federation/safe-fetch";
 import { signAs } from "./signing";
-import { instanceActorStub } from "../../worker/stubs";
+import { instanceActorStub } from "../../core/stubs";
 
 /**
  * The instance actor (`/actor`, type Application): its RSA key pair lives here and nowhere else.

@@ -1,5 +1,5 @@
-import type { Origin } from "../../worker/serializers/account";
-import { instanceActorStub } from "../../worker/stubs";
+import type { Origin } from "../../core/serializers/account";
+import { instanceActorStub } from "../../core/stubs";
 
 /**
  * The instance's public origin for code that runs outside a request (jobs in the account

@@ -1,14 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/federation/safe-fetch";
 import { instanceActorSigner } from "./instance-actor-object";
-import { remoteAccountIndexStub, remoteActorStub } from "../../worker/stubs";
+import { remoteAccountIndexStub, remoteActorStub } from "../../core/stubs";
 import { parseActorDocument, type RemoteActor } from "./actor-document";
 import { Outbox, scheduleAlarm } from "../outbox";
 import type { AccountSnapshot } from "../../schemas/records";
-import type { Page } from "../../worker/http/pagination";
+import type { Page } from "../../core/paging";
 import type { Interaction, WatchedChange } from "../account/interactions";
 import type { AccountStatusesQuery } from "../account/statuses";
 import * as remote from "./remote-statuses";

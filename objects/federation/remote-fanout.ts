@@ -1,6 +1,6 @@
 import type { AccountSnapshot } from "../../schemas/records";
-import type { Result } from "../../worker/http/errors";
-import { accountStub, publicTimelineStub, remoteActorStub, tagTimelineStub, threadStub } from "../../worker/stubs";
+import type { Result } from "../../lib/result";
+import { accountStub, publicTimelineStub, remoteActorStub, tagTimelineStub, threadStub } from "../../core/stubs";
 import { indexStatuses, indexStatusUri, unindexStatuses, unindexStatusUri } from "../status-index/locate";
 import type { Interaction, InteractionOutcome, WatchedChange } from "../account/interactions";
 import {

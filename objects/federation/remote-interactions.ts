@@ -1,5 +1,5 @@
 import type { AccountSnapshot, PollRecord, StatusRecord } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { writeInteractionRow } from "../account/status-rows";
 import type { Interaction, InteractionOutcome } from "../account/interactions";
 import { deletedActor } from "./remote-relations";

@@ -1,6 +1,6 @@
 import type { AccountSnapshot, PollRecord, StatusRecord } from "../../schemas/records";
-import { fail, ok, type Result } from "../../worker/http/errors";
-import type { Page } from "../../worker/http/pagination";
+import { fail, ok, type Result } from "../../lib/result";
+import type { Page } from "../../core/paging";
 import { JobRegistry, OUTBOX_TABLE_SQL } from "../outbox";
 import { newestFirst, whereClause, windowSql } from "../paging";
 import { selectIn } from "../account/viewer";

@@ -1,6 +1,6 @@
 import { importRsaPrivateJwk } from "../../lib/federation/keys";
 import { signedRequestHeaders, type OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
-import { fail, ok, type Result } from "../../worker/http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 
 /**
  * Signing inside the object that owns the private key: callers hand in the request (method,

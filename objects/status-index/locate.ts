@@ -1,4 +1,4 @@
-import { statusIndexStub, statusUriIndexStub } from "../../worker/stubs";
+import { statusIndexStub, statusUriIndexStub } from "../../core/stubs";
 import type { IndexEntry, StatusOwner, UriEntry } from "./status-index-object";
 
 export type { StatusOwner, UriEntry };

@@ -1,9 +1,9 @@
 import type { StatusRecord, ViewerFlags } from "../../schemas/records";
-import type { Result } from "../../worker/http/errors";
+import type { Result } from "../../lib/result";
 import type { Viewer } from "../account/account-object";
 import { sha256Base64url } from "../../lib/crypto";
 import { hasScope } from "../../lib/scopes";
-import { publicTimelineStub, tagTimelineStub } from "../../worker/stubs";
+import { publicTimelineStub, tagTimelineStub } from "../../core/stubs";
 import { decodeStreamRequest } from "./handshake";
 import { MAX_SUBSCRIPTIONS, StreamHub, type ListenerState } from "./hub";
 import {

@@ -1,4 +1,4 @@
-import type { Origin } from "../../worker/serializers/account";
+import type { Origin } from "../../core/serializers/account";
 import { envelope, errorMessage, streamKey, type StreamError, type StreamEventName, type Subscription } from "./protocol";
 import { SseClient } from "./sse";
 

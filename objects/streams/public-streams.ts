@@ -1,5 +1,5 @@
 import type { StatusRecord } from "../../schemas/records";
-import { accountStub } from "../../worker/stubs";
+import { accountStub } from "../../core/stubs";
 import type { PublicEvent } from "./account-streams";
 import { hashtagStreamsFor, normalizeTag, publicStreamsFor } from "./protocol";
 import { hasMedia } from "../timeline/timeline-object";

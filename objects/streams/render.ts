@@ -1,8 +1,8 @@
 import type { AccountSnapshot, FilterMatch, NotificationRecord, StatusRecord, ViewerFlags } from "../../schemas/records";
-import type { Origin } from "../../worker/serializers/account";
-import { viewedStatusJson } from "../../worker/serializers/rendered";
-import { serializeNotification } from "../../worker/serializers/notification";
-import { serializeConversation } from "../../worker/serializers/timeline";
+import type { Origin } from "../../core/serializers/account";
+import { viewedStatusJson } from "../../core/serializers/rendered";
+import { serializeNotification } from "../../core/serializers/notification";
+import { serializeConversation } from "../../core/serializers/timeline";
 import { viewCandidates } from "../account/feeds";
 import { activeFilters, applyFilters } from "../account/filters";
 import { flagsFor, type ViewContext } from "../account/viewer";

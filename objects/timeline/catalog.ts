@@ -1,5 +1,5 @@
 import type { StatusRecord } from "../../schemas/records";
-import type { TagUsage } from "../../worker/serializers/tag";
+import type { TagUsage } from "../../core/serializers/tag";
 import { compareIds } from "../../lib/ids";
 import { createSearchIndex, findStatusIds, indexStatus, unindexStatus, type StatusQuery } from "../search-index";
 import { selectIn } from "../account/viewer";

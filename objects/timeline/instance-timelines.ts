@@ -1,5 +1,5 @@
 import type { StatusRecord } from "../../schemas/records";
-import { publicTimelineStub, tagTimelineStub } from "../../worker/stubs";
+import { publicTimelineStub, tagTimelineStub } from "../../core/stubs";
 
 /**
  * Where a status goes on the instance-wide timelines, for local authors' fan-out

@@ -3,7 +3,7 @@ import { migrate, type Migration } from "../migrations";
 import { JobRegistry, Outbox, OUTBOX_TABLE_SQL, scheduleAlarm } from "../outbox";
 import type { StatusRecord } from "../../schemas/records";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
-import { accountStub } from "../../worker/stubs";
+import { accountStub } from "../../core/stubs";
 import { publishPublic, STREAM_WATCHERS_SQL, unwatchStream, watchStream } from "../streams/public-streams";
 import * as catalog from "./catalog";
 

@@ -17,9 +17,9 @@ import {
 } from "../../lib/federation/retry-schedule";
 import { parseCavageHeader } from "../../lib/federation/http-signatures-cavage";
 import { importPublicKeyPem } from "../../lib/federation/keys";
-import type { Result } from "../../worker/http/errors";
+import type { Result } from "../../lib/result";
 import { digestHeader } from "../../lib/federation/digest";
-import { deliveryStub } from "../../worker/stubs";
+import { deliveryStub } from "../../core/stubs";
 import { BASE, registerUser, uniqueName, type TestUser } from "./helpers";
 import { FakePeer, installFakeNetwork, peerHost, uninstallFakeNetwork, type RecordedRequest } from "./federation-peer";
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { AccountRecord, StatusRecord } from "../../schemas/records";
 import { toSnapshot } from "../../schemas/records";
 import { AS_PUBLIC, FEDERATION_CONTEXT, isPublicCollection } from "../../lib/federation/context";
-import { actorDocument } from "../../worker/activitypub/actor";
-import { addressing, conversationUri, derivedParentUri, noteDocument, noteObject } from "../../worker/activitypub/note";
+import { actorDocument } from "../../core/activitypub/actor";
+import { addressing, conversationUri, derivedParentUri, noteDocument, noteObject } from "../../core/activitypub/note";
 import {
   acceptFollowActivity,
   addActivity,
@@ -23,8 +23,8 @@ import {
   updateActorActivity,
   updateNoteActivity,
   voteActivity,
-} from "../../worker/activitypub/activities";
-import { localActorUris, localUsernameOf } from "../../worker/activitypub/uris";
+} from "../../core/activitypub/activities";
+import { localActorUris, localUsernameOf } from "../../core/activitypub/uris";
 
 const O = { origin: "https://pronghorn.test", domain: "pronghorn.test" };
 const ALICE = "https://pronghorn.test/users/alice";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { AS_PUBLIC } from "../../lib/federation/context";
-import { accountStub, deliveryStub, directoryStub, remoteActorStub } from "../../worker/stubs";
+import { accountStub, deliveryStub, directoryStub, remoteActorStub } from "../../core/stubs";
 import { uninstallFakeNetwork, type PeerActor } from "./federation-peer";
 import {
   activityOf,

@@ -4,7 +4,7 @@ import { signRequest as fedifySign } from "@fedify/fedify/sig";
 import { AS_PUBLIC } from "../../lib/federation/context";
 import { resolveRemoteActor } from "../../objects/federation/remote-actor-object";
 import type { InboxEntryState } from "../../objects/federation/inbox-object";
-import { inboxStub, remoteActorStub } from "../../worker/stubs";
+import { inboxStub, remoteActorStub } from "../../core/stubs";
 import { api, BASE, bearer, registerUser, uniqueName, type TestUser } from "./helpers";
 import { FakePeer, installFakeNetwork, peerHost, type PeerActor } from "./federation-peer";
 

@@ -23,7 +23,7 @@ import {
   type Remote,
 } from "./federation-handlers-helpers";
 import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
-import { accountStub } from "../../worker/stubs";
+import { accountStub } from "../../core/stubs";
 import { signRequest as fedifySign } from "@fedify/fedify/sig";
 import { remoteStatusByUri } from "../../objects/status-index/locate";
 import { api, jsonBody, type TestUser } from "./helpers";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AS_PUBLIC } from "../../lib/federation/context";
-import { inboundStatus, jsonLdTrick, pollVoteOf, sameHost, sanitizeInboundStatus, type InboundContext } from "../../worker/activitypub/inbound";
+import { inboundStatus, jsonLdTrick, pollVoteOf, sameHost, sanitizeInboundStatus, type InboundContext } from "../../core/activitypub/inbound";
 
 const LOCAL = { origin: "https://pronghorn.test", domain: "pronghorn.test" };
 const ACTOR = "https://remote.example/users/carol";

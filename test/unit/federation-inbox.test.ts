@@ -6,7 +6,7 @@ import { digestHeader } from "../../lib/federation/digest";
 import { inboxHandlers, dispatchActivity, InboxHandlerRegistry, type InboxContext } from "../../objects/federation/handlers/registry";
 import { remoteActorById, resolveRemoteActor, type RemoteActorObject } from "../../objects/federation/remote-actor-object";
 import type { InboxObject } from "../../objects/federation/inbox-object";
-import { INBOX_SHARDS, inboxStub, remoteActorStub } from "../../worker/stubs";
+import { INBOX_SHARDS, inboxStub, remoteActorStub } from "../../core/stubs";
 import { forgetDomainBlocks, isDomainBlocked } from "../../worker/federation/domain-blocks";
 import { forgetCachedKeys } from "../../worker/federation/key-resolver";
 import { BASE, DOMAIN, registerUser, uniqueName, type TestUser } from "./helpers";

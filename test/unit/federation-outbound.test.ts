@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
-import { accountStub, deliveryStub, instanceActorStub, remoteActorStub } from "../../worker/stubs";
+import { accountStub, deliveryStub, instanceActorStub, remoteActorStub } from "../../core/stubs";
 import { parseCavageHeader, signedRequestHeaders } from "../../lib/federation/http-signatures-cavage";
 import { importPublicKeyPem } from "../../lib/federation/keys";
 import { digestHeader } from "../../lib/federation/digest";

@@ -4,7 +4,7 @@ import { AS_PUBLIC } from "../../lib/federation/context";
 import { snowflake } from "../../lib/ids";
 import type { StatusRecord, Visibility } from "../../schemas/records";
 import { statusRecordOf } from "./timelines-helpers";
-import { accountStub, deliveryStub, publicTimelineStub, remoteActorStub } from "../../worker/stubs";
+import { accountStub, deliveryStub, publicTimelineStub, remoteActorStub } from "../../core/stubs";
 import type { AccountObject } from "../../objects/account/account-object";
 import type { RemoteActorObject } from "../../objects/federation/remote-actor-object";
 import { resolveRemoteActor } from "../../objects/federation/remote-actor-object";

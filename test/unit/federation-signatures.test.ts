@@ -13,7 +13,7 @@ import { contentDigestHeader, digestHeader, verifyContentDigest, verifyDigestHea
 import { importPublicKeyPem } from "../../lib/federation/keys";
 import { verifyPrepared, type Prepared, type SignedRequestParts } from "../../lib/federation/signatures";
 import { api, DOMAIN, registerUser, uniqueName } from "./helpers";
-import type { Result } from "../../worker/http/errors";
+import type { Result } from "../../lib/result";
 import { rsaKeyPair, spkiPem } from "./federation-peer";
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { renderNotificationPage, renderStatusPage } from "../../worker/serializers/rendered";
-import { serializeViewedStatuses } from "../../worker/serializers/filter";
-import { serializeNotification } from "../../worker/serializers/notification";
+import { renderNotificationPage, renderStatusPage } from "../../core/serializers/rendered";
+import { serializeViewedStatuses } from "../../core/serializers/filter";
+import { serializeNotification } from "../../core/serializers/notification";
 import { parseStatusSnapshot } from "../../objects/account/status-memo";
 import { statusRecordOf } from "./timelines-helpers";
 import type { AccountSnapshot, FilterMatch, NotificationRecord, ViewerFlags } from "../../schemas/records";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createAppToken, issueToken } from "./helpers";
 import { expectSchema } from "./openapi";
 import { call, follow, get, publish, settle, users } from "./timelines-helpers";
-import { tagId } from "../../worker/serializers/tag";
+import { tagId } from "../../core/serializers/tag";
 import { migrate } from "../../objects/migrations";
 import { ACCOUNT_MIGRATIONS } from "../../objects/account/schema";
 import { searchSchema } from "../../objects/account/search-schema";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectSchema } from "./openapi";
 import { createAppToken, issueToken } from "./helpers";
 import { get, links, pathOf, post, send, user } from "./graph-helpers";
-import { tagId } from "../../worker/serializers/tag";
+import { tagId } from "../../core/serializers/tag";
 
 async function tag(res: Response): Promise<any> {
   expect(res.status, await res.clone().text()).toBe(200);

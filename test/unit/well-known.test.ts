@@ -2,7 +2,7 @@ import { SELF, env } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseWebfingerResource } from "../../worker/api/well-known";
 import { clearInstanceCaches } from "../../worker/instance-summary";
-import { PRONGHORN_VERSION } from "../../worker/instance-settings";
+import { PRONGHORN_VERSION } from "../../core/instance-settings";
 import { must } from "./helpers";
 
 const BASE = "https://pronghorn.test";

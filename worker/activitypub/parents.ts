@@ -1,7 +1,7 @@
 import type { StatusRecord } from "../../schemas/records";
-import { actorUri, type Origin } from "../serializers/account";
-import { directoryStub } from "../stubs";
-import { derivedParentUri } from "./note";
+import { actorUri, type Origin } from "../../core/serializers/account";
+import { directoryStub } from "../../core/stubs";
+import { derivedParentUri } from "../../core/activitypub/note";
 
 /**
  * `inReplyTo` of each reply among `statuses`: derived from the record when it names the

@@ -1,13 +1,13 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { ApiError, badRequest, fail, forbidden, notFound, ok, unwrap, type Result } from "../http/errors";
+import { ApiError, badRequest, fail, forbidden, notFound, ok, unwrap, type Result } from "../../lib/result";
 import { optionalUser, requireCaller, type Caller } from "../http/auth";
 import { json } from "../http/respond";
 import { throttleSignUp } from "../http/client-address";
-import { accountStub, appStub, directoryStub } from "../stubs";
+import { accountStub, appStub, directoryStub } from "../../core/stubs";
 import { findLocalUsername } from "../directory-cache";
-import { instanceSettings, POSTING_LANGUAGES, type RegistrationMode } from "../instance-settings";
-import { serializeAccount } from "../serializers/account";
+import { instanceSettings, POSTING_LANGUAGES, type RegistrationMode } from "../../core/instance-settings";
+import { serializeAccount } from "../../core/serializers/account";
 import { fieldErrors, parseOrFail, registrationSchema, validationFailed, type FieldErrors, type RegistrationInput } from "../../schemas/accounts";
 import { stringList } from "../../schemas/coerce";
 import type { AccountRecord, AccountSnapshot } from "../../schemas/records";

@@ -1,14 +1,14 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../../lib/result";
 import { redirect } from "../http/respond";
-import { directoryStub } from "../stubs";
-import { instanceSettings } from "../instance-settings";
+import { directoryStub } from "../../core/stubs";
+import { instanceSettings } from "../../core/instance-settings";
 import { errorPage, pageLang, pageResponse } from "../../web/layout";
 import { renderAdmin, type OpenReportRow, type PendingAccountRow } from "../../web/admin";
 import { CSRF_FIELD, csrfMatches, currentSession, type WebSession } from "../../web/session";
 import { adminReports, approveRegistration, isStaff, localAdminAccounts, rejectRegistration, resolveReportAs } from "./admin";
-import type { AdminAccountEntity } from "../serializers/admin";
+import type { AdminAccountEntity } from "../../core/serializers/admin";
 
 /**
  * The server-rendered moderation page: a signed-in moderator, admin or owner approves or rejects

@@ -1,13 +1,14 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
 import type { Params } from "../http/body";
-import { ApiError, badRequest, forbidden, notFound, unwrap } from "../http/errors";
+import { ApiError, badRequest, forbidden, notFound, unwrap } from "../../lib/result";
 import { requireCaller } from "../http/auth";
 import { json } from "../http/respond";
-import { linkHeader, linkHeaders, readPage, type Page } from "../http/pagination";
-import { accountStub, directoryStub } from "../stubs";
+import { linkHeader, linkHeaders, readPage } from "../http/pagination";
+import type { Page } from "../../core/paging";
+import { accountStub, directoryStub } from "../../core/stubs";
 import { forgetLocalUsername } from "../directory-cache";
-import { instanceSettings } from "../instance-settings";
+import { instanceSettings } from "../../core/instance-settings";
 import { remoteAccountById } from "../federation/resolve";
 import { remoteActorUriOf } from "../../objects/federation/account-owners";
 import {
@@ -16,11 +17,12 @@ import {
   serializeRemoteAdminAccount,
   type AdminAccountEntity,
   type AdminReportEntity,
-} from "../serializers/admin";
-import { serializeStatus } from "../serializers/status";
+} from "../../core/serializers/admin";
+import { serializeStatus } from "../../core/serializers/status";
 import type { AccountSnapshot, Role } from "../../schemas/records";
 import type { Viewer } from "../../objects/account/account-object";
-import type { AccountFilter, AccountStatus, ModerationEntry, ModerationReport } from "../../objects/directory/moderation";
+import type { AccountFilter, AccountStatus, ModerationEntry } from "../../objects/directory/moderation";
+import type { ModerationReport } from "../../schemas/records";
 
 /**
  * The part of Mastodon's admin API an instance needs to run: accounts (list, show, approve and

@@ -1,13 +1,13 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
 import type { Params } from "../http/body";
-import { ApiError, unauthorized, unwrap } from "../http/errors";
+import { ApiError, unauthorized, unwrap } from "../../lib/result";
 import { requireCaller } from "../http/auth";
 import { json } from "../http/respond";
-import { appStub, directoryStub } from "../stubs";
+import { appStub, directoryStub } from "../../core/stubs";
 import { parseScopes } from "../../lib/scopes";
 import { randomSecret } from "../../lib/crypto";
-import { serializeApplication, serializeCredentialApplication } from "../serializers/application";
+import { serializeApplication, serializeCredentialApplication } from "../../core/serializers/application";
 
 /** Mastodon's limits (app/models/concerns/application/... APP_*_LIMIT). */
 const NAME_MAX = 60;

@@ -1,10 +1,10 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { notFound, unwrap } from "../http/errors";
+import { notFound, unwrap } from "../../lib/result";
 import { userObject } from "../http/auth";
 import { json } from "../http/respond";
 import { cursorLink, linkHeaders, readPage } from "../http/pagination";
-import { serializeConversation } from "../serializers/timeline";
+import { serializeConversation } from "../../core/serializers/timeline";
 
 /** Direct-message conversations, served by the caller's own object. */
 export function registerConversations(router: Router): void {

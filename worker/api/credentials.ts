@@ -1,12 +1,12 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { ApiError, unwrap } from "../http/errors";
+import { ApiError, unwrap } from "../../lib/result";
 import { requireUser, userObject } from "../http/auth";
 import { json, jsonText } from "../http/respond";
-import { originOf } from "../serializers/rendered";
-import { accountStub } from "../stubs";
-import { POSTING_LANGUAGES } from "../instance-settings";
-import { serializeCredentialAccount } from "../serializers/account";
+import { originOf } from "../../core/serializers/rendered";
+import { accountStub } from "../../core/stubs";
+import { POSTING_LANGUAGES } from "../../core/instance-settings";
+import { serializeCredentialAccount } from "../../core/serializers/account";
 import { parseOrFail, updateCredentialsSchema, validationFailed } from "../../schemas/accounts";
 import type { Params } from "../http/body";
 import type { ProfileImage } from "../../objects/account/profile";

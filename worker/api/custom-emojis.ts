@@ -1,6 +1,6 @@
 import type { Router } from "../router";
 import { customEmojis } from "../instance-summary";
-import { serializeCustomEmoji } from "../serializers/instance";
+import { serializeCustomEmoji } from "../../core/serializers/instance";
 import { publicJson } from "./instance";
 
 /** Local custom emojis (the directory's table, filled by admin upload): public, cached a minute. */

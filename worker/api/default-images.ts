@@ -1,5 +1,5 @@
 import type { Router } from "../router";
-import { MISSING_AVATAR_PATH, MISSING_HEADER_PATH } from "../serializers/account";
+import { MISSING_AVATAR_PATH, MISSING_HEADER_PATH } from "../../core/serializers/account";
 
 /**
  * The images Mastodon serves for accounts without an avatar or header, at Mastodon's paths

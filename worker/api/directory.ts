@@ -1,11 +1,11 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { unwrap } from "../http/errors";
+import { unwrap } from "../../lib/result";
 import { bearerToken, requireCaller, userObject } from "../http/auth";
 import { tokenOwner } from "../../lib/tokens";
 import { json } from "../http/respond";
-import { directoryStub } from "../stubs";
-import { serializeAccount } from "../serializers/account";
+import { directoryStub } from "../../core/stubs";
+import { serializeAccount } from "../../core/serializers/account";
 import { parseOrFail } from "../../schemas/accounts";
 import { accountSearchSchema, directorySchema } from "../../schemas/graph";
 import { parseAccountQuery } from "../../lib/account-search";

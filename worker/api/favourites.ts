@@ -1,9 +1,9 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { unwrap } from "../http/errors";
+import { unwrap } from "../../lib/result";
 import { json } from "../http/respond";
 import { linkHeader, readPage } from "../http/pagination";
-import { accountStub } from "../stubs";
+import { accountStub } from "../../core/stubs";
 import { renderStatus, userToken } from "./statuses";
 
 /**

@@ -1,12 +1,12 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { notFound, unwrap } from "../http/errors";
+import { notFound, unwrap } from "../../lib/result";
 import { userObject } from "../http/auth";
 import { json } from "../http/respond";
 import { parseOrFail } from "../../schemas/accounts";
 import { filterSchema, filterStatusSchema, keywordSchema, v1FilterSchema } from "../../schemas/timelines";
 import { READ_FILTER_OPS, type FilterChanges, type FilterOp, type FilterOpResults } from "../../objects/account/filters";
-import { serializeFilter, serializeFilterKeyword, serializeFilterStatus, serializeV1Filter } from "../serializers/filter";
+import { serializeFilter, serializeFilterKeyword, serializeFilterStatus, serializeV1Filter } from "../../core/serializers/filter";
 
 /**
  * Filters v2 (`/api/v2/filters`, keywords and statuses sub-resources) and the v1 view of them

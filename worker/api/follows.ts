@@ -1,11 +1,11 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { unwrap } from "../http/errors";
+import { unwrap } from "../../lib/result";
 import { userObject } from "../http/auth";
 import { json } from "../http/respond";
 import { readPage } from "../http/pagination";
 import { accountsJson, routeId } from "../http/account-pages";
-import { serializeRelationship } from "../serializers/relationship";
+import { serializeRelationship } from "../../core/serializers/relationship";
 import { parseOrFail } from "../../schemas/accounts";
 import { followSchema } from "../../schemas/graph";
 

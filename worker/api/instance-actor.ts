@@ -1,6 +1,6 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { instanceActorStub } from "../stubs";
+import { instanceActorStub } from "../../core/stubs";
 import { AS2_CONTENT_TYPE, withContext } from "../../lib/federation/context";
 import { instanceActorKeyId } from "../../objects/federation/instance-actor-object";
 

@@ -1,8 +1,8 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { json } from "../http/respond";
-import { ApiError } from "../http/errors";
-import { DEFAULT_PRIVACY_POLICY_HTML, DEFAULT_TEXTS_UPDATED_AT, POSTING_LANGUAGES, instanceSettings } from "../instance-settings";
+import { ApiError } from "../../lib/result";
+import { DEFAULT_PRIVACY_POLICY_HTML, DEFAULT_TEXTS_UPDATED_AT, POSTING_LANGUAGES, instanceSettings } from "../../core/instance-settings";
 import { instanceData, peers, weeklyActivity } from "../instance-summary";
 import {
   ICON_PATH,
@@ -13,7 +13,7 @@ import {
   serializeLanguages,
   serializeRules,
   type InstanceView,
-} from "../serializers/instance";
+} from "../../core/serializers/instance";
 
 /** Public, polled by every client: shared caches may keep answers for a minute. */
 export const PUBLIC_CACHE = "public, max-age=60";

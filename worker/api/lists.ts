@@ -1,12 +1,12 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { unwrap } from "../http/errors";
+import { unwrap } from "../../lib/result";
 import { userObject } from "../http/auth";
 import { json } from "../http/respond";
 import { readPage } from "../http/pagination";
 import { accountsJson, routeId } from "../http/account-pages";
-import { serializeList } from "../serializers/list";
-import { serializeAccount } from "../serializers/account";
+import { serializeList } from "../../core/serializers/list";
+import { serializeAccount } from "../../core/serializers/account";
 import { parseOrFail } from "../../schemas/accounts";
 import { createListSchema, listAccountsSchema, updateListSchema } from "../../schemas/graph";
 

@@ -1,11 +1,11 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { unwrap } from "../http/errors";
+import { unwrap } from "../../lib/result";
 import { userObject } from "../http/auth";
 import { json } from "../http/respond";
 import { parseOrFail } from "../../schemas/accounts";
 import { markersQuerySchema, markersSaveSchema } from "../../schemas/timelines";
-import { serializeMarkers } from "../serializers/timeline";
+import { serializeMarkers } from "../../core/serializers/timeline";
 
 /** Read positions in home and notifications, synced between a person's apps. */
 export function registerMarkers(router: Router): void {

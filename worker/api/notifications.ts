@@ -1,14 +1,14 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { notFound, unwrap } from "../http/errors";
+import { notFound, unwrap } from "../../lib/result";
 import { userObject } from "../http/auth";
 import { json, jsonText } from "../http/respond";
-import { originOf } from "../serializers/rendered";
+import { originOf } from "../../core/serializers/rendered";
 import { cursorLink, linkHeaders, readPage } from "../http/pagination";
 import { parseOrFail } from "../../schemas/accounts";
 import { notificationsSchema, unreadCountSchema } from "../../schemas/timelines";
-import { serializeGroupedNotifications, serializeNotification } from "../serializers/notification";
-import { serializeAccount } from "../serializers/account";
+import { serializeGroupedNotifications, serializeNotification } from "../../core/serializers/notification";
+import { serializeAccount } from "../../core/serializers/account";
 
 /**
  * Notifications v1 (one entry per event) and v2 (grouped: favourites and boosts of a status,

@@ -1,12 +1,12 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
 import type { Params } from "../http/body";
-import { ApiError, unwrap, type Result } from "../http/errors";
+import { ApiError, unwrap, type Result } from "../../lib/result";
 import { requireUser } from "../http/auth";
 import { clientAddress } from "../http/client-address";
 import { json, redirect } from "../http/respond";
-import { accountStub, appStub, directoryStub, rateLimitStub } from "../stubs";
-import { actorUri, MISSING_AVATAR_PATH, profileUrl } from "../serializers/account";
+import { accountStub, appStub, directoryStub, rateLimitStub } from "../../core/stubs";
+import { actorUri, MISSING_AVATAR_PATH, profileUrl } from "../../core/serializers/account";
 import type { AccountRecord, AppRecord } from "../../schemas/records";
 import type { AppInfo, IssuedToken } from "../../objects/account/account-object";
 import { ALL_SCOPES, hasScope, isSubsetOf, parseScopes } from "../../lib/scopes";

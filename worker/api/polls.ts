@@ -1,9 +1,9 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { notFound, unwrap } from "../http/errors";
+import { notFound, unwrap } from "../../lib/result";
 import { json } from "../http/respond";
-import { accountStub } from "../stubs";
-import { serializePoll } from "../serializers/status";
+import { accountStub } from "../../core/stubs";
+import { serializePoll } from "../../core/serializers/status";
 import { parseOrFail } from "../../schemas/accounts";
 import { voteParams } from "../../schemas/statuses";
 import { STATUS_ID } from "../../objects/status-index/locate";

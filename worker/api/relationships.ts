@@ -1,19 +1,20 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { ApiError, unwrap } from "../http/errors";
+import { ApiError, unwrap } from "../../lib/result";
 import { optionalUser, userObject } from "../http/auth";
 import { json } from "../http/respond";
 import { readPage } from "../http/pagination";
 import { accountsJson, pagedJson, routeId } from "../http/account-pages";
-import { accountStub } from "../stubs";
-import { serializeAccount } from "../serializers/account";
-import { serializeRelationship } from "../serializers/relationship";
+import { accountStub } from "../../core/stubs";
+import { serializeAccount } from "../../core/serializers/account";
+import { serializeRelationship } from "../../core/serializers/relationship";
 import { parseOrFail } from "../../schemas/accounts";
 import { muteSchema, noteSchema } from "../../schemas/graph";
 import { stringList } from "../../schemas/coerce";
 import type { Collection } from "../../objects/account/graph-reads";
-import type { RelationshipRecord } from "../../objects/account/graph";
+
 import { remoteActorUriOf } from "../../objects/federation/account-owners";
+import type { RelationshipRecord } from "../../schemas/records";
 
 /**
  * Relationships and the account lists around them: relationships, familiar followers,

@@ -1,9 +1,9 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { ApiError, notFound, unwrap } from "../http/errors";
+import { ApiError, notFound, unwrap } from "../../lib/result";
 import { json } from "../http/respond";
 import { linkHeader, readPage } from "../http/pagination";
-import { accountStub } from "../stubs";
+import { accountStub } from "../../core/stubs";
 import { parseOrFail } from "../../schemas/accounts";
 import { parseTime, scheduleUpdateSchema } from "../../schemas/statuses";
 import type { ScheduledRecord } from "../../objects/account/scheduled";

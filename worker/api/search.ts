@@ -1,9 +1,9 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { badRequest, unauthorized, unwrap } from "../http/errors";
+import { badRequest, unauthorized, unwrap } from "../../lib/result";
 import { bearerToken, requireCaller } from "../http/auth";
 import { json } from "../http/respond";
-import { accountStub, directoryStub, publicTimelineStub } from "../stubs";
+import { accountStub, directoryStub, publicTimelineStub } from "../../core/stubs";
 import { tokenOwner } from "../../lib/tokens";
 import { compareIds } from "../../lib/ids";
 import { parseAccountQuery } from "../../lib/account-search";
@@ -18,9 +18,9 @@ import type { AccountSearch } from "../../objects/account/graph-reads";
 import { findLocalUsername } from "../directory-cache";
 import { fetchStatuses, type TokenAuth } from "./statuses";
 import { resolveRemoteSearch } from "../federation/resolve";
-import { serializeAccount } from "../serializers/account";
-import { serializeViewedStatuses } from "../serializers/filter";
-import { serializeTag } from "../serializers/tag";
+import { serializeAccount } from "../../core/serializers/account";
+import { serializeViewedStatuses } from "../../core/serializers/filter";
+import { serializeTag } from "../../core/serializers/tag";
 
 /**
  * `GET /api/v2/search`: accounts, hashtags and statuses (full text, FTS5) in one Search entity.

@@ -1,9 +1,9 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { notFound, unauthorized, unwrap } from "../http/errors";
+import { notFound, unauthorized, unwrap } from "../../lib/result";
 import { json } from "../http/respond";
-import { directoryStub } from "../stubs";
-import { serializeCredentialAccount } from "../serializers/account";
+import { directoryStub } from "../../core/stubs";
+import { serializeCredentialAccount } from "../../core/serializers/account";
 import { parseOrFail, setupAccountSchema } from "../../schemas/accounts";
 import { sha256Base64url, timingSafeEqual } from "../../lib/crypto";
 

@@ -1,9 +1,9 @@
 import type { Ctx } from "../context";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../../lib/result";
 import { findLocalUsername } from "../directory-cache";
 import { resolveHandle } from "../federation/resolve";
-import { POLL_LIMITS, POSTING_LANGUAGES, STATUS_LIMITS } from "../instance-settings";
-import { tagUrl } from "../serializers/status";
+import { POLL_LIMITS, POSTING_LANGUAGES, STATUS_LIMITS } from "../../core/instance-settings";
+import { tagUrl } from "../../core/serializers/status";
 import { extractMentions, extractTags, mentionKey, renderStatusHtml, statusLength, type ParsedMention } from "../../lib/status-text";
 import type { CreateStatusParams, EditStatusParams } from "../../schemas/statuses";
 import { parseTime } from "../../schemas/statuses";

@@ -1,8 +1,8 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../../lib/result";
 import { tokenOwner } from "../../lib/tokens";
-import { accountStub } from "../stubs";
+import { accountStub } from "../../core/stubs";
 import { encodeStreamRequest, type StreamRequest } from "../../objects/streams/handshake";
 import { streamForSsePath } from "../../objects/streams/protocol";
 

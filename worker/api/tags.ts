@@ -1,17 +1,17 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { notFound, unwrap } from "../http/errors";
+import { notFound, unwrap } from "../../lib/result";
 import { bearerToken, requireCaller, userObject } from "../http/auth";
 import { json } from "../http/respond";
 import { readPage } from "../http/pagination";
 import { pagedJson, routeId } from "../http/account-pages";
-import { accountStub, publicTimelineStub } from "../stubs";
+import { accountStub, publicTimelineStub } from "../../core/stubs";
 import { remoteActorUriOf } from "../../objects/federation/account-owners";
-import { serializeFeaturedTag, serializeTag } from "../serializers/tag";
+import { serializeFeaturedTag, serializeTag } from "../../core/serializers/tag";
 import { tagName } from "../../schemas/graph";
 import { validationFailed } from "../../schemas/accounts";
 import { tokenOwner } from "../../lib/tokens";
-import type { TagRelation } from "../../objects/account/tags";
+import type { TagRelation } from "../../schemas/records";
 
 /**
  * Hashtags: show, follow/unfollow (followed_tags), and featured tags on the caller's profile

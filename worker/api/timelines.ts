@@ -1,19 +1,20 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { notFound, unwrap } from "../http/errors";
+import { notFound, unwrap } from "../../lib/result";
 import { bearerToken, requireCaller, userObject } from "../http/auth";
 import { json, jsonText } from "../http/respond";
-import { originOf } from "../serializers/rendered";
-import { cursorLink, linkHeaders, readPage, type Page } from "../http/pagination";
-import { accountStub, publicTimelineStub, tagTimelineStub } from "../stubs";
+import { originOf } from "../../core/serializers/rendered";
+import { cursorLink, linkHeaders, readPage } from "../http/pagination";
+import type { Page } from "../../core/paging";
+import { accountStub, publicTimelineStub, tagTimelineStub } from "../../core/stubs";
 import { tokenOwner } from "../../lib/tokens";
 import { compareIds } from "../../lib/ids";
 import { parseOrFail } from "../../schemas/accounts";
 import { normalizeTag, publicTimelineSchema, tagTimelineSchema } from "../../schemas/timelines";
 import type { PageCursor, StatusRecord, ViewedStatuses } from "../../schemas/records";
 import { publicView, type ViewContext } from "../../objects/account/viewer";
-import { serializeViewedStatuses } from "../serializers/filter";
-import { serializeStatus } from "../serializers/status";
+import { serializeViewedStatuses } from "../../core/serializers/filter";
+import { serializeStatus } from "../../core/serializers/status";
 
 /**
  * Timelines: home and lists come from the caller's own object in one RPC; public and hashtag

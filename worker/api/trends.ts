@@ -1,19 +1,20 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { unauthorized, unwrap } from "../http/errors";
+import { unauthorized, unwrap } from "../../lib/result";
 import { bearerToken, requireCaller } from "../http/auth";
 import { json } from "../http/respond";
 import { linkHeaders } from "../http/pagination";
-import { accountStub, publicTimelineStub } from "../stubs";
+import { accountStub, publicTimelineStub } from "../../core/stubs";
 import { tokenOwner } from "../../lib/tokens";
 import { parseOrFail } from "../../schemas/accounts";
 import { trendsSchema } from "../../schemas/search";
 import { publicView } from "../../objects/account/viewer";
-import type { TagRelation } from "../../objects/account/tags";
-import { serializeTag } from "../serializers/tag";
-import { serializeStatus } from "../serializers/status";
-import { serializeViewedStatuses } from "../serializers/filter";
+
+import { serializeTag } from "../../core/serializers/tag";
+import { serializeStatus } from "../../core/serializers/status";
+import { serializeViewedStatuses } from "../../core/serializers/filter";
 import type { TokenAuth } from "./statuses";
+import type { TagRelation } from "../../schemas/records";
 
 /**
  * Trends computed from recent activity seen by this instance (the public timeline's catalog,

@@ -1,12 +1,12 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { badRequest, notFound } from "../http/errors";
+import { badRequest, notFound } from "../../lib/result";
 import { json } from "../http/respond";
 import { findLocalUsername } from "../directory-cache";
-import { instanceSettings } from "../instance-settings";
+import { instanceSettings } from "../../core/instance-settings";
 import { instanceData } from "../instance-summary";
-import { actorUri, profileUrl } from "../serializers/account";
-import { NODEINFO_SCHEMA, serializeNodeInfo } from "../serializers/instance";
+import { actorUri, profileUrl } from "../../core/serializers/account";
+import { NODEINFO_SCHEMA, serializeNodeInfo } from "../../core/serializers/instance";
 import { PUBLIC_CACHE } from "./instance";
 
 /** Discovery documents other servers and clients read first. CORS is added globally. */

@@ -1,4 +1,4 @@
-import { directoryStub } from "../stubs";
+import { directoryStub } from "../../core/stubs";
 
 /**
  * Federation domain blocks, checked before any key is fetched or body parsed. The list lives in

@@ -1,6 +1,6 @@
 import type { Ctx } from "../context";
-import { ApiError, unwrap } from "../http/errors";
-import { inboxStub } from "../stubs";
+import { ApiError, unwrap } from "../../lib/result";
+import { inboxStub } from "../../core/stubs";
 import { findLocalUsername } from "../directory-cache";
 import { FetchRefused, jsonLdTrick, readCapped } from "../../lib/federation/safe-fetch";
 import type { SignedRequestParts } from "../../lib/federation/signatures";

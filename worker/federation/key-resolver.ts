@@ -1,5 +1,5 @@
-import { fail, ok, type Result } from "../http/errors";
-import { keyOwnerIndexStub } from "../stubs";
+import { fail, ok, type Result } from "../../lib/result";
+import { keyOwnerIndexStub } from "../../core/stubs";
 import { assertFetchable, fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/federation/safe-fetch";
 import { importPublicKeyPem, type PublicKey } from "../../lib/federation/keys";
 import { resolveRemoteActor } from "../../objects/federation/remote-actor-object";

@@ -1,10 +1,10 @@
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
-import type { Origin } from "../serializers/account";
+import type { Origin } from "../../core/serializers/account";
 import { fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/federation/safe-fetch";
 import { parseHandle, webfingerActorUri } from "../../lib/federation/webfinger";
 import { ACTOR_TYPES } from "../../objects/federation/actor-document";
 import { instanceActorSigner } from "../../objects/federation/instance-actor-object";
-import { handleIndexStub } from "../stubs";
+import { handleIndexStub } from "../../core/stubs";
 import { ACTOR_MAX_AGE_MS, remoteActorById, resolveRemoteActor } from "../../objects/federation/remote-actor-object";
 import { ingestNote, PARENT_DEPTH, resolveStatus } from "../../objects/federation/inbound-notes";
 import { asArray, idOf, knownStatus, sameHost } from "../../objects/federation/handlers/common";

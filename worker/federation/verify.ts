@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from "../http/errors";
+import { fail, ok, type Result } from "../../lib/result";
 import { prepareCavage } from "../../lib/federation/http-signatures-cavage";
 import { prepareRfc9421, signatureScheme } from "../../lib/federation/http-signatures-rfc9421";
 import { verifyContentDigest, verifyDigestHeader } from "../../lib/federation/digest";

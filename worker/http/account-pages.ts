@@ -1,8 +1,8 @@
 import type { Ctx } from "../context";
-import { notFound } from "./errors";
+import { notFound } from "../../lib/result";
 import { json } from "./respond";
 import { linkHeader } from "./pagination";
-import { serializeAccount } from "../serializers/account";
+import { serializeAccount } from "../../core/serializers/account";
 import type { AccountEntry } from "../../objects/account/graph-reads";
 
 /** Helpers shared by the social-graph API families (follows, relationships, lists, tags). */

@@ -1,7 +1,7 @@
 import type { Ctx } from "../context";
-import { ApiError, unauthorized, unwrap } from "./errors";
+import { ApiError, unauthorized, unwrap } from "../../lib/result";
 import { tokenOwner } from "../../lib/tokens";
-import { accountStub, appStub } from "../stubs";
+import { accountStub, appStub } from "../../core/stubs";
 import type { Viewer } from "../../objects/account/account-object";
 import type { AppRecord } from "../../schemas/records";
 

@@ -1,4 +1,4 @@
-import { ApiError } from "./errors";
+import { ApiError } from "../../lib/result";
 
 /** Parsed request parameters: nested objects and arrays, as Rails would build them. */
 export type Params = Record<string, unknown>;

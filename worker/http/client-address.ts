@@ -1,6 +1,6 @@
 import type { Ctx } from "../context";
-import { ApiError } from "./errors";
-import { rateLimitStub } from "../stubs";
+import { ApiError } from "../../lib/result";
+import { rateLimitStub } from "../../core/stubs";
 
 /** The client's address: Cloudflare sets CF-Connecting-IP; behind other proxies X-Forwarded-For. */
 export function clientAddress(request: Request): string {

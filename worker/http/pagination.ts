@@ -1,12 +1,5 @@
 import type { Params } from "./body";
-
-/** Paging window a list endpoint receives: ids are digit strings compared as numbers. */
-export interface Page {
-  maxId?: string;
-  sinceId?: string;
-  minId?: string;
-  limit: number;
-}
+import type { Page } from "../../core/paging";
 
 const DIGITS = /^\d{1,20}$/;
 

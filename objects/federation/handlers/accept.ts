@@ -1,4 +1,4 @@
-import { accountStub, remoteActorStub } from "../../../worker/stubs";
+import { accountStub, remoteActorStub } from "../../../core/stubs";
 import { answeredFollower } from "./follow-answers";
 import { senderOf } from "./common";
 import { inboxHandlers } from "./registry";

@@ -1,7 +1,7 @@
 import { boostRecord, type Visibility } from "../../../schemas/records";
 import { snowflake } from "../../../lib/ids";
 import { isPublicCollection } from "../../../lib/federation/context";
-import { remoteActorStub } from "../../../worker/stubs";
+import { remoteActorStub } from "../../../core/stubs";
 import { fetchNote, ingestNote, PARENT_DEPTH, resolveStatus, type HeldStatus, type IngestContext } from "../inbound-notes";
 import { resolveRemoteActor } from "../remote-actor-object";
 import { asArray, idOf, isRecord, localStatusIdOf, originOf, sameHost, senderOf } from "./common";

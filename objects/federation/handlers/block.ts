@@ -1,4 +1,4 @@
-import { accountStub, remoteActorStub } from "../../../worker/stubs";
+import { accountStub, remoteActorStub } from "../../../core/stubs";
 import { idOf, localAccountByUri, originOf, senderOf } from "./common";
 import { inboxHandlers } from "./registry";
 

@@ -1,6 +1,6 @@
-import type { Origin } from "../../../worker/serializers/account";
-import { directoryStub, remoteActorStub } from "../../../worker/stubs";
-import { localUsernameOf } from "../../../worker/activitypub/uris";
+import type { Origin } from "../../../core/serializers/account";
+import { directoryStub, remoteActorStub } from "../../../core/stubs";
+import { localUsernameOf } from "../../../core/activitypub/uris";
 import { locateStatusOwners, remoteStatusByUri } from "../../status-index/locate";
 import { resolveRemoteActor, type RemoteActor } from "../remote-actor-object";
 import type { StatusRef } from "../remote-statuses";

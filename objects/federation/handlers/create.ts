@@ -1,6 +1,6 @@
-import { accountStub, remoteActorStub } from "../../../worker/stubs";
-import { pollVoteOf } from "../../../worker/activitypub/inbound";
-import { localUsernameOf } from "../../../worker/activitypub/uris";
+import { accountStub, remoteActorStub } from "../../../core/stubs";
+import { pollVoteOf } from "../../../core/activitypub/inbound";
+import { localUsernameOf } from "../../../core/activitypub/uris";
 import { locateStatusOwners } from "../../status-index/locate";
 import { ingestNote, objectOfActivity, PARENT_DEPTH } from "../inbound-notes";
 import type { RemoteActor } from "../remote-actor-object";

@@ -1,4 +1,4 @@
-import { remoteActorStub } from "../../../worker/stubs";
+import { remoteActorStub } from "../../../core/stubs";
 import { objectIdOf, inboxHandlers } from "./registry";
 import { sameHost } from "./common";
 

@@ -1,4 +1,4 @@
-import { remoteActorStub } from "../../../worker/stubs";
+import { remoteActorStub } from "../../../core/stubs";
 import { fetchNote, ingestNote, PARENT_DEPTH } from "../inbound-notes";
 import type { RemoteActor } from "../remote-actor-object";
 import { idOf, originOf, sameHost, senderOf } from "./common";

@@ -1,4 +1,4 @@
-import { directoryStub } from "../../../worker/stubs";
+import { directoryStub } from "../../../core/stubs";
 import { locateStatusOwners } from "../../status-index/locate";
 import { asArray, idOf, localAccountByUri, localStatusIdOf, originOf, senderOf } from "./common";
 import { inboxHandlers } from "./registry";

@@ -1,4 +1,4 @@
-import { accountStub, remoteActorStub } from "../../../worker/stubs";
+import { accountStub, remoteActorStub } from "../../../core/stubs";
 import { idOf, isRecord, localAccountByUri, originOf, typeOf, type LocalAccount } from "./common";
 import type { InboxContext } from "./registry";
 

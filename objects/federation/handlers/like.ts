@@ -1,5 +1,5 @@
 import type { Interaction } from "../../account/interactions";
-import { accountStub, remoteActorStub } from "../../../worker/stubs";
+import { accountStub, remoteActorStub } from "../../../core/stubs";
 import { locateStatusOwners } from "../../status-index/locate";
 import { idOf, localStatusIdOf, originOf, senderOf } from "./common";
 import { inboxHandlers, type InboxContext } from "./registry";

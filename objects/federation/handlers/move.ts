@@ -1,4 +1,4 @@
-import { remoteActorStub } from "../../../worker/stubs";
+import { remoteActorStub } from "../../../core/stubs";
 import { resolveRemoteActor } from "../remote-actor-object";
 import { idOf, sameHost, senderOf } from "./common";
 import { inboxHandlers } from "./registry";

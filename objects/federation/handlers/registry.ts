@@ -1,4 +1,4 @@
-import { remoteActorStub } from "../../../worker/stubs";
+import { remoteActorStub } from "../../../core/stubs";
 import { arrivalOf, isUsableActorUri, type Arrival, type AuthorHere } from "../remote-actor-object";
 
 /**

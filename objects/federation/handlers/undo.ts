@@ -1,4 +1,4 @@
-import { accountStub, remoteActorStub } from "../../../worker/stubs";
+import { accountStub, remoteActorStub } from "../../../core/stubs";
 import type { RemoteActor } from "../remote-actor-object";
 import type { LedgerEntry } from "../remote-relations";
 import { idOf, isRecord, localAccountByUri, originOf, senderOf, typeOf } from "./common";

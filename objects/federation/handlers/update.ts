@@ -1,5 +1,5 @@
-import { remoteActorStub } from "../../../worker/stubs";
-import { inboundStatus, sanitizeInboundStatus } from "../../../worker/activitypub/inbound";
+import { remoteActorStub } from "../../../core/stubs";
+import { inboundStatus, sanitizeInboundStatus } from "../../../core/activitypub/inbound";
 import { ACTOR_TYPES } from "../actor-document";
 import { objectOfActivity, pollRecord, resolveMentions } from "../inbound-notes";
 import { resolveRemoteActor } from "../remote-actor-object";

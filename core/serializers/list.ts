@@ -1,4 +1,4 @@
-import type { ListRecord } from "../../objects/account/lists";
+import type { ListRecord } from "../../schemas/records";
 
 /** List entity (https://docs.joinmastodon.org/entities/List/). */
 export function serializeList(l: ListRecord) {

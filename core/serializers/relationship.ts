@@ -1,4 +1,4 @@
-import type { RelationshipRecord } from "../../objects/account/graph";
+import type { RelationshipRecord } from "../../schemas/records";
 
 /** Relationship entity (https://docs.joinmastodon.org/entities/Relationship/), in Mastodon's field order. */
 export function serializeRelationship(r: RelationshipRecord) {

@@ -13,7 +13,7 @@ import {
   type InstanceRule,
   type InstanceSettings,
 } from "../instance-settings";
-import type { InstanceStats } from "../instance-summary";
+
 import { WEEK_MS, weekStartOf } from "../../lib/weeks";
 
 export const THUMBNAIL_PATH = "/instance/thumbnail.png";
@@ -190,4 +190,15 @@ export function serializeNodeInfo(version: "2.0" | "2.1", settings: InstanceSett
       upstream: { name: "mastodon", version: MASTODON_COMPAT_VERSION },
     },
   };
+}
+
+export interface InstanceStats {
+  users: number;
+  /** Accounts active (an authenticated request, marked once a day) in the last 30 and 180 days. */
+  activeMonth: number;
+  activeHalfyear: number;
+  /** Statuses of local accounts (their `statuses_count`, as the directory last heard it). */
+  localPosts: number;
+  /** Other servers seen by federation. */
+  domains: number;
 }

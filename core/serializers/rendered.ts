@@ -1,9 +1,10 @@
 import type { FilterMatch, PageCursor, StatusRecord, TimelinePage, ViewerFlags } from "../../schemas/records";
-import type { NotificationPage } from "../../objects/account/notification-feed";
+
 import type { Origin } from "./account";
 import { serializeFilterResult } from "./filter";
 import { serializeNotification } from "./notification";
 import { NO_FLAGS, serializePoll, serializeStatus, viewerFields } from "./status";
+import type { NotificationPage } from "../../schemas/records";
 
 /**
  * A page serialized to its JSON body by the object that holds the data. The hottest reads

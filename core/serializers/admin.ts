@@ -1,7 +1,8 @@
 import type { AccountSnapshot } from "../../schemas/records";
-import type { ModerationView } from "../../objects/account/account-object";
-import type { ModerationReport } from "../../objects/directory/moderation";
+
 import { serializeAccount, serializeRole, type Origin } from "./account";
+import type { ModerationView } from "../../schemas/records";
+import type { ModerationReport } from "../../schemas/records";
 
 /**
  * Admin::Account and Admin::Report (https://docs.joinmastodon.org/entities/Admin_Account/,

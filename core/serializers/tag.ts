@@ -1,6 +1,7 @@
-import type { FeaturedTagRecord, TagRelation } from "../../objects/account/tags";
+
 import type { Origin } from "./account";
 import { tagUrl } from "./status";
+import type { FeaturedTagRecord, TagRelation } from "../../schemas/records";
 
 /**
  * Tag and FeaturedTag entities. There is no instance-wide tag table: a tag's id is derived from
