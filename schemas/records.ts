@@ -1,5 +1,5 @@
 /**
- * Plain records that objects return over RPC. Serializers in `worker/serializers/` turn them
+ * Plain records that objects return over RPC. Serializers in `core/serializers/` turn them
  * into Mastodon entities; nothing here knows the instance's domain or HTTP.
  */
 export type Role = "user" | "moderator" | "admin" | "owner";
@@ -371,4 +371,39 @@ export interface FeaturedTagRecord {
   username: string;
   statuses_count: number;
   last_status_at: string | null;
+}
+
+/** Posts per week, as the instance's activity counts them: this account's statuses, boosts left out. */
+export interface WeekPosts {
+  /** The week's Monday 00:00 UTC, as an ISO instant. */
+  week: string;
+  posts: number;
+}
+
+/** Whether a status carries media (the `only_media` filters and the `:media` streams). */
+export function hasMedia(s: StatusRecord): boolean {
+  const media = (s as { media_attachments?: unknown[] }).media_attachments;
+  return Array.isArray(media) && media.length > 0;
+}
+
+export interface ScheduledRecord {
+  id: string;
+  scheduled_at: string;
+  params: ScheduledParams;
+}
+
+/** ScheduledStatus `params` (Mastodon stores the request's options as given). */
+export interface ScheduledParams {
+  text: string;
+  poll: { options: string[]; expires_in: number; multiple: boolean; hide_totals: boolean } | null;
+  media_ids: string[] | null;
+  sensitive: boolean | null;
+  spoiler_text: string | null;
+  visibility: Visibility;
+  scheduled_at: null;
+  in_reply_to_id: string | null;
+  language: string | null;
+  application_id: number;
+  idempotency: string | null;
+  with_rate_limit: boolean;
 }

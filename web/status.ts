@@ -1,6 +1,5 @@
 import type { AccountSnapshot, StatusRecord } from "../schemas/records";
-import type { Origin } from "../core/serializers/account";
-import { profileUrl } from "../core/serializers/account";
+import { type Origin, profileUrl } from "../core/serializers/account";
 import { statusUri, statusUrl } from "../core/serializers/status";
 import { escapeHtml, renderPage } from "./layout";
 

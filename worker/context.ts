@@ -1,5 +1,4 @@
-import type { Params } from "./http/body";
-import { parseParams } from "./http/body";
+import { type Params, parseParams } from "./http/body";
 
 /** Everything a route handler needs, built once per request. */
 export interface Ctx {

@@ -1,8 +1,7 @@
 import type { AccountRecord, CustomEmojiRecord } from "../schemas/records";
 import { accountStub, directoryStub } from "../core/stubs";
-import { weekStarts, type WeekActivity } from "../core/serializers/instance";
+import { type InstanceStats, type WeekActivity, weekStarts } from "../core/serializers/instance";
 import { instanceVapidKey } from "./api/apps";
-import type { InstanceStats } from "../core/serializers/instance";
 
 /**
  * Instance-wide figures read from the singleton DirectoryObject, cached in the Worker isolate

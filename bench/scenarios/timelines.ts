@@ -1,6 +1,5 @@
 import type { BenchContext, Row } from "../run.ts";
-import type { Figures } from "../load.ts";
-import { percentile, request, runLoad } from "../load.ts";
+import { type Figures, percentile, request, runLoad } from "../load.ts";
 import { appToken, getJson, pool, registerUser } from "../seed.ts";
 
 /**

@@ -1,8 +1,6 @@
-import type { AccountSnapshot } from "../../schemas/records";
+import type { AccountSnapshot, ModerationReport, ModerationView } from "../../schemas/records";
 
 import { serializeAccount, serializeRole, type Origin } from "./account";
-import type { ModerationView } from "../../schemas/records";
-import type { ModerationReport } from "../../schemas/records";
 
 /**
  * Admin::Account and Admin::Report (https://docs.joinmastodon.org/entities/Admin_Account/,

@@ -1,8 +1,7 @@
-import type { FilterKeywordRecord, FilterMatch, FilterRecord, FilterStatusRecord, StatusRecord, ViewedStatuses } from "../../schemas/records";
+import type { FilterKeywordRecord, FilterMatch, FilterRecord, FilterStatusRecord, StatusRecord, V1FilterRecord, ViewedStatuses } from "../../schemas/records";
 
 import type { Origin } from "./account";
 import { serializeStatus } from "./status";
-import type { V1FilterRecord } from "../../schemas/records";
 
 /** Filter entity (https://docs.joinmastodon.org/entities/Filter/); `rules` adds keywords and statuses. */
 export function serializeFilter(f: FilterRecord, rules = true) {

@@ -1,10 +1,9 @@
-import type { FilterMatch, PageCursor, StatusRecord, TimelinePage, ViewerFlags } from "../../schemas/records";
+import type { FilterMatch, NotificationPage, PageCursor, StatusRecord, TimelinePage, ViewerFlags } from "../../schemas/records";
 
 import type { Origin } from "./account";
 import { serializeFilterResult } from "./filter";
 import { serializeNotification } from "./notification";
 import { NO_FLAGS, serializePoll, serializeStatus, viewerFields } from "./status";
-import type { NotificationPage } from "../../schemas/records";
 
 /**
  * A page serialized to its JSON body by the object that holds the data. The hottest reads

@@ -1,5 +1,4 @@
-import type { PublicKey } from "./keys";
-import { verifyBytes } from "./keys";
+import { type PublicKey, verifyBytes } from "./keys";
 
 /**
  * What both signature schemes share: a request as received, the window of accepted clock skew,

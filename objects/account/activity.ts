@@ -1,7 +1,6 @@
-import type { AccountObject } from "./account-object";
+import type { AccountHost } from "./host";
 import { queueDirectorySync } from "./directory-sync";
-import { snowflakeFloor } from "../../lib/ids";
-import { WEEK_MS, weekStartOf } from "../../lib/weeks";
+import { lastActiveAt } from "./activity-figures";
 
 /**
  * When the account was last active, for the instance's figures (monthly active users, logins
@@ -18,7 +17,7 @@ export class ActivityTracker {
   private markedAt: number | undefined;
 
   /** Marks the account active unless it was marked in the last day; true if it wrote (then `wake()`). */
-  note(host: AccountObject): boolean {
+  note(host: AccountHost): boolean {
     const now = Date.now();
     if (this.markedAt === undefined) {
       const stored = lastActiveAt(host.sql);
@@ -36,34 +35,4 @@ export class ActivityTracker {
   forget(): void {
     this.markedAt = undefined;
   }
-}
-
-export function lastActiveAt(sql: SqlStorage): string | null {
-  return sql.exec<{ at: string }>("SELECT last_active_at AS at FROM activity WHERE id = 1").toArray()[0]?.at ?? null;
-}
-
-/** Posts per week, as the instance's activity counts them: this account's statuses, boosts left out. */
-export interface WeekPosts {
-  /** The week's Monday 00:00 UTC, as an ISO instant. */
-  week: string;
-  posts: number;
-}
-
-/**
- * This week's and last week's posts (Mastodon counts every local status but boosts, direct
- * ones too). Ids carry their creation time, so each count walks the id index over one week.
- */
-export function recentPostsByWeek(sql: SqlStorage, now = Date.now()): WeekPosts[] {
-  const thisWeek = weekStartOf(now);
-  return [thisWeek - WEEK_MS, thisWeek].map((start) => ({
-    week: new Date(start).toISOString(),
-    posts: sql
-      .exec<{ n: number }>(
-        `SELECT count(*) AS n FROM statuses WHERE reblog_of_id IS NULL
-         AND CAST(id AS INTEGER) >= CAST(? AS INTEGER) AND CAST(id AS INTEGER) < CAST(? AS INTEGER)`,
-        snowflakeFloor(start),
-        snowflakeFloor(start + WEEK_MS),
-      )
-      .one().n,
-  }));
 }

@@ -1,5 +1,5 @@
 import type { StatusRecord } from "../../schemas/records";
-import type { AccountObject } from "./account-object";
+import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { viewStatuses } from "./viewer";
 import { fetchRecentStatuses } from "./graph-delivery";
@@ -22,7 +22,7 @@ export interface BackfillJob {
 }
 
 /** Call inside the transaction that accepted the follow or added the member; then `wake()`. */
-export function queueBackfill(host: AccountObject, job: BackfillJob): void {
+export function queueBackfill(host: AccountHost, job: BackfillJob): void {
   if (job.home || job.lists.length) host.enqueue("graph.backfill", job);
 }
 

@@ -3,7 +3,7 @@ import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { flagsFor } from "./viewer";
-import { publishToUser } from "../streams/account-streams";
+import { publishToUser } from "../streams/user-events";
 
 /**
  * Direct-message conversations of this account, one per thread: participants (snapshots),

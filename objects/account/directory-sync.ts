@@ -1,8 +1,8 @@
 import { toSnapshot } from "../../schemas/records";
 import { directoryStub } from "../../core/stubs";
-import type { AccountObject } from "./account-object";
+import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
-import { lastActiveAt, recentPostsByWeek } from "./activity";
+import { lastActiveAt, recentPostsByWeek } from "./activity-figures";
 
 /**
  * Keeps this account's entry in the directory (search, profile directory, the instance's
@@ -14,7 +14,7 @@ import { lastActiveAt, recentPostsByWeek } from "./activity";
 const SYNC_DELAY_MS = 500;
 
 /** Queues the sync; call inside the transaction of the change (then `wake()`). */
-export function queueDirectorySync(host: AccountObject): void {
+export function queueDirectorySync(host: AccountHost): void {
   const waiting = host.sql
     .exec("SELECT 1 FROM outbox WHERE kind = 'directory.sync' AND attempts = 0 AND next_at > ? LIMIT 1", Date.now())
     .toArray().length;
@@ -22,7 +22,7 @@ export function queueDirectorySync(host: AccountObject): void {
 }
 
 /** Queues the sync and makes sure the alarm runs it: for changes made outside a transaction. */
-export async function requestDirectorySync(host: AccountObject): Promise<void> {
+export async function requestDirectorySync(host: AccountHost): Promise<void> {
   queueDirectorySync(host);
   await host.wake();
 }

@@ -1,5 +1,6 @@
 import { toSnapshot, type AccountSnapshot, type StatusRecord, type Visibility } from "../../schemas/records";
-import type { AccountObject } from "./account-object";
+import type { AccountHost } from "./host";
+import { accountJobs } from "./jobs";
 import { accountStub } from "../../core/stubs";
 import { recordDirectStatus } from "./conversations";
 import { dropCopies, refreshCopies } from "./home";
@@ -7,6 +8,14 @@ import { queueStatusFederation, type StatusOp } from "./federation-statuses";
 import { addToInstanceTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
 import { localAccountIds } from "../federation/account-owners";
 import { boosterIds } from "./status-rows";
+import type { FanoutOp, FanoutPage, StatusDeleted } from "../../schemas/calls";
+
+/** The author-side fan-out jobs, queued with each status change (statuses.ts). */
+accountJobs
+  .register("status.created", (host, payload: { status: StatusRecord }) => fanOutCreated(host, payload.status))
+  .register("status.updated", (host, payload: { status: StatusRecord }) => fanOutUpdated(host, payload.status))
+  .register("status.deleted", (host, payload: StatusDeleted) => fanOutDeleted(host, payload))
+  .register("status.fanout", (host, payload) => fanOutPage(host, payload));
 
 /**
  * The author side of fan-out on write (jobs run by the author's object, see home.ts for the
@@ -16,36 +25,10 @@ import { boosterIds } from "./status-rows";
  * invocation run long, and a retried page changes nothing (the receivers are idempotent).
  */
 
-/** Payload of `status.deleted`. The optional fields let the delete reach every place the status went. */
-export interface StatusDeleted {
-  id: string;
-  conversation_id: string;
-  reblog_of_id: string | null;
-  author_id: string;
-  visibility?: Visibility;
-  tags?: string[];
-  mention_ids?: string[];
-  booster_ids?: string[];
-}
-
-/** What a fan-out carries to each recipient (remote authors' fan-out too: remote-statuses.ts). */
-export type FanoutOp<Deleted extends StatusDeleted = StatusDeleted> =
-  | { kind: "create"; status: StatusRecord; participants?: AccountSnapshot[] }
-  | { kind: "update"; status: StatusRecord }
-  | { kind: "delete"; deleted: Deleted };
-
-export interface FanoutPage<O extends FanoutOp = FanoutOp> {
-  op: O;
-  /** Last follower id delivered by the previous page; null on the first page. */
-  after: string | null;
-  /** Recipients besides followers (mentioned accounts, boosters: remote ones are left out), served with the first page. */
-  extra: string[];
-}
-
 const FOLLOWERS_PER_PAGE = 200;
 const PARALLEL_CALLS = 25;
 
-export async function fanOutCreated(host: AccountObject, status: StatusRecord): Promise<void> {
+export async function fanOutCreated(host: AccountHost, status: StatusRecord): Promise<void> {
   const me = host.accountId();
   await federate(host, { op: "create", status });
   let participants: AccountSnapshot[] | undefined;
@@ -60,7 +43,7 @@ export async function fanOutCreated(host: AccountObject, status: StatusRecord): 
   ]);
 }
 
-export async function fanOutUpdated(host: AccountObject, status: StatusRecord): Promise<void> {
+export async function fanOutUpdated(host: AccountHost, status: StatusRecord): Promise<void> {
   await federate(host, { op: "update", status });
   host.storage.transactionSync(() => refreshCopies(host.sql, status));
   if (!status.reblog) await updateInstanceTimelines(host.env, status);
@@ -68,7 +51,7 @@ export async function fanOutUpdated(host: AccountObject, status: StatusRecord): 
   await fanOutPage(host, { op: { kind: "update", status }, after: null, extra });
 }
 
-export async function fanOutDeleted(host: AccountObject, deleted: StatusDeleted): Promise<void> {
+export async function fanOutDeleted(host: AccountHost, deleted: StatusDeleted): Promise<void> {
   await federate(host, { op: "delete", deleted });
   host.storage.transactionSync(() => dropCopies(host.sql, deleted.id));
   if (!deleted.reblog_of_id) await removeFromInstanceTimelines(host.env, deleted.id, deleted.tags ?? []);
@@ -77,7 +60,7 @@ export async function fanOutDeleted(host: AccountObject, deleted: StatusDeleted)
 }
 
 /** Delivers one page of recipients; queues the next page as a new job. */
-export async function fanOutPage(host: AccountObject, page: FanoutPage): Promise<void> {
+export async function fanOutPage(host: AccountHost, page: FanoutPage): Promise<void> {
   const me = host.accountId();
   // Direct statuses reach mentioned accounts only (they are in `extra`).
   // One row beyond the page says whether a next page exists (no empty job after a full page).
@@ -154,7 +137,7 @@ function visibilityOf(op: FanoutOp): Visibility | undefined {
 }
 
 /** The remote audience (followers' inboxes, remote mentions) is reached by its own durable job. */
-async function federate(host: AccountObject, op: StatusOp): Promise<void> {
+async function federate(host: AccountHost, op: StatusOp): Promise<void> {
   queueStatusFederation(host, op);
   await host.wake();
 }

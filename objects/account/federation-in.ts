@@ -1,7 +1,8 @@
 import { fail, ok, type Result } from "../../lib/result";
 import type { TokenRecord } from "../../schemas/records";
-import type { AccountObject, Viewer } from "./account-object";
+import type { AccountHost } from "./host";
 import { follow, followingRow, unfollow } from "./graph";
+import type { Viewer } from "../../schemas/auth";
 
 /**
  * The account side of inbound federation that has no local counterpart (the rest reuses the
@@ -20,7 +21,7 @@ const MOVE_TOKEN: TokenRecord = { client_id: "federation", app_name: "Move", app
  * UnfollowFollowWorker. A refused follow (blocked either way) leaves the old follow in place.
  * `ok(false)` when this account did not follow `fromId` (nothing to move).
  */
-export async function followMoved(host: AccountObject, fromId: string, toId: string): Promise<Result<boolean>> {
+export async function followMoved(host: AccountHost, fromId: string, toId: string): Promise<Result<boolean>> {
   const me = host.record();
   if (!me || !me.approved) return fail(404, "Record not found");
   const row = followingRow(host.sql, fromId);

@@ -20,13 +20,15 @@ import {
 } from "../../core/activitypub/activities";
 import { localActorUris } from "../../core/activitypub/uris";
 import { deliverToActors, type DeliveryTarget } from "../federation/delivery-object";
-import { remoteActorById, resolveRemoteActor, type RemoteActor } from "../federation/remote-actor-object";
+
 import { requireInstanceOrigin } from "../federation/instance-origin";
-import type { AccountObject } from "./account-object";
+import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { actorData } from "./activitypub";
-import type { Interaction } from "./interactions";
-import type { FollowState } from "./graph";
+
+import type { FollowState, Interaction } from "../../schemas/calls";
+import { remoteActorById, resolveRemoteActor } from "../federation/remote-actors";
+import type { RemoteActor } from "../federation/actor-document";
 
 /**
  * Outbound federation of one local account: every action that concerns a remote account or a
@@ -86,7 +88,7 @@ export function refOf(actor: RemoteActor): RemoteRef {
 
 const BROADCASTS = new Set<Send["type"]>(["add", "remove", "update-actor", "move", "delete-actor"]);
 
-function queueSend(host: AccountObject, send: Send): void {
+function queueSend(host: AccountHost, send: Send): void {
   // Activities for the followers only matter when some of them are remote.
   if (BROADCASTS.has(send.type) && !hasRemoteFollowers(host.sql)) return;
   host.enqueue(SEND_JOB, send);
@@ -115,20 +117,20 @@ function forget(sql: SqlStorage, kind: string, target: string): { seed: string; 
 }
 
 /** A Follow to a remote account. The follow stays `requested` until its Accept arrives. */
-export function queueFollow(host: AccountObject, target: RemoteRef): void {
+export function queueFollow(host: AccountHost, target: RemoteRef): void {
   const seed = snowflake();
   remember(host.sql, "follow", target.id, seed, { uri: target.uri });
   queueSend(host, { type: "follow", target, seed });
 }
 
 /** Undo of our Follow (unfollow, or a withdrawn request). Nothing to send if none was sent. */
-export function queueUndoFollow(host: AccountObject, target: RemoteRef): void {
+export function queueUndoFollow(host: AccountHost, target: RemoteRef): void {
   const sent = forget(host.sql, "follow", target.id);
   if (sent) queueSend(host, { type: "undo-follow", target, seed: sent.seed });
 }
 
 /** Accept (or Reject) of a remote account's Follow of this account; false if none is known. */
-export function queueFollowDecision(host: AccountObject, followerId: string, accept: boolean): boolean {
+export function queueFollowDecision(host: AccountHost, followerId: string, accept: boolean): boolean {
   const row = host.sql
     .exec<{ actor_uri: string; follow_id: string; seed: string }>("SELECT actor_uri, follow_id, seed FROM remote_followers WHERE account_id = ?", followerId)
     .toArray()[0];
@@ -145,7 +147,7 @@ export function queueFollowDecision(host: AccountObject, followerId: string, acc
   return true;
 }
 
-export function queueBlock(host: AccountObject, target: RemoteRef): void {
+export function queueBlock(host: AccountHost, target: RemoteRef): void {
   // A block ends our follow of them: Mastodon sends the Undo Follow before the Block.
   queueUndoFollow(host, target);
   const seed = snowflake();
@@ -153,13 +155,13 @@ export function queueBlock(host: AccountObject, target: RemoteRef): void {
   queueSend(host, { type: "block", target, seed });
 }
 
-export function queueUnblock(host: AccountObject, target: RemoteRef): void {
+export function queueUnblock(host: AccountHost, target: RemoteRef): void {
   const sent = forget(host.sql, "block", target.id);
   if (sent) queueSend(host, { type: "undo-block", target, seed: sent.seed });
 }
 
 /** A Like of a remote status (`status.uri` set, its author remote). Idempotent per status. */
-export function queueLike(host: AccountObject, status: StatusRecord, author: RemoteRef): void {
+export function queueLike(host: AccountHost, status: StatusRecord, author: RemoteRef): void {
   if (!status.uri) return;
   if (host.sql.exec("SELECT 1 FROM sent_activities WHERE kind = 'like' AND target = ?", status.id).toArray().length) return;
   const seed = snowflake();
@@ -167,7 +169,7 @@ export function queueLike(host: AccountObject, status: StatusRecord, author: Rem
   queueSend(host, { type: "like", target: author, object: status.uri, seed });
 }
 
-export function queueUndoLike(host: AccountObject, statusId: string): void {
+export function queueUndoLike(host: AccountHost, statusId: string): void {
   const sent = forget(host.sql, "like", statusId);
   if (!sent) return;
   const { object, author } = sent.data as { object: string; author: RemoteRef };
@@ -175,36 +177,36 @@ export function queueUndoLike(host: AccountObject, statusId: string): void {
 }
 
 /** Poll votes on a remote poll: one Create(Note{name}) per choice, as Mastodon sends them. */
-export function queueVote(host: AccountObject, poll: StatusRecord, author: RemoteRef, choices: number[]): void {
+export function queueVote(host: AccountHost, poll: StatusRecord, author: RemoteRef, choices: number[]): void {
   if (!poll.uri || !poll.poll) return;
   const titles = choices.map((c) => poll.poll!.options[c]?.title).filter((t): t is string => typeof t === "string");
   queueSend(host, { type: "vote", target: author, poll: poll.uri, choices: titles, seed: snowflake() });
 }
 
 /** The activity a local interaction with a remote status sends to its author (boosts go out as Announce with their fan-out). */
-export function federateInteraction(host: AccountObject, interaction: Interaction, status: StatusRecord, author: RemoteRef): void {
+export function federateInteraction(host: AccountHost, interaction: Interaction, status: StatusRecord, author: RemoteRef): void {
   if (interaction.kind === "favourite") queueLike(host, status, author);
   else if (interaction.kind === "unfavourite") queueUndoLike(host, status.id);
   else if (interaction.kind === "vote") queueVote(host, status, author, interaction.choices);
 }
 
 /** Pin / unpin (featured collection): Add / Remove to the followers. */
-export function queueFeatured(host: AccountObject, statusId: string, pinned: boolean): void {
+export function queueFeatured(host: AccountHost, statusId: string, pinned: boolean): void {
   queueSend(host, { type: pinned ? "add" : "remove", statusId, seed: snowflake() });
 }
 
 /** The profile changed: Update(actor) to the followers. */
-export function queueProfileUpdate(host: AccountObject): void {
+export function queueProfileUpdate(host: AccountHost): void {
   queueSend(host, { type: "update-actor", at: Date.now() });
 }
 
 /** Moving to another account (which must list us in `alsoKnownAs`): Move to the followers. */
-export function queueMove(host: AccountObject, targetUri: string): void {
+export function queueMove(host: AccountHost, targetUri: string): void {
   queueSend(host, { type: "move", targetUri, seed: snowflake() });
 }
 
 /** Account deletion: Delete(actor) to the followers. */
-export function queueAccountDeleted(host: AccountObject): void {
+export function queueAccountDeleted(host: AccountHost): void {
   queueSend(host, { type: "delete-actor" });
 }
 
@@ -218,7 +220,7 @@ export function queueAccountDeleted(host: AccountObject): void {
  * Reject from graph-delivery.ts. Idempotent: the same Follow twice answers the same.
  */
 export async function receiveRemoteFollow(
-  host: AccountObject,
+  host: AccountHost,
   input: RemoteFollowInput,
   receiveFollow: (follower: AccountSnapshot) => Promise<Result<{ state: FollowState; target: AccountSnapshot }>>,
 ): Promise<Result<{ state: FollowState | "rejected" }>> {
@@ -281,7 +283,7 @@ async function personalInbox(env: Env, o: Origin, ref: RemoteRef): Promise<Deliv
   return [{ inbox: actor.inbox, sharedInbox: null }];
 }
 
-export async function deliver(host: AccountObject, activity: Activity, recipients: DeliveryTarget[]): Promise<string[]> {
+export async function deliver(host: AccountHost, activity: Activity, recipients: DeliveryTarget[]): Promise<string[]> {
   if (recipients.length === 0) return [];
   return deliverToActors(host.env, { activity, signerAccountId: host.accountId(), recipients });
 }

@@ -10,19 +10,21 @@ import {
   type Activity,
 } from "../../core/activitypub/activities";
 import type { DeliveryTarget } from "../federation/delivery-object";
-import type { RemoteActor } from "../federation/remote-actor-object";
+
 import { requireInstanceOrigin } from "../federation/instance-origin";
-import type { AccountObject } from "./account-object";
+import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
-import type { StatusDeleted } from "./fanout";
+
 import { fetchVisibleStatus } from "./status-peers";
 import { actorFor, deliver, hasRemoteFollowers, remoteFollowerTargets, type RemoteRef } from "./federation-out";
+import type { StatusDeleted } from "../../schemas/calls";
+import type { RemoteActor } from "../federation/actor-document";
 
 /**
  * Statuses to the remote audience (the author's durable job, queued by fanout.ts with the
  * local fan-out): Create (Note) or Announce (boost) to remote followers' shared inboxes, the
  * mentioned remote actors and the replied-to or boosted remote author, addressed by visibility
- * (worker/activitypub/note.ts); Update to the same places plus every inbox the Create reached;
+ * (core/activitypub/note.ts); Update to the same places plus every inbox the Create reached;
  * Delete (or Undo Announce) to those inboxes and the current remote followers. What went where
  * is kept in `federated_statuses`, so nothing is sent when no remote server was concerned.
  */
@@ -32,7 +34,7 @@ export const STATUS_JOB = "federation.status";
 export type StatusOp = { op: "create" | "update"; status: StatusRecord } | { op: "delete"; deleted: StatusDeleted };
 
 /** A status was created, edited or deleted: its activity goes to the remote audience. */
-export function queueStatusFederation(host: AccountObject, op: StatusOp): void {
+export function queueStatusFederation(host: AccountHost, op: StatusOp): void {
   if (mayFederate(host.sql, op)) host.enqueue(STATUS_JOB, op);
 }
 
@@ -47,7 +49,7 @@ function mayFederate(sql: SqlStorage, op: StatusOp): boolean {
 }
 
 /** The remote accounts a status is addressed to beyond followers: mentions, the replied-to and boosted authors. */
-async function directTargets(host: AccountObject, o: Origin, status: StatusRecord): Promise<DeliveryTarget[]> {
+async function directTargets(host: AccountHost, o: Origin, status: StatusRecord): Promise<DeliveryTarget[]> {
   const refs: RemoteRef[] = [];
   for (const m of status.mentions) if (m.domain !== null && m.uri) refs.push({ id: m.id, uri: m.uri });
   const reblogged = status.reblog?.account;
@@ -59,12 +61,12 @@ async function directTargets(host: AccountObject, o: Origin, status: StatusRecor
 }
 
 /** The replied-to status, wherever it lives (local or remote), or null. */
-async function parentOf(host: AccountObject, status: StatusRecord): Promise<StatusRecord | null> {
+async function parentOf(host: AccountHost, status: StatusRecord): Promise<StatusRecord | null> {
   if (!status.in_reply_to_id || status.reblog) return null;
   return fetchVisibleStatus(host, status.in_reply_to_id, host.accountId());
 }
 
-async function statusAudience(host: AccountObject, o: Origin, status: StatusRecord): Promise<DeliveryTarget[]> {
+async function statusAudience(host: AccountHost, o: Origin, status: StatusRecord): Promise<DeliveryTarget[]> {
   const direct = await directTargets(host, o, status);
   return status.visibility === "direct" ? direct : [...remoteFollowerTargets(host.sql), ...direct];
 }
@@ -84,7 +86,7 @@ function storeFederation(sql: SqlStorage, record: StatusRecord, targets: Deliver
   );
 }
 
-async function federateStatus(host: AccountObject, op: StatusOp): Promise<void> {
+async function federateStatus(host: AccountHost, op: StatusOp): Promise<void> {
   if (!host.record()) return;
   const o = await requireInstanceOrigin(host.env);
   if (op.op === "delete") return federateDelete(host, o, op.deleted);
@@ -114,7 +116,7 @@ function editActivity(status: StatusRecord, o: Origin, options: { inReplyToUri: 
   return { ...update, id: `${statusUri(o, status)}#updates/${at}` };
 }
 
-async function federateDelete(host: AccountObject, o: Origin, deleted: StatusDeleted): Promise<void> {
+async function federateDelete(host: AccountHost, o: Origin, deleted: StatusDeleted): Promise<void> {
   const earlier = storedFederation(host.sql, deleted.id);
   if (!earlier) return;
   const followers = deleted.visibility === "direct" ? [] : remoteFollowerTargets(host.sql);

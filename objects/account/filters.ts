@@ -1,17 +1,8 @@
-import type {
-  FilterAction,
-  FilterContext,
-  FilterKeywordRecord,
-  FilterMatch,
-  FilterRecord,
-  FilterStatusRecord,
-  StatusRecord,
-} from "../../schemas/records";
+import type { FilterAction, FilterContext, FilterKeywordRecord, FilterMatch, FilterRecord, FilterStatusRecord, StatusRecord, V1FilterRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { selectIn } from "./viewer";
-import { publishToUser } from "../streams/account-streams";
-import type { V1FilterRecord } from "../../schemas/records";
+import { publishToUser } from "../streams/user-events";
 
 /**
  * Filters v2 (keywords and statuses, per context, warn or hide) kept in the account's object,

@@ -1,9 +1,10 @@
 import { toSnapshot, type AccountSnapshot, type StatusRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import { accountStub, remoteActorStub } from "../../core/stubs";
-import type { AccountObject } from "./account-object";
-import type { FollowState } from "./graph";
+import type { AccountHost } from "./host";
+
 import { queueBlock, queueFollow, queueFollowDecision, queueUndoFollow, queueUnblock, refOf, remoteAccount } from "./federation-out";
+import type { FollowState } from "../../schemas/calls";
 
 /**
  * What the social graph asks of another account. Every call here is idempotent on the other
@@ -24,7 +25,7 @@ export async function fetchAccount(env: Env, id: string): Promise<AccountSnapsho
   return record && record.approved ? toSnapshot(record) : null;
 }
 
-export async function deliverFollow(host: AccountObject, targetId: string, follower: AccountSnapshot): Promise<Result<{ state: FollowState; target: AccountSnapshot }>> {
+export async function deliverFollow(host: AccountHost, targetId: string, follower: AccountSnapshot): Promise<Result<{ state: FollowState; target: AccountSnapshot }>> {
   const remote = await remoteAccount(host.env, targetId);
   if (!remote) return accountStub(host.env, targetId).receiveFollow(follower);
   queueFollow(host, refOf(remote));
@@ -32,7 +33,7 @@ export async function deliverFollow(host: AccountObject, targetId: string, follo
   return ok({ state: "requested", target: remote.account });
 }
 
-export async function deliverUnfollow(host: AccountObject, targetId: string, followerId: string): Promise<Result<AccountSnapshot>> {
+export async function deliverUnfollow(host: AccountHost, targetId: string, followerId: string): Promise<Result<AccountSnapshot>> {
   const remote = await remoteAccount(host.env, targetId);
   if (!remote) return accountStub(host.env, targetId).receiveUnfollow(followerId);
   await remoteActorStub(host.env, remote.uri).removeLocalFollower(followerId);
@@ -42,7 +43,7 @@ export async function deliverUnfollow(host: AccountObject, targetId: string, fol
 }
 
 /** The followee took the follower off its followers (remove_from_followers): a remote follower gets a Reject. */
-export async function deliverFollowerRemoved(host: AccountObject, followerId: string, followeeId: string): Promise<Result<AccountSnapshot>> {
+export async function deliverFollowerRemoved(host: AccountHost, followerId: string, followeeId: string): Promise<Result<AccountSnapshot>> {
   const remote = await remoteAccount(host.env, followerId);
   if (!remote) return accountStub(host.env, followerId).followerRemoved(followeeId);
   await remoteActorStub(host.env, remote.uri).forgetFollowOf(followeeId);
@@ -52,13 +53,13 @@ export async function deliverFollowerRemoved(host: AccountObject, followerId: st
 }
 
 /** A locked account accepted a request: true if the follower still wanted it. */
-export async function deliverFollowAccepted(host: AccountObject, followerId: string, followee: AccountSnapshot): Promise<Result<boolean>> {
+export async function deliverFollowAccepted(host: AccountHost, followerId: string, followee: AccountSnapshot): Promise<Result<boolean>> {
   const remote = await remoteAccount(host.env, followerId);
   if (!remote) return accountStub(host.env, followerId).followAccepted(followee);
   return decided(host, queueFollowDecision(host, followerId, true));
 }
 
-export async function deliverFollowRejected(host: AccountObject, followerId: string, followeeId: string): Promise<Result<boolean>> {
+export async function deliverFollowRejected(host: AccountHost, followerId: string, followeeId: string): Promise<Result<boolean>> {
   const remote = await remoteAccount(host.env, followerId);
   if (!remote) return accountStub(host.env, followerId).followRejected(followeeId);
   await remoteActorStub(host.env, remote.uri).forgetFollowOf(followeeId);
@@ -66,13 +67,13 @@ export async function deliverFollowRejected(host: AccountObject, followerId: str
 }
 
 /** The answer to a remote Follow is queued: true (still wanted) once it is; 404 when no Follow is known. */
-async function decided(host: AccountObject, queued: boolean): Promise<Result<boolean>> {
+async function decided(host: AccountHost, queued: boolean): Promise<Result<boolean>> {
   if (!queued) return fail(404, NOT_FOUND);
   await host.wake();
   return ok(true);
 }
 
-export async function deliverBlock(host: AccountObject, targetId: string, blockerId: string): Promise<Result<AccountSnapshot>> {
+export async function deliverBlock(host: AccountHost, targetId: string, blockerId: string): Promise<Result<AccountSnapshot>> {
   const remote = await remoteAccount(host.env, targetId);
   if (!remote) return accountStub(host.env, targetId).receiveBlock(blockerId);
   // A block ends the follows both ways (the remote side hears it from the Block).
@@ -83,7 +84,7 @@ export async function deliverBlock(host: AccountObject, targetId: string, blocke
   return ok(remote.account);
 }
 
-export async function deliverUnblock(host: AccountObject, targetId: string, blockerId: string): Promise<Result<AccountSnapshot>> {
+export async function deliverUnblock(host: AccountHost, targetId: string, blockerId: string): Promise<Result<AccountSnapshot>> {
   const remote = await remoteAccount(host.env, targetId);
   if (!remote) return accountStub(host.env, targetId).receiveUnblock(blockerId);
   queueUnblock(host, refOf(remote));

@@ -1,6 +1,6 @@
-import type { AccountObject, Viewer } from "./account-object";
+import type { AccountHost } from "./host";
 import type { AccountSnapshot } from "../../schemas/records";
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 import { fail, ok, type Result } from "../../lib/result";
 import { directoryStub } from "../../core/stubs";
 import { rankCandidates, containsPattern } from "../../lib/account-search";
@@ -8,6 +8,7 @@ import { selectIn } from "./viewer";
 import { selectPage } from "./id-page";
 import { fetchFollowersAmong } from "./graph-delivery";
 import { NOT_FOUND } from "./graph";
+import type { Viewer } from "../../schemas/auth";
 
 /**
  * Lists of accounts an account object serves from its own tables: its follow requests, blocks,
@@ -22,9 +23,9 @@ export interface AccountEntry {
   mute_expires_at?: string | null;
 }
 
-export type { Page } from "../../core/paging";
+export type { Page } from "../../schemas/paging";
 
-type Host = AccountObject;
+type Host = AccountHost;
 
 interface SnapshotRow {
   [key: string]: SqlStorageValue;

@@ -1,5 +1,5 @@
-import type { AccountObject, Viewer } from "./account-object";
-import { toSnapshot, type AccountSnapshot } from "../../schemas/records";
+import type { AccountHost } from "./host";
+import { type AccountSnapshot, type RelationshipRecord, toSnapshot } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { addNotification } from "./notifications";
@@ -18,15 +18,8 @@ import {
   deliverUnfollow,
   fetchAccount,
 } from "./graph-delivery";
-import type { RelationshipRecord } from "../../schemas/records";
-
-/**
- * The social graph of one account, on both sides of each edge: what it does (follow, block,
- * mute...) and what others do to it (receiveFollow, receiveBlock...). The acting object calls
- * the other side first (idempotent), then records its own half, so a retry after any failure
- * converges. Counts on the account row are recomputed from the tables, never incremented.
- */
-export type FollowState = "accepted" | "requested";
+import type { Viewer } from "../../schemas/auth";
+import type { FollowState } from "../../schemas/calls";
 
 export interface FollowOptions {
   reblogs?: boolean;
@@ -41,7 +34,7 @@ export interface MuteOptions {
   duration: number;
 }
 
-type Host = AccountObject;
+type Host = AccountHost;
 
 export const NOT_FOUND = "Record not found";
 const NOT_ALLOWED = "This action is not allowed";

@@ -1,26 +1,18 @@
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
-import type { AccountObject } from "./account-object";
-import { accountJobs } from "./jobs";
+import type { AccountHost } from "./host";
 import { addNotification, type NotificationType } from "./notifications";
 import { selectIn } from "./viewer";
 import { dropFromConversations, recordDirectStatus, refreshConversations } from "./conversations";
-import { fanOutCreated, fanOutDeleted, fanOutPage, fanOutUpdated, type StatusDeleted } from "./fanout";
-import { publishAdmitted, publishToUser, type Admitted } from "../streams/account-streams";
+import { publishAdmitted, publishToUser, type Admitted } from "../streams/user-events";
 import { feedFacts, type FeedFacts } from "./feed-facts";
 import { parseStatusSnapshot } from "./status-memo";
+import type { StatusDeleted } from "../../schemas/calls";
 
 /**
  * The follower side of fan-out: what an account's object does when a status from someone else
  * reaches it (home and list timelines, mention/status/update notifications, direct
- * conversations), following Mastodon's FeedManager rules. Also registers the author-side
- * fan-out jobs (objects/account/fanout.ts).
+ * conversations), following Mastodon's FeedManager rules.
  */
-
-accountJobs
-  .register("status.created", (host, payload: { status: StatusRecord }) => fanOutCreated(host, payload.status))
-  .register("status.updated", (host, payload: { status: StatusRecord }) => fanOutUpdated(host, payload.status))
-  .register("status.deleted", (host, payload: StatusDeleted) => fanOutDeleted(host, payload))
-  .register("status.fanout", (host, payload) => fanOutPage(host, payload));
 
 /** Why a status reaches this account: its author's fan-out, or a hashtag this account follows. */
 export type Delivery = "author" | "tag";
@@ -59,7 +51,7 @@ export function removeAuthorFromFeeds(sql: SqlStorage, accountId: string): void 
  * home `update` was already sent by `streamStatus` (the first of two calls), so only the
  * writes remain.
  */
-export function receiveStatus(host: AccountObject, input: StatusRecord | string, via: Delivery, participants?: AccountSnapshot[], streamed = false): void {
+export function receiveStatus(host: AccountHost, input: StatusRecord | string, via: Delivery, participants?: AccountSnapshot[], streamed = false): void {
   const sql = host.sql;
   const me = host.accountId();
   const json = typeof input === "string" ? input : undefined;
@@ -89,7 +81,7 @@ export function receiveStatus(host: AccountObject, input: StatusRecord | string,
  * (the caller then calls `receiveStatus(..., streamed = true)`), or "stored" when nobody
  * listens here and the status was handled in full at once.
  */
-export function streamStatus(host: AccountObject, json: string, participants?: AccountSnapshot[]): "streamed" | "stored" {
+export function streamStatus(host: AccountHost, json: string, participants?: AccountSnapshot[]): "streamed" | "stored" {
   if (!host.streams.listensToHome()) {
     receiveStatus(host, json, "author", participants);
     return "stored";
@@ -109,7 +101,7 @@ function parseInput(input: StatusRecord | string): StatusRecord {
 }
 
 /** Mastodon's FeedManager rules for a status reaching this account: where it goes. Null: nowhere (own, or blocked). */
-function decide(host: AccountObject, status: StatusRecord, via: Delivery) {
+function decide(host: AccountHost, status: StatusRecord, via: Delivery) {
   const sql = host.sql;
   const me = host.accountId();
   if (status.account.id === me) return null;
@@ -130,7 +122,7 @@ function decide(host: AccountObject, status: StatusRecord, via: Delivery) {
  * it for (author blocked either way or muted; private without the follow; direct without a
  * mention) was already kept out of home. Boosts and hashtag deliveries: null (full check).
  */
-function homeView(host: AccountObject, s: StatusRecord, via: Delivery, facts: FeedFacts): Admitted {
+function homeView(host: AccountHost, s: StatusRecord, via: Delivery, facts: FeedFacts): Admitted {
   if (via !== "author" || s.reblog || !facts.follow) return { visible: null };
   return { visible: true, hasFilters: facts.hasFilters, flags: host.feedFacts.freshFlags(host.sql, s) };
 }
@@ -269,7 +261,7 @@ export function refreshCopies(sql: SqlStorage, status: StatusRecord): void {
   refreshConversations(sql, status);
 }
 
-export async function receiveStatusUpdate(host: AccountObject, status: StatusRecord): Promise<void> {
+export async function receiveStatusUpdate(host: AccountHost, status: StatusRecord): Promise<void> {
   const sql = host.sql;
   const me = host.accountId();
   if (status.account.id === me) return;
@@ -298,7 +290,7 @@ export function dropCopies(sql: SqlStorage, statusId: string): void {
   dropFromConversations(sql, statusId);
 }
 
-export function receiveStatusDelete(host: AccountObject, deleted: StatusDeleted): void {
+export function receiveStatusDelete(host: AccountHost, deleted: StatusDeleted): void {
   const sql = host.sql;
   if (deleted.author_id === host.accountId()) return;
   host.storage.transactionSync(() => dropCopies(sql, deleted.id));

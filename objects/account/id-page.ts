@@ -1,4 +1,4 @@
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 import { newestFirst, whereClause, windowSql } from "../paging";
 
 /**

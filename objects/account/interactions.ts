@@ -1,16 +1,19 @@
 import { boostRecord, toSnapshot, type AccountSnapshot, type StatusRecord, type Visibility } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 import { snowflake } from "../../lib/ids";
-import type { AccountObject, Viewer } from "./account-object";
+import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { addNotification } from "./notifications";
 import { flagsFor, type Viewed } from "./viewer";
 import { selectPage } from "./id-page";
-import { authorAllows, hydrate, isThreaded, ownRow, POLL_EXPIRE_JOB, watcherIds, writeInteractionRow } from "./status-rows";
+import { authorAllows, hydrate, isThreaded, ownRow, POLL_EXPIRE_JOB, writeInteractionRow } from "./status-rows";
 import { deliverPollEnded, deliverWatchedChange, fetchVisibleStatus, interactWith, NOT_FOUND } from "./status-peers";
-import { applicationOf, linkNow, removeStatus, storeNewStatus, SYNC_JOB, viewed, type ViewedStatus } from "./statuses";
+import { applicationOf, linkNow, removeStatus, storeNewStatus, SYNC_JOB, viewed } from "./statuses";
 import { queueFeatured } from "./federation-out";
+import { refreshCopies, WATCHERS_JOB } from "./status-copies";
+import type { Viewer } from "../../schemas/auth";
+import type { Interaction, InteractionOutcome, ViewedStatus, WatchedChange } from "../../schemas/calls";
 
 /**
  * Favourites, boosts, bookmarks, pins, conversation mutes and poll votes: the viewer's side
@@ -21,26 +24,11 @@ import { queueFeatured } from "./federation-out";
 
 // ----- author side -----
 
-export type Interaction =
-  | { kind: "favourite" | "unfavourite" | "bookmark" | "unbookmark" | "unreblog" | "check"; statusId: string }
-  | { kind: "reblog"; statusId: string; reblogId: string }
-  | { kind: "vote"; statusId: string; choices: number[] }
-  | { kind: "reply" | "unreply"; statusId: string; replyId: string };
-
-export interface InteractionOutcome {
-  /** The status with live counts after the change. */
-  status: StatusRecord;
-  /** Set when the id was a boost: the interaction belongs to the boosted status. */
-  redirect: { id: string; accountId: string } | null;
-  /** For a boost: the boost's id (an earlier boost's if there was one). */
-  reblogId: string | null;
-}
-
 const NOT_ALLOWED = "This action is not allowed";
 /** Kinds that only undo or bookkeep: no visibility check, no redirect from a boost. */
 const BOOKKEEPING = new Set(["unreblog", "reply", "unreply"]);
 
-export async function receiveInteraction(host: AccountObject, interaction: Interaction, actor: AccountSnapshot): Promise<Result<InteractionOutcome>> {
+export async function receiveInteraction(host: AccountHost, interaction: Interaction, actor: AccountSnapshot): Promise<Result<InteractionOutcome>> {
   const account = host.record();
   const row = ownRow(host.sql, interaction.statusId);
   if (!account || !account.approved || !row) return fail(404, NOT_FOUND);
@@ -65,7 +53,7 @@ export async function receiveInteraction(host: AccountObject, interaction: Inter
 }
 
 /** Why an interaction is refused (Mastodon's messages), or null. */
-function refusal(host: AccountObject, interaction: Interaction, actor: AccountSnapshot, status: StatusRecord): Result<never> | null {
+function refusal(host: AccountHost, interaction: Interaction, actor: AccountSnapshot, status: StatusRecord): Result<never> | null {
   if (interaction.kind === "reblog") {
     const ownPrivate = status.visibility === "private" && actor.id === status.account.id;
     if (status.visibility === "direct" || (status.visibility === "private" && !ownPrivate)) return fail(403, NOT_ALLOWED);
@@ -74,7 +62,7 @@ function refusal(host: AccountObject, interaction: Interaction, actor: AccountSn
   return null;
 }
 
-function voteRefusal(host: AccountObject, choices: number[], actor: AccountSnapshot, status: StatusRecord): Result<never> | null {
+function voteRefusal(host: AccountHost, choices: number[], actor: AccountSnapshot, status: StatusRecord): Result<never> | null {
   const poll = status.poll;
   if (!poll) return fail(404, NOT_FOUND);
   const invalid = (why: string) => fail(422, `Validation failed: ${why}`);
@@ -90,7 +78,7 @@ function voteRefusal(host: AccountObject, choices: number[], actor: AccountSnaps
 }
 
 /** Writes the author's half of an interaction; true if a count shown in threads changed. Inside a transaction. */
-function writeAuthorSide(host: AccountObject, interaction: Interaction, actor: AccountSnapshot, status: StatusRecord): boolean {
+function writeAuthorSide(host: AccountHost, interaction: Interaction, actor: AccountSnapshot, status: StatusRecord): boolean {
   const sql = host.sql;
   if (interaction.kind === "vote") {
     for (const choice of interaction.choices) sql.exec("INSERT OR IGNORE INTO poll_votes (status_id, account_id, choice) VALUES (?, ?, ?)", status.id, actor.id, choice);
@@ -115,7 +103,7 @@ function writeAuthorSide(host: AccountObject, interaction: Interaction, actor: A
 
 /** `favourited_by` / `reblogged_by` of one of this account's statuses, if the viewer may see it. */
 export function interactionAccounts(
-  host: AccountObject,
+  host: AccountHost,
   statusId: string,
   viewerId: string | null,
   list: "favourited_by" | "reblogged_by",
@@ -163,7 +151,7 @@ export interface ActionOptions {
 const MAX_PINNED = 5;
 
 /** One interaction of the viewer with a status; returns the status as the viewer now sees it. */
-export async function act(host: AccountObject, viewer: Viewer, action: StatusAction, statusId: string, options: ActionOptions = {}): Promise<Result<ViewedStatus>> {
+export async function act(host: AccountHost, viewer: Viewer, action: StatusAction, statusId: string, options: ActionOptions = {}): Promise<Result<ViewedStatus>> {
   const actor = toSnapshot(viewer.account);
   const sql = host.sql;
   switch (action) {
@@ -201,16 +189,16 @@ export async function act(host: AccountObject, viewer: Viewer, action: StatusAct
   }
 }
 
-function ownBoostOf(host: AccountObject, statusId: string): string | null {
+function ownBoostOf(host: AccountHost, statusId: string): string | null {
   return host.sql.exec<{ id: string }>("SELECT id FROM statuses WHERE reblog_of_id = ? LIMIT 1", statusId).toArray()[0]?.id ?? null;
 }
 
-function viewOwn(host: AccountObject, viewerId: string, id: string): ViewedStatus {
+function viewOwn(host: AccountHost, viewerId: string, id: string): ViewedStatus {
   return viewed(host, viewerId, hydrate(host.sql, toSnapshot(host.record()!), [ownRow(host.sql, id)!])[0]);
 }
 
 /** Boosting twice returns the first boost (Mastodon's ReblogService). */
-async function reblog(host: AccountObject, viewer: Viewer, statusId: string, options: ActionOptions): Promise<Result<ViewedStatus>> {
+async function reblog(host: AccountHost, viewer: Viewer, statusId: string, options: ActionOptions): Promise<Result<ViewedStatus>> {
   const actor = toSnapshot(viewer.account);
   const earlier = ownBoostOf(host, statusId);
   if (earlier) return ok(viewOwn(host, actor.id, earlier));
@@ -233,7 +221,7 @@ async function reblog(host: AccountObject, viewer: Viewer, statusId: string, opt
 }
 
 /** Removes the viewer's boost of a status (given the boosted id or the boost's own id). */
-async function unreblog(host: AccountObject, actor: AccountSnapshot, statusId: string): Promise<Result<ViewedStatus>> {
+async function unreblog(host: AccountHost, actor: AccountSnapshot, statusId: string): Promise<Result<ViewedStatus>> {
   const own = ownRow(host.sql, statusId);
   const boostId = own?.reblog_of_id ? own.id : ownBoostOf(host, statusId);
   const originalId = own?.reblog_of_id ?? statusId;
@@ -245,7 +233,7 @@ async function unreblog(host: AccountObject, actor: AccountSnapshot, statusId: s
   return original ? ok(viewed(host, actor.id, original)) : fail(404, NOT_FOUND);
 }
 
-async function pin(host: AccountObject, actor: AccountSnapshot, statusId: string, pinning: boolean): Promise<Result<ViewedStatus>> {
+async function pin(host: AccountHost, actor: AccountSnapshot, statusId: string, pinning: boolean): Promise<Result<ViewedStatus>> {
   const row = ownRow(host.sql, statusId);
   if (!row) {
     const other = await fetchVisibleStatus(host, statusId, actor.id);
@@ -274,7 +262,7 @@ async function pin(host: AccountObject, actor: AccountSnapshot, statusId: string
 }
 
 /** `POST /api/v1/polls/:id/votes`: the author's object checks and counts, the voter remembers. */
-export async function vote(host: AccountObject, viewer: Viewer, pollId: string, choices: number[]): Promise<Result<ViewedStatus>> {
+export async function vote(host: AccountHost, viewer: Viewer, pollId: string, choices: number[]): Promise<Result<ViewedStatus>> {
   const actor = toSnapshot(viewer.account);
   const out = await interactWith(host, pollId, { kind: "vote", choices }, actor);
   if (!out.ok) return out;
@@ -284,7 +272,7 @@ export async function vote(host: AccountObject, viewer: Viewer, pollId: string, 
 }
 
 /** `GET /api/v1/favourites` and `/api/v1/bookmarks`: the viewer's own rows, newest first. */
-export function savedStatuses(host: AccountObject, viewer: Viewer, table: "favourites" | "bookmarks", page: Page): Viewed & { cursors: string[] } {
+export function savedStatuses(host: AccountHost, viewer: Viewer, table: "favourites" | "bookmarks", page: Page): Viewed & { cursors: string[] } {
   const rows = selectPage<{ id: string; snapshot: string }>(host.sql, { columns: "id, snapshot", from: table, idColumn: "id", page });
   const statuses = rows.map((r) => JSON.parse(r.snapshot) as StatusRecord);
   return { statuses, flags: flagsFor(host.sql, viewer.account.id, statuses), cursors: rows.map((r) => r.id) };
@@ -292,29 +280,9 @@ export function savedStatuses(host: AccountObject, viewer: Viewer, table: "favou
 
 // ----- copies of a status held by others (favourites, bookmarks, boosts, votes) -----
 
-export const WATCHERS_JOB = "status.watchers";
 const WATCHER_BATCH = 50;
 
-export type WatchedChange = { kind: "update"; status: StatusRecord; pollReset: boolean } | { kind: "delete"; statusId: string };
-
-/** Other accounts that hold a copy of one of this account's statuses. */
-export function watchersOf(host: AccountObject, statusId: string): string[] {
-  const self = host.accountId();
-  return watcherIds(host.sql, statusId).filter((id) => id !== self);
-}
-
-/** Refreshes this account's copies of an edited status. Synchronous: usable inside a transaction. */
-export function refreshCopies(host: AccountObject, status: StatusRecord, pollReset: boolean): void {
-  const sql = host.sql;
-  const json = JSON.stringify(status);
-  sql.exec("UPDATE favourites SET snapshot = ? WHERE status_id = ?", json, status.id);
-  sql.exec("UPDATE bookmarks SET snapshot = ? WHERE status_id = ?", json, status.id);
-  sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.reblog', json(?)) WHERE reblog_of_id = ?", json, status.id);
-  sql.exec("UPDATE home SET snapshot = json_set(snapshot, '$.reblog', json(?)) WHERE reblog_of_id = ? AND author_id = ?", json, status.id, host.accountId());
-  if (pollReset) sql.exec("DELETE FROM own_votes WHERE status_id = ?", status.id);
-}
-
-export async function applyWatchedChange(host: AccountObject, change: WatchedChange): Promise<void> {
+export async function applyWatchedChange(host: AccountHost, change: WatchedChange): Promise<void> {
   if (!host.record()) return;
   if (change.kind === "update") {
     host.storage.transactionSync(() => refreshCopies(host, change.status, change.pollReset));
@@ -335,7 +303,7 @@ accountJobs.register(WATCHERS_JOB, async (host, payload: { change: WatchedChange
 // ----- poll results -----
 
 /** The `poll` notification, once per poll, from the poll's author. */
-export async function receivePollEnded(host: AccountObject, status: StatusRecord): Promise<void> {
+export async function receivePollEnded(host: AccountHost, status: StatusRecord): Promise<void> {
   if (!host.record()) return;
   const sql = host.sql;
   if (sql.exec("SELECT 1 FROM notifications WHERE type = 'poll' AND status_id = ?", status.id).toArray().length) return;

@@ -1,9 +1,9 @@
 import { JobRegistry } from "../outbox";
-import type { AccountObject } from "./account-object";
+import type { AccountHost } from "./host";
 
 /**
  * Handlers for the account object's durable jobs, one per kind. Feature modules register
  * theirs at import time (`accountJobs.register("fanout.status", handler)`); the registry
- * refuses duplicates. Import each module that registers jobs from `account-object.ts`.
+ * refuses duplicates. Each module that registers jobs is listed in job-handlers.ts.
  */
-export const accountJobs = new JobRegistry<AccountObject>();
+export const accountJobs = new JobRegistry<AccountHost>();

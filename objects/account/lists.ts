@@ -1,6 +1,6 @@
-import type { AccountObject } from "./account-object";
-import type { AccountSnapshot } from "../../schemas/records";
-import type { Page } from "../../core/paging";
+import type { AccountHost } from "./host";
+import type { AccountSnapshot, ListRecord, RepliesPolicy } from "../../schemas/records";
+import type { Page } from "../../schemas/paging";
 import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { selectIn } from "./viewer";
@@ -9,8 +9,6 @@ import { queueBackfill } from "./backfill";
 import { fetchAccount } from "./graph-delivery";
 import { NOT_FOUND } from "./graph";
 import type { AccountEntry } from "./graph-reads";
-import type { ListRecord } from "../../schemas/records";
-import type { RepliesPolicy } from "../../schemas/records";
 
 export interface ListInput {
   title?: string;
@@ -73,7 +71,7 @@ export function updateList(sql: SqlStorage, id: string, input: ListInput): Resul
   return ok(findList(sql, id)!);
 }
 
-export function deleteList(host: AccountObject, id: string): Result<Record<string, never>> {
+export function deleteList(host: AccountHost, id: string): Result<Record<string, never>> {
   const sql = host.sql;
   if (!findList(sql, id)) return fail(404, NOT_FOUND);
   host.storage.transactionSync(() => {
@@ -96,7 +94,7 @@ export function listMembers(sql: SqlStorage, id: string, page: Page | null): Res
 }
 
 /** All or nothing: every id must be followed (or requested), else 404 as Mastodon answers. */
-export async function addListMembers(host: AccountObject, listId: string, accountIds: string[]): Promise<Result<Record<string, never>>> {
+export async function addListMembers(host: AccountHost, listId: string, accountIds: string[]): Promise<Result<Record<string, never>>> {
   const sql = host.sql;
   if (!findList(sql, listId)) return fail(404, NOT_FOUND);
   const ids = [...new Set(accountIds)];
@@ -117,7 +115,7 @@ export async function addListMembers(host: AccountObject, listId: string, accoun
   return ok({});
 }
 
-export function removeListMembers(host: AccountObject, listId: string, accountIds: string[]): Result<Record<string, never>> {
+export function removeListMembers(host: AccountHost, listId: string, accountIds: string[]): Result<Record<string, never>> {
   const sql = host.sql;
   if (!findList(sql, listId)) return fail(404, NOT_FOUND);
   host.storage.transactionSync(() => {
@@ -130,7 +128,7 @@ export function removeListMembers(host: AccountObject, listId: string, accountId
 }
 
 /** The viewer's lists that contain an account (404 for an unknown account, as Mastodon). */
-export async function listsWithAccount(host: AccountObject, accountId: string): Promise<Result<ListRecord[]>> {
+export async function listsWithAccount(host: AccountHost, accountId: string): Promise<Result<ListRecord[]>> {
   const lists = host.sql
     .exec<ListRow>("SELECT lists.* FROM lists JOIN list_accounts ON list_accounts.list_id = lists.id WHERE list_accounts.account_id = ? ORDER BY lists.id", accountId)
     .toArray()

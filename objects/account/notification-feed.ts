@@ -1,19 +1,9 @@
-import type {
-  AccountSnapshot,
-  FilterMatch,
-  NotificationGroupRecord,
-  NotificationRecord,
-  NotificationType,
-  PageCursor,
-  StatusRecord,
-  ViewerFlags,
-} from "../../schemas/records";
+import type { AccountSnapshot, FilterMatch, NotificationGroupRecord, NotificationPage, NotificationRecord, NotificationType, PageCursor, StatusRecord, ViewerFlags } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { parseStatusSnapshot } from "./status-memo";
 import { activeFilters, applyFilters } from "./filters";
 import { flagsFor, selectIn } from "./viewer";
-import type { NotificationPage } from "../../schemas/records";
 
 /**
  * Reading this account's notifications: the v1 list and the v2 grouped view, unread counts

@@ -1,6 +1,6 @@
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
-import { publishToUser } from "../streams/account-streams";
+import { publishToUser } from "../streams/user-events";
 
 export type NotificationType =
   | "mention"

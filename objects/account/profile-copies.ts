@@ -1,6 +1,6 @@
 import { toSnapshot, type AccountSnapshot } from "../../schemas/records";
 import { accountStub } from "../../core/stubs";
-import type { AccountObject } from "./account-object";
+import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { queueDirectorySync } from "./directory-sync";
 import { queueProfileUpdate } from "./federation-out";
@@ -24,7 +24,7 @@ interface CopiesJob {
  * After a profile change (update_credentials, avatar/header removal): directory and copies;
  * an account that is no longer locked also accepts its pending follow requests (graph.ts).
  */
-export async function profileChanged(host: AccountObject): Promise<void> {
+export async function profileChanged(host: AccountHost): Promise<void> {
   host.storage.transactionSync(() => {
     queueDirectorySync(host);
     host.enqueue("profile.copies", { after: "" } satisfies CopiesJob);

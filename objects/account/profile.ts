@@ -1,4 +1,4 @@
-import type { ProfileField, Visibility } from "../../schemas/records";
+import type { ProfileField } from "../../schemas/records";
 import type { AccountRow } from "./records";
 import { inlineTextToHtml, textToHtml } from "../../lib/text";
 import type { ProfileUpdate } from "../../schemas/accounts";

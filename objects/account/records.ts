@@ -87,3 +87,8 @@ export function toTokenRecord(row: TokenRow): TokenRecord {
     created_at: row.created_at,
   };
 }
+
+/** The account row with its public key, or undefined when no account lives in this object. */
+export function readAccountRow(sql: SqlStorage): AccountRow | undefined {
+  return sql.exec<AccountRow>("SELECT account.*, keys.rsa_public_pem FROM account JOIN keys ON keys.id = 1").toArray()[0];
+}

@@ -1,12 +1,14 @@
-import type { StatusRecord, Visibility } from "../../schemas/records";
+import type { ScheduledParams, ScheduledRecord, StatusRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 import { snowflake } from "../../lib/ids";
-import type { AccountObject, Viewer } from "./account-object";
+import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { selectPage } from "./id-page";
 import { NOT_FOUND } from "./status-peers";
-import { applicationOf, createStatus, idempotentResult, rememberIdempotencyKey, statusesFor, viewed, type Application, type StatusDraft, type ViewedStatus } from "./statuses";
+import { applicationOf, createStatus, idempotentResult, rememberIdempotencyKey, statusesFor, viewed, type Application, type StatusDraft } from "./statuses";
+import type { Viewer } from "../../schemas/auth";
+import type { ViewedStatus } from "../../schemas/calls";
 
 /**
  * Scheduled statuses: stored with the validated draft and published by a durable job due at
@@ -19,28 +21,6 @@ const TOTAL_LIMIT = 300;
 const DAILY_LIMIT = 25;
 const PUBLISH_JOB = "scheduled.publish";
 const IDEMPOTENCY_PREFIX = "scheduled:";
-
-/** ScheduledStatus `params` (Mastodon stores the request's options as given). */
-export interface ScheduledParams {
-  text: string;
-  poll: { options: string[]; expires_in: number; multiple: boolean; hide_totals: boolean } | null;
-  media_ids: string[] | null;
-  sensitive: boolean | null;
-  spoiler_text: string | null;
-  visibility: Visibility;
-  scheduled_at: null;
-  in_reply_to_id: string | null;
-  language: string | null;
-  application_id: number;
-  idempotency: string | null;
-  with_rate_limit: boolean;
-}
-
-export interface ScheduledRecord {
-  id: string;
-  scheduled_at: string;
-  params: ScheduledParams;
-}
 
 interface Stored {
   api: ScheduledParams;
@@ -58,7 +38,7 @@ export interface PostInput {
 export type PostOutcome = { kind: "status"; value: ViewedStatus } | { kind: "scheduled"; value: ScheduledRecord };
 
 /** `POST /api/v1/statuses`: posts now, or schedules when `scheduledAt` is given. */
-export async function postOrSchedule(host: AccountObject, viewer: Viewer, input: PostInput): Promise<Result<PostOutcome>> {
+export async function postOrSchedule(host: AccountHost, viewer: Viewer, input: PostInput): Promise<Result<PostOutcome>> {
   const earlier = idempotentResult(host, input.idempotencyKey);
   if (earlier?.startsWith(IDEMPOTENCY_PREFIX)) {
     const scheduled = getScheduled(host, earlier.slice(IDEMPOTENCY_PREFIX.length));
@@ -81,7 +61,7 @@ function tooSoon(at: string): boolean {
 
 const TOO_SOON = "Validation failed: Scheduled at The scheduled date must be in the future";
 
-function limitsRefusal(host: AccountObject, at: string, exceptId: string | null): Result<never> | null {
+function limitsRefusal(host: AccountHost, at: string, exceptId: string | null): Result<never> | null {
   const total = host.sql.exec<{ n: number }>("SELECT count(*) AS n FROM scheduled_statuses WHERE id IS NOT ?", exceptId).one().n;
   if (total >= TOTAL_LIMIT) return fail(422, `Validation failed: You have exceeded the limit of ${TOTAL_LIMIT} scheduled posts`);
   const sameDay = host.sql
@@ -91,7 +71,7 @@ function limitsRefusal(host: AccountObject, at: string, exceptId: string | null)
   return null;
 }
 
-async function schedule(host: AccountObject, viewer: Viewer, input: PostInput): Promise<Result<ScheduledRecord>> {
+async function schedule(host: AccountHost, viewer: Viewer, input: PostInput): Promise<Result<ScheduledRecord>> {
   const at = new Date(Date.parse(input.scheduledAt!)).toISOString();
   if (tooSoon(at)) return fail(422, TOO_SOON);
   const refused = limitsRefusal(host, at, null);
@@ -128,16 +108,16 @@ function toRecord(row: Row): ScheduledRecord {
   return { id: row.id, scheduled_at: row.scheduled_at, params: (JSON.parse(row.params) as Stored).api };
 }
 
-export function listScheduled(host: AccountObject, page: Page): ScheduledRecord[] {
+export function listScheduled(host: AccountHost, page: Page): ScheduledRecord[] {
   return selectPage<Row>(host.sql, { columns: "id, scheduled_at, params", from: "scheduled_statuses", idColumn: "id", page }).map(toRecord);
 }
 
-export function getScheduled(host: AccountObject, id: string): Result<ScheduledRecord> {
+export function getScheduled(host: AccountHost, id: string): Result<ScheduledRecord> {
   const row = host.sql.exec<Row>("SELECT id, scheduled_at, params FROM scheduled_statuses WHERE id = ?", id).toArray()[0];
   return row ? ok(toRecord(row)) : fail(404, NOT_FOUND);
 }
 
-export async function reschedule(host: AccountObject, id: string, scheduledAt: string): Promise<Result<ScheduledRecord>> {
+export async function reschedule(host: AccountHost, id: string, scheduledAt: string): Promise<Result<ScheduledRecord>> {
   if (!getScheduled(host, id).ok) return fail(404, NOT_FOUND);
   const at = new Date(Date.parse(scheduledAt)).toISOString();
   if (tooSoon(at)) return fail(422, TOO_SOON);
@@ -151,7 +131,7 @@ export async function reschedule(host: AccountObject, id: string, scheduledAt: s
   return getScheduled(host, id);
 }
 
-export function cancelScheduled(host: AccountObject, id: string): Result<Record<string, never>> {
+export function cancelScheduled(host: AccountHost, id: string): Result<Record<string, never>> {
   const removed = host.sql.exec("DELETE FROM scheduled_statuses WHERE id = ?", id).rowsWritten;
   return removed ? ok({}) : fail(404, NOT_FOUND);
 }
@@ -160,7 +140,7 @@ export function cancelScheduled(host: AccountObject, id: string): Result<Record<
  * Publishes a scheduled status when due. A reply whose parent is gone by then is published
  * on its own rather than lost.
  */
-async function publish(host: AccountObject, id: string): Promise<StatusRecord | null> {
+async function publish(host: AccountHost, id: string): Promise<StatusRecord | null> {
   const row = host.sql.exec<Row>("SELECT id, scheduled_at, params FROM scheduled_statuses WHERE id = ?", id).toArray()[0];
   if (!row || !host.record() || Date.parse(row.scheduled_at) > Date.now() + 1000) return null;
   const stored = JSON.parse(row.params) as Stored;

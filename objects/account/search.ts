@@ -1,5 +1,5 @@
-import { toSnapshot, type AccountSnapshot, type StatusRecord, type ViewedStatuses } from "../../schemas/records";
-import type { AccountObject, Viewer } from "./account-object";
+import { type AccountSnapshot, type StatusRecord, type TagRelation, toSnapshot, type ViewedStatuses } from "../../schemas/records";
+import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { searchAccounts, type AccountSearch } from "./graph-reads";
 import { tagRelation } from "./tags";
@@ -9,7 +9,7 @@ import { selectIn } from "./viewer";
 import { findStatusIds, indexStatus, unindexStatus, type StatusQuery } from "../search-index";
 import { publicTimelineStub } from "../../core/stubs";
 import type { CatalogResult, PublicStatusPage, TagStats } from "../timeline/catalog";
-import type { TagRelation } from "../../schemas/records";
+import type { Viewer } from "../../schemas/auth";
 
 /**
  * Search on the searcher's behalf (GET /api/v2/search), in the searcher's own object: one RPC
@@ -49,7 +49,7 @@ export interface SearchResult {
   hashtags: TagFound[];
 }
 
-export async function search(host: AccountObject, viewer: Viewer, input: SearchInput): Promise<SearchResult> {
+export async function search(host: AccountHost, viewer: Viewer, input: SearchInput): Promise<SearchResult> {
   const sql = host.sql;
   const me = viewer.account.id;
   const s = input.statuses;
@@ -71,7 +71,7 @@ export async function search(host: AccountObject, viewer: Viewer, input: SearchI
 }
 
 /** The page's statuses in its order: this object's records for its own matches, the catalog's for the others. */
-function pageRecords(host: AccountObject, page: PublicStatusPage): StatusRecord[] {
+function pageRecords(host: AccountHost, page: PublicStatusPage): StatusRecord[] {
   const publicOnes = new Map(page.statuses.map((r) => [r.id, r]));
   const own = sourceRecords(host, page.ids.filter((id) => !publicOnes.has(id)), true);
   return page.ids.map((id) => publicOnes.get(id) ?? own.get(id)).filter((r): r is StatusRecord => r !== undefined);
@@ -118,7 +118,7 @@ export function flushSearchIndex(sql: SqlStorage): void {
  * else the copy in its favourites, bookmarks, boosts or mentions (kept current by the
  * statuses work's watcher jobs and the fan-out).
  */
-function sourceRecords(host: AccountObject, ids: string[], live: boolean): Map<string, StatusRecord> {
+function sourceRecords(host: AccountHost, ids: string[], live: boolean): Map<string, StatusRecord> {
   const out = rawSources(host.sql, ids);
   if (!live) return out;
   const own = ownRows(host.sql, ids).filter((r) => r.reblog_of_id === null);
@@ -160,7 +160,7 @@ export function forgetMention(sql: SqlStorage, statusId: string): void {
 // ----- the public index: what this account tells the public timeline -----
 
 /** After a profile change: an account that left search (indexable off) leaves the public index. */
-export function afterProfileChange(host: AccountObject, wasIndexable: boolean): void {
+export function afterProfileChange(host: AccountHost, wasIndexable: boolean): void {
   if (wasIndexable && !host.record()!.indexable) host.enqueue("search.unindexAuthor", {});
 }
 

@@ -4,7 +4,7 @@ import type { StatusRecord } from "../../schemas/records";
  * Parsed status snapshots by their JSON text, shared by every account object of the isolate:
  * a status fanned out to many homes is stored as the same text in each, and pages are read
  * again and again (refresh, scrolling back). A hit skips JSON.parse, and the rendered JSON kept
- * per record (worker/serializers/rendered.ts) skips serialization. Records are frozen because
+ * per record (core/serializers/rendered.ts) skips serialization. Records are frozen because
  * they are shared. Oldest entries go first once MAX_ENTRIES is reached.
  */
 const MAX_ENTRIES = 1000;

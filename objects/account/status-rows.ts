@@ -1,8 +1,8 @@
 import type { AccountSnapshot, PollRecord, StatusRecord } from "../../schemas/records";
 import { selectIn } from "./viewer";
 import { snowflake } from "../../lib/ids";
-import type { Interaction } from "./interactions";
-import type { StatusDeleted } from "./fanout";
+
+import type { Interaction, StatusDeleted } from "../../schemas/calls";
 
 /**
  * Storage of this account's own statuses (and boosts): rows ↔ StatusRecords with LIVE counts,

@@ -1,18 +1,19 @@
-import { toSnapshot, type MentionRecord, type PollRecord, type StatusRecord, type ViewerFlags, type Visibility } from "../../schemas/records";
+import { toSnapshot, type MentionRecord, type PollRecord, type StatusRecord, type Visibility } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
-import type { Page } from "../../core/paging";
 import { snowflake } from "../../lib/ids";
-import type { AccountObject, Viewer } from "./account-object";
+import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { flagsFor } from "./viewer";
 import { selectPage } from "./id-page";
 import { queueDirectorySync } from "./directory-sync";
-import { publishToUser } from "../streams/account-streams";
+import { publishToUser } from "../streams/user-events";
 import { authorAllows, boosterIds, deletionOf, editVersions, hydrate, isThreaded, ownRow, ownRows, POLL_EXPIRE_JOB, THREAD_LIMITS, type StatusRow } from "./status-rows";
 import { deliverInteraction, fetchVisibleStatus, indexStatus, NOT_FOUND, thread, unindexStatus } from "./status-peers";
-import { refreshCopies, watchersOf, WATCHERS_JOB } from "./interactions";
-import type { StatusDeleted } from "./fanout";
+import { refreshCopies, watchersOf, WATCHERS_JOB } from "./status-copies";
+
 import { insertIntoHome } from "./home";
+import type { Viewer } from "../../schemas/auth";
+import type { AccountStatusesQuery, StatusDeleted, ViewedStatus } from "../../schemas/calls";
 
 /**
  * Posting, editing, deleting and reading this account's own statuses (author side).
@@ -63,11 +64,6 @@ export function applicationOf(viewer: Viewer): Application {
   return { name: viewer.token.app_name, website: viewer.token.app_website };
 }
 
-export interface ViewedStatus {
-  status: StatusRecord;
-  flags: Record<string, ViewerFlags>;
-}
-
 export const REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist.";
 const IDEMPOTENCY_TTL_MS = 3600 * 1000;
 /** Index, thread and parent are updated at once; this job re-does it later if that failed. */
@@ -76,24 +72,24 @@ export const LINK_JOB = "status.link";
 export const UNLINK_JOB = "status.unlink";
 export const SYNC_JOB = "status.sync";
 
-export function viewed(host: AccountObject, viewerId: string, status: StatusRecord): ViewedStatus {
+export function viewed(host: AccountHost, viewerId: string, status: StatusRecord): ViewedStatus {
   return { status, flags: flagsFor(host.sql, viewerId, [status]) };
 }
 
-function self(host: AccountObject) {
+function self(host: AccountHost) {
   return toSnapshot(host.record()!);
 }
 
 // ----- posting -----
 
 /** The status an Idempotency-Key already produced in the last hour, if any. */
-export function idempotentResult(host: AccountObject, key: string | null): string | null {
+export function idempotentResult(host: AccountHost, key: string | null): string | null {
   if (!key) return null;
   host.sql.exec("DELETE FROM idempotency_keys WHERE created_at < ?", Date.now() - IDEMPOTENCY_TTL_MS);
   return host.sql.exec<{ status_id: string }>("SELECT status_id FROM idempotency_keys WHERE key = ?", key).toArray()[0]?.status_id ?? null;
 }
 
-export function rememberIdempotencyKey(host: AccountObject, key: string | null, resultId: string): void {
+export function rememberIdempotencyKey(host: AccountHost, key: string | null, resultId: string): void {
   if (key) host.sql.exec("INSERT OR REPLACE INTO idempotency_keys (key, status_id, created_at) VALUES (?, ?, ?)", key, resultId, Date.now());
 }
 
@@ -114,7 +110,7 @@ export function newPoll(id: string, draft: PollDraft, now: number): PollRecord {
  * `idempotencyKey` is remembered in the same transaction.
  */
 export async function createStatus(
-  host: AccountObject,
+  host: AccountHost,
   draft: StatusDraft,
   application: Application,
   idempotencyKey: string | null = null,
@@ -174,7 +170,7 @@ export async function createStatus(
  * Writes a new status or boost row with its mentions and tags, the author's own home entry and
  * counters, and queues the fan-out and the link job. Call inside a transaction.
  */
-export function storeNewStatus(host: AccountObject, record: StatusRecord, text: string): void {
+export function storeNewStatus(host: AccountHost, record: StatusRecord, text: string): void {
   const sql = host.sql;
   sql.exec(
     `INSERT INTO statuses (id, snapshot, text, visibility, reblog_of_id, in_reply_to_id, in_reply_to_account_id, conversation_id, has_media, created_at)
@@ -207,7 +203,7 @@ function writeMentionsAndTags(sql: SqlStorage, record: StatusRecord): void {
 }
 
 /** Runs the link step at once; if it fails the queued job retries it, else the job is dropped. */
-export async function linkNow(host: AccountObject, id: string): Promise<void> {
+export async function linkNow(host: AccountHost, id: string): Promise<void> {
   try {
     await linkStatus(host, id);
     // Linked: the safety-net job would only redo it 30 s later (an alarm and an index call per post).
@@ -218,7 +214,7 @@ export async function linkNow(host: AccountObject, id: string): Promise<void> {
 }
 
 /** Index entry, and for a reply: the parent's replies count and the thread. Idempotent. */
-async function linkStatus(host: AccountObject, id: string): Promise<void> {
+async function linkStatus(host: AccountHost, id: string): Promise<void> {
   const row = ownRow(host.sql, id);
   if (!row) return;
   await indexStatus(host, id);
@@ -240,7 +236,7 @@ function samePoll(a: PollRecord | null, b: PollDraft | null): boolean {
 }
 
 /** Applies an edit to one of this account's statuses, keeping every version (history). */
-export async function editStatus(host: AccountObject, viewer: Viewer, id: string, edit: EditDraft): Promise<Result<ViewedStatus>> {
+export async function editStatus(host: AccountHost, viewer: Viewer, id: string, edit: EditDraft): Promise<Result<ViewedStatus>> {
   const row = ownRow(host.sql, id);
   if (!row || row.reblog_of_id) return fail(404, NOT_FOUND);
   const me = self(host);
@@ -293,7 +289,7 @@ export async function editStatus(host: AccountObject, viewer: Viewer, id: string
 }
 
 /** The thread sees an edit at once when it can; the queued SYNC_JOB covers a failure. */
-async function syncNow(host: AccountObject, id: string): Promise<void> {
+async function syncNow(host: AccountHost, id: string): Promise<void> {
   try {
     await syncThread(host, id);
   } catch (err) {
@@ -302,7 +298,7 @@ async function syncNow(host: AccountObject, id: string): Promise<void> {
 }
 
 /** Pushes a threaded status's current snapshot (content and counts) to its thread. */
-async function syncThread(host: AccountObject, id: string): Promise<void> {
+async function syncThread(host: AccountHost, id: string): Promise<void> {
   const row = ownRow(host.sql, id);
   if (!row || !isThreaded(row)) return;
   const [record] = hydrate(host.sql, self(host), [row]);
@@ -329,7 +325,7 @@ interface UnlinkPayload {
  * boosted status) and the watchers job (favourites, bookmarks, boosts, votes of others).
  * Returns the status as it was and its source text (for "delete and redraft").
  */
-export async function removeStatus(host: AccountObject, id: string): Promise<Result<{ status: StatusRecord; text: string }>> {
+export async function removeStatus(host: AccountHost, id: string): Promise<Result<{ status: StatusRecord; text: string }>> {
   const row = ownRow(host.sql, id);
   if (!row) return fail(404, NOT_FOUND);
   const [record] = hydrate(host.sql, self(host), [row]);
@@ -369,7 +365,7 @@ export async function removeStatus(host: AccountObject, id: string): Promise<Res
 }
 
 /** Undoes linkStatus (and, for a boost, the boosted status's count). Idempotent. */
-async function unlinkStatus(host: AccountObject, p: UnlinkPayload): Promise<void> {
+async function unlinkStatus(host: AccountHost, p: UnlinkPayload): Promise<void> {
   if (ownRow(host.sql, p.id)) return;
   await unindexStatus(host, p.id);
   if (p.reblog_of_id && p.reblog_author_id) {
@@ -386,27 +382,18 @@ accountJobs.register(UNLINK_JOB, async (host, payload: UnlinkPayload) => unlinkS
 // ----- reading -----
 
 /** Own statuses by id that `viewerId` may see (author-side check), with live counts. */
-export function statusesFor(host: AccountObject, ids: string[], viewerId: string | null): StatusRecord[] {
+export function statusesFor(host: AccountHost, ids: string[], viewerId: string | null): StatusRecord[] {
   const record = host.record();
   if (!record || !record.approved) return [];
   const records = hydrate(host.sql, toSnapshot(record), ownRows(host.sql, ids));
   return authorAllows(host.sql, record.id, viewerId, records);
 }
 
-export interface AccountStatusesQuery {
-  page: Page;
-  pinned: boolean;
-  exclude_replies: boolean;
-  exclude_reblogs: boolean;
-  only_media: boolean;
-  tagged: string | null;
-}
-
 /**
  * `GET /api/v1/accounts/:id/statuses`: a page of this account's statuses that the viewer may
  * see, filtered in SQL so pages stay full. The author blocking the viewer empties it.
  */
-export function accountStatuses(host: AccountObject, viewerId: string | null, q: AccountStatusesQuery): Result<StatusRecord[]> {
+export function accountStatuses(host: AccountHost, viewerId: string | null, q: AccountStatusesQuery): Result<StatusRecord[]> {
   const account = host.record();
   if (!account || !account.approved) return fail(404, NOT_FOUND);
   const sql = host.sql;
@@ -431,7 +418,7 @@ export function accountStatuses(host: AccountObject, viewerId: string | null, q:
   return ok(hydrate(sql, toSnapshot(account), rows));
 }
 
-export function statusSource(host: AccountObject, id: string, viewerId: string): Result<{ status: StatusRecord; source: { id: string; text: string; spoiler_text: string } }> {
+export function statusSource(host: AccountHost, id: string, viewerId: string): Result<{ status: StatusRecord; source: { id: string; text: string; spoiler_text: string } }> {
   const [record] = statusesFor(host, [id], viewerId);
   if (!record || record.reblog) return fail(404, NOT_FOUND);
   const row = ownRow(host.sql, id)!;
@@ -439,7 +426,7 @@ export function statusSource(host: AccountObject, id: string, viewerId: string):
 }
 
 /** Every version of a status, oldest first; one entry when it was never edited. */
-export function statusHistory(host: AccountObject, id: string, viewerId: string | null): Result<{ status: StatusRecord; versions: StatusRecord[] }> {
+export function statusHistory(host: AccountHost, id: string, viewerId: string | null): Result<{ status: StatusRecord; versions: StatusRecord[] }> {
   const [record] = statusesFor(host, [id], viewerId);
   if (!record || record.reblog) return fail(404, NOT_FOUND);
   return ok({ status: record, versions: editVersions(host.sql, record) });

@@ -1,10 +1,10 @@
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { selectPage } from "./id-page";
 import { NOT_FOUND } from "./graph";
 import { tagTimelineStub } from "../../core/stubs";
-import type { AccountObject } from "./account-object";
+import type { AccountHost } from "./host";
 import type { FeaturedTagRecord, TagRelation } from "../../schemas/records";
 
 /** A hashtag and how this account relates to it. */
@@ -35,13 +35,13 @@ export function tagRelation(sql: SqlStorage, name: string): TagRelation {
  * The hashtag's timeline object keeps the tag's local followers and sends them new tagged posts
  * (their home timelines); it is told first, so a retry after a failure converges.
  */
-export async function followTag(host: AccountObject, name: string): Promise<TagRelation> {
+export async function followTag(host: AccountHost, name: string): Promise<TagRelation> {
   await tagTimelineStub(host.env, name).addFollower(host.accountId());
   host.sql.exec("INSERT OR IGNORE INTO followed_tags (name, id) VALUES (?, ?)", name, snowflake());
   return tagRelation(host.sql, name);
 }
 
-export async function unfollowTag(host: AccountObject, name: string): Promise<TagRelation> {
+export async function unfollowTag(host: AccountHost, name: string): Promise<TagRelation> {
   await tagTimelineStub(host.env, name).removeFollower(host.accountId());
   host.sql.exec("DELETE FROM followed_tags WHERE name = ?", name);
   return tagRelation(host.sql, name);

@@ -1,5 +1,5 @@
 import { weekStartOf } from "../../lib/weeks";
-import type { WeekPosts } from "../account/activity";
+import type { WeekPosts } from "../../schemas/records";
 
 /**
  * The instance's activity figures, from what each account's profile sync brings

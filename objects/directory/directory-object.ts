@@ -1,15 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
 import { fail, ok, type Result } from "../../lib/result";
-import { toSnapshot, type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type Role } from "../../schemas/records";
+import { type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type ModerationReport, type ModerationView, type NewReport, type ReportRecord, type Role, toSnapshot } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
 import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
 import { addReport, listReports, reportsSchema } from "./reports";
 import * as moderation from "./moderation";
 import { activityCounts, activitySchema, recordActivity, weeklyCounts, type AccountActivity, type ActivityCounts } from "./activity";
-import type { ModerationView } from "../../schemas/records";
-import type { ModerationReport, NewReport, ReportRecord } from "../../schemas/records";
 
 /**
  * The instance-wide registry of local accounts: unique usernames and emails, id lookups and

@@ -1,9 +1,7 @@
 import type { ReportRow } from "./reports";
-import type { Role } from "../../schemas/records";
+import type { ModerationReport, Role } from "../../schemas/records";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 
-import type { ModerationReport } from "../../schemas/records";
-import type { ReportRecord } from "../../schemas/records";
 
 /**
  * What moderators read and change in the directory (worker/api/admin.ts): local accounts by

@@ -6,9 +6,11 @@ import { fetchActivityDocument, fetchPolicy } from "../../lib/federation/safe-fe
 import { inboundStatus, sanitizeInboundStatus, type InboundPoll, type InboundStatus } from "../../core/activitypub/inbound";
 import { localUsernameOf } from "../../core/activitypub/uris";
 import { instanceActorSigner } from "./instance-actor-object";
-import { resolveRemoteActor, type AuthorHere, type RemoteActor, type RemoteActorObject } from "./remote-actor-object";
+import { type RemoteActorObject } from "./remote-actor-object";
 import type { StatusRef } from "./remote-statuses";
 import { asArray, idOf, isRecord, knownStatus, localAccountByUri, sameHost } from "./handlers/common";
+import { type AuthorHere, resolveRemoteActor } from "./remote-actors";
+import type { RemoteActor } from "./actor-document";
 
 /**
  * Remote notes → remote statuses: what Create, Announce (of a status we do not hold), Add

@@ -4,19 +4,19 @@ import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/federation/safe-fetch";
 import { instanceActorSigner } from "./instance-actor-object";
-import { remoteAccountIndexStub, remoteActorStub } from "../../core/stubs";
+import { remoteAccountIndexStub } from "../../core/stubs";
 import { parseActorDocument, type RemoteActor } from "./actor-document";
 import { Outbox, scheduleAlarm } from "../outbox";
 import type { AccountSnapshot } from "../../schemas/records";
-import type { Page } from "../../core/paging";
-import type { Interaction, WatchedChange } from "../account/interactions";
-import type { AccountStatusesQuery } from "../account/statuses";
+import type { Page } from "../../schemas/paging";
+
 import * as remote from "./remote-statuses";
 import * as relations from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
 import { COPIES_JOB, linkNow, queueActorDeletion, queueMove } from "./remote-fanout";
-import { remoteActorUriOf } from "./account-owners";
 import { dispatchActivity, type PortableContext } from "./handlers/registry";
+import type { AccountStatusesQuery, Interaction, WatchedChange } from "../../schemas/calls";
+import type { Arrival, ResolveOptions } from "./remote-actors";
 
 export type { RemoteActor, RemoteKey } from "./actor-document";
 
@@ -59,13 +59,6 @@ export const REFETCH_INTERVAL_MS = 30_000;
 export const DELETION_MEMORY_MS = 6 * 3600 * 1000;
 /** Batches of due jobs one alarm runs before handing over to the next alarm. */
 const MAX_JOB_RUNS_PER_ALARM = 20;
-
-export interface ResolveOptions {
-  /** Our origin (e.g. https://example.com): the instance actor's key id depends on it. */
-  origin: string;
-  /** Refetch even if the stored document is fresh (throttled). */
-  refresh?: boolean;
-}
 
 export class RemoteActorObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -396,59 +389,9 @@ interface StoredActor {
   actor: RemoteActor;
 }
 
-/** What `RemoteActorObject.arrival` answers (see there); `sender` is absent when `objectDeleted`. */
-export interface Arrival {
-  objectDeleted: boolean;
-  sender?: Result<RemoteActor>;
-  actorDeleted?: boolean;
-  hasLocalFollowers?: boolean;
-  holdsObject?: boolean;
-}
-
-/** A handler running inside the actor's own object (registry.ts `here`). */
-export interface AuthorHere {
-  uri: string;
-  object: RemoteActorObject;
-}
-
-export function isUsableActorUri(uri: string): boolean {
-  return invalidActorUri(uri) === null;
-}
-
-/** `RemoteActorObject.arrival` for the activity's (verified) actor: one call instead of four or five. */
-export async function arrivalOf(env: Env, uri: string, origin: string, objectId: string | null): Promise<Arrival> {
-  const invalid = invalidActorUri(uri);
-  if (invalid) return { objectDeleted: false, sender: invalid, actorDeleted: false, hasLocalFollowers: false, holdsObject: false };
-  return JSON.parse(await remoteActorStub(env, uri).arrival(uri, { origin }, objectId)) as Arrival;
-}
-
-function invalidActorUri(uri: string): Result<never> | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(uri);
-  } catch {
-    return fail(422, "Invalid actor URI");
-  }
-  if (parsed.hash || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) return fail(422, "Invalid actor URI");
-  return null;
-}
-
 /** The profile as shown (snapshot fields other than the fetch time) and where deliveries go. */
 function sameProfile(a: RemoteActor, b: RemoteActor): boolean {
   const shown = (x: RemoteActor) => JSON.stringify({ ...x.account, created_at: null });
   return shown(a) === shown(b) && a.inbox === b.inbox && a.sharedInbox === b.sharedInbox;
 }
 
-/**
- * THE entry point for remote actors: the stored actor, fetched or refreshed as needed (24 h
- * staleness, `refresh` to force, throttled). Phase 3 calls this for followers, mentions, etc.
- */
-export async function resolveRemoteActor(env: Env, uri: string, options: ResolveOptions): Promise<Result<RemoteActor>> {
-  return invalidActorUri(uri) ?? remoteActorStub(env, uri).resolve(uri, options);
-}
-
-/** A remote account by its local id (for `/api/v1/accounts/:id`), without fetching. */
-export async function remoteActorById(env: Env, id: string): Promise<RemoteActor | null> {
-  const uri = await remoteActorUriOf(env, id);
-  return uri ? remoteActorStub(env, uri).get() : null;
-}

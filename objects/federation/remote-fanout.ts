@@ -2,7 +2,7 @@ import type { AccountSnapshot } from "../../schemas/records";
 import type { Result } from "../../lib/result";
 import { accountStub, publicTimelineStub, remoteActorStub, tagTimelineStub, threadStub } from "../../core/stubs";
 import { indexStatuses, indexStatusUri, unindexStatuses, unindexStatusUri } from "../status-index/locate";
-import type { Interaction, InteractionOutcome, WatchedChange } from "../account/interactions";
+
 import {
   applyWatchedChange,
   FANOUT_DRAIN_JOB,
@@ -28,6 +28,7 @@ import { localFollowersAfter, markLifecycle, removeLocalFollower } from "./remot
 import { receiveInteraction } from "./remote-interactions";
 import { localAccountIds, remoteActorUris } from "./account-owners";
 import { addToInstanceTimelines, onPublicTimeline, onTagTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
+import type { Interaction, InteractionOutcome, WatchedChange } from "../../schemas/calls";
 
 /**
  * The durable side effects of a RemoteActorObject (its outbox jobs), mirroring what an account

@@ -1,9 +1,10 @@
 import type { AccountSnapshot, PollRecord, StatusRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import { writeInteractionRow } from "../account/status-rows";
-import type { Interaction, InteractionOutcome } from "../account/interactions";
+
 import { deletedActor } from "./remote-relations";
 import { hydrate, NOT_FOUND, rowById, THREAD_SYNC_JOB, visibleRows, type RemoteHost } from "./remote-statuses";
+import type { Interaction, InteractionOutcome } from "../../schemas/calls";
 
 /**
  * Local accounts' interactions with remote statuses, on the author's side (the remote author's

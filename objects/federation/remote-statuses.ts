@@ -1,15 +1,14 @@
 import type { AccountSnapshot, PollRecord, StatusRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 import { JobRegistry, OUTBOX_TABLE_SQL } from "../outbox";
 import { newestFirst, whereClause, windowSql } from "../paging";
 import { selectIn } from "../account/viewer";
 import { boosterIds, deletionOf, editVersions, watcherIds } from "../account/status-rows";
-import type { AccountStatusesQuery } from "../account/statuses";
-import type { WatchedChange } from "../account/interactions";
-import type { FanoutOp, FanoutPage, StatusDeleted } from "../account/fanout";
+
 import type { RemoteActor } from "./actor-document";
 import { blocksLocal, deletedActor, isLocalFollower } from "./remote-relations";
+import type { AccountStatusesQuery, FanoutOp, FanoutPage, StatusDeleted, WatchedChange } from "../../schemas/calls";
 
 /**
  * Remote statuses and the local relations of one remote actor, stored in its RemoteActorObject

@@ -1,24 +1,14 @@
-import type { StatusRecord, ViewerFlags } from "../../schemas/records";
 import type { Result } from "../../lib/result";
-import type { Viewer } from "../account/account-object";
+
 import { sha256Base64url } from "../../lib/crypto";
 import { hasScope } from "../../lib/scopes";
 import { publicTimelineStub, tagTimelineStub } from "../../core/stubs";
 import { decodeStreamRequest } from "./handshake";
-import { MAX_SUBSCRIPTIONS, StreamHub, type ListenerState } from "./hub";
-import {
-  isHashtagStream,
-  isPublicStream,
-  parseClientMessage,
-  parseSubscription,
-  StreamError,
-  streamKey,
-  streamScope,
-  userStreamsFor,
-  type Parsed,
-  type Subscription,
-} from "./protocol";
+import { MAX_SUBSCRIPTIONS, StreamHub } from "./hub";
+import { isHashtagStream, isPublicStream, type ListenerState, parseClientMessage, type Parsed, parseSubscription, StreamError, streamKey, streamScope, type Subscription, userStreamsFor } from "./protocol";
+import { registerUserPublisher, type PublicEvent, type UserEvent } from "./user-events";
 import { conversationPayload, notificationPayload, statusPayload, viewAdmitted, viewForStream } from "./render";
+import type { Viewer } from "../../schemas/auth";
 
 /** What the account object offers its streams (AccountObject satisfies it). */
 export interface StreamingAccount {
@@ -28,55 +18,7 @@ export interface StreamingAccount {
   authorize(token: string, scope: string | null): Promise<Result<Viewer>>;
 }
 
-/**
- * Events for the streams of the account itself (`user`, `user:notification`, `list`,
- * `direct`). Notifications and conversations are named by id and read back when the event is
- * sent, after the surrounding transaction committed, so a rolled-back change streams nothing.
- */
-export type UserEvent =
-  | { event: "update" | "status.update"; status: StatusRecord; list?: string; committed?: Admitted }
-  | { event: "delete"; id: string }
-  | { event: "notification"; id: string }
-  | { event: "conversation"; conversationId: string }
-  | { event: "filters_changed" }
-  | { event: "notifications_merged" };
-
-/**
- * Set by a publisher that has decided to put the status into home (so it need not be looked
- * up there): `visible: true` when the home rules also settled that the account may see it
- * (render.ts `viewAdmitted`), null when visibility must still be checked. `flags`: the
- * account's flags for the status when the publisher knows them without a query.
- */
-export type Admitted = { visible: true; hasFilters: boolean; flags: Record<string, ViewerFlags> | null } | { visible: null };
-
-/** A status event pushed by a public or hashtag timeline to accounts listening to `keys`. */
-export type PublicEvent =
-  | { event: "update" | "status.update"; status: StatusRecord; keys: string[] }
-  | { event: "delete"; id: string; keys: string[] };
-
 const SCOPE_ERROR = new StreamError(401, "Access token does not cover required scopes");
-
-const byStorage = new WeakMap<SqlStorage, AccountStreams>();
-
-/**
- * Publishes an event to the account's own streams. `target` is the account object or its
- * `sql` (feature modules that only hold `sql` can call it). Safe to call inside a
- * transaction: the event is sent once the current synchronous work has finished.
- */
-export function publishToUser(target: SqlStorage | { sql: SqlStorage }, event: UserEvent): void {
-  const sql = "exec" in target ? target : target.sql;
-  byStorage.get(sql)?.publishUser(event);
-}
-
-/**
- * Sends an `update` for a status the caller has decided to put into home, at once: called
- * before the delivery's writes, the event does not wait for them to be stored (outgoing
- * messages are held until earlier writes are durable). A delivery that then fails is retried
- * by the fan-out, so the event may come twice, never not at all.
- */
-export function publishAdmitted(sql: SqlStorage, status: StatusRecord, admitted: Admitted): void {
-  byStorage.get(sql)?.publishUser({ event: "update", status, committed: admitted }, true);
-}
 
 /**
  * The streams of one account object: accepting WebSockets (hibernatable) and SSE responses,
@@ -91,7 +33,7 @@ export class AccountStreams {
     private readonly host: StreamingAccount,
   ) {
     this.hub = new StreamHub(ctx);
-    byStorage.set(host.sql, this);
+    registerUserPublisher(host.sql, this);
   }
 
   // ----- connections -----

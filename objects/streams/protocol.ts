@@ -188,3 +188,25 @@ export function streamForSsePath(path: string, onlyMedia: boolean): StreamName |
       return null;
   }
 }
+
+/**
+ * What a connection remembers about itself. For WebSockets it lives in the socket's attachment
+ * (kept by the runtime across hibernation, at most 16 KiB), never in instance fields only.
+ */
+export interface ListenerState {
+  /** SHA-256 (base64url) of the bearer token: revoking the token closes the connection. */
+  tokenHash: string;
+  accountId: string;
+  /** Where the client connected: payloads are rendered with these URLs. */
+  origin: string;
+  domain: string;
+  /** Scopes of the token, checked when a stream is added. */
+  scopes: string[];
+  subscriptions: Subscription[];
+}
+
+/** A WebSocket or an SSE response, seen the same way by publishers. */
+export interface Listener {
+  readonly state: ListenerState;
+  send(sub: Subscription, event: StreamEventName, payload: string | undefined): void;
+}

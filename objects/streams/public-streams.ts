@@ -1,8 +1,7 @@
-import type { StatusRecord } from "../../schemas/records";
+import { hasMedia, type StatusRecord } from "../../schemas/records";
 import { accountStub } from "../../core/stubs";
-import type { PublicEvent } from "./account-streams";
+import type { PublicEvent } from "./user-events";
 import { hashtagStreamsFor, normalizeTag, publicStreamsFor } from "./protocol";
-import { hasMedia } from "../timeline/timeline-object";
 
 /**
  * The timeline-object side of public and hashtag streams. Connections live on each user's

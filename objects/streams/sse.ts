@@ -1,5 +1,5 @@
-import type { Listener, ListenerState } from "./hub";
-import type { StreamEventName, Subscription } from "./protocol";
+
+import type { Listener, ListenerState, StreamEventName, Subscription } from "./protocol";
 
 /** Comment line sent every HEARTBEAT_MS so proxies and clients see the connection alive. */
 export const SSE_HEARTBEAT_MS = 15_000;

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
 import { JobRegistry, Outbox, OUTBOX_TABLE_SQL, scheduleAlarm } from "../outbox";
-import type { StatusRecord } from "../../schemas/records";
+import { hasMedia, type StatusRecord } from "../../schemas/records";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { accountStub } from "../../core/stubs";
 import { publishPublic, STREAM_WATCHERS_SQL, unwatchStream, watchStream } from "../streams/public-streams";
@@ -60,11 +60,6 @@ interface TagFanout {
 }
 
 const timelineJobs = new JobRegistry<TimelineObject>().register("tag.fanout", (host, job: TagFanout) => host.fanOutToTagFollowers(job));
-
-export function hasMedia(s: StatusRecord): boolean {
-  const media = (s as { media_attachments?: unknown[] }).media_attachments;
-  return Array.isArray(media) && media.length > 0;
-}
 
 export class TimelineObject extends DurableObject<Env> {
   readonly sql: SqlStorage;

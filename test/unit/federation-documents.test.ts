@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AccountRecord, StatusRecord } from "../../schemas/records";
-import { toSnapshot } from "../../schemas/records";
+import { type AccountRecord, type StatusRecord, toSnapshot } from "../../schemas/records";
 import { AS_PUBLIC, FEDERATION_CONTEXT, isPublicCollection } from "../../lib/federation/context";
 import { actorDocument } from "../../core/activitypub/actor";
 import { addressing, conversationUri, derivedParentUri, noteDocument, noteObject } from "../../core/activitypub/note";

@@ -2,11 +2,12 @@ import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { expect } from "vitest";
 import { signRequest as fedifySign } from "@fedify/fedify/sig";
 import { AS_PUBLIC } from "../../lib/federation/context";
-import { resolveRemoteActor } from "../../objects/federation/remote-actor-object";
+
 import type { InboxEntryState } from "../../objects/federation/inbox-object";
 import { inboxStub, remoteActorStub } from "../../core/stubs";
 import { api, BASE, bearer, registerUser, uniqueName, type TestUser } from "./helpers";
 import { FakePeer, installFakeNetwork, peerHost, type PeerActor } from "./federation-peer";
+import { resolveRemoteActor } from "../../objects/federation/remote-actors";
 
 /**
  * Helpers of the inbound handler tests: a fake remote server (federation-peer.ts) sends real

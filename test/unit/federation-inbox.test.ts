@@ -4,13 +4,14 @@ import { signRequest as fedifySign, verifyRequest as fedifyVerify } from "@fedif
 import { signCavage } from "../../lib/federation/http-signatures-cavage";
 import { digestHeader } from "../../lib/federation/digest";
 import { inboxHandlers, dispatchActivity, InboxHandlerRegistry, type InboxContext } from "../../objects/federation/handlers/registry";
-import { remoteActorById, resolveRemoteActor, type RemoteActorObject } from "../../objects/federation/remote-actor-object";
+import { type RemoteActorObject } from "../../objects/federation/remote-actor-object";
 import type { InboxObject } from "../../objects/federation/inbox-object";
 import { INBOX_SHARDS, inboxStub, remoteActorStub } from "../../core/stubs";
 import { forgetDomainBlocks, isDomainBlocked } from "../../worker/federation/domain-blocks";
 import { forgetCachedKeys } from "../../worker/federation/key-resolver";
 import { BASE, DOMAIN, registerUser, uniqueName, type TestUser } from "./helpers";
 import { as2, FakePeer, installFakeNetwork, peerHost, rsaKeyPair, spkiPem, uninstallFakeNetwork, type PeerActor } from "./federation-peer";
+import { remoteActorById, resolveRemoteActor } from "../../objects/federation/remote-actors";
 
 const ORIGIN = BASE;
 let peer: FakePeer;

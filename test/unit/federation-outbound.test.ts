@@ -4,13 +4,15 @@ import { accountStub, deliveryStub, instanceActorStub, remoteActorStub } from ".
 import { parseCavageHeader, signedRequestHeaders } from "../../lib/federation/http-signatures-cavage";
 import { importPublicKeyPem } from "../../lib/federation/keys";
 import { digestHeader } from "../../lib/federation/digest";
-import { resolveRemoteActor, type RemoteActor } from "../../objects/federation/remote-actor-object";
+
 import { snowflake } from "../../lib/ids";
 import { parseHandle, selfLink, webfingerUrl } from "../../lib/federation/webfinger";
 import type { StatusRecord } from "../../schemas/records";
 import { api, BASE, bearer, jsonBody, must, registerUser, uniqueName, type TestUser } from "./helpers";
 import { FakePeer, installFakeNetwork, peerHost, uninstallFakeNetwork, type PeerActor, type RecordedRequest } from "./federation-peer";
 import { expectSchema } from "./openapi";
+import { resolveRemoteActor } from "../../objects/federation/remote-actors";
+import type { RemoteActor } from "../../objects/federation/actor-document";
 
 /**
  * Outbound federation: each local action that concerns a remote account or audience becomes a

@@ -7,7 +7,7 @@ import { statusRecordOf } from "./timelines-helpers";
 import { accountStub, deliveryStub, publicTimelineStub, remoteActorStub } from "../../core/stubs";
 import type { AccountObject } from "../../objects/account/account-object";
 import type { RemoteActorObject } from "../../objects/federation/remote-actor-object";
-import { resolveRemoteActor } from "../../objects/federation/remote-actor-object";
+
 import { deliverPollEnded } from "../../objects/account/status-peers";
 import { uninstallFakeNetwork, type PeerActor } from "./federation-peer";
 import {
@@ -30,6 +30,7 @@ import {
 } from "./federation-handlers-helpers";
 import { api, bearer, jsonBody, type TestUser } from "./helpers";
 import { expectSchema } from "./openapi";
+import { resolveRemoteActor } from "../../objects/federation/remote-actors";
 
 /**
  * The local state kept about remote accounts stays true to the graph and to the remote

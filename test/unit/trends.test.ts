@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createAppToken } from "./helpers";
+import { createAppToken, type TestUser } from "./helpers";
 import { expectSchema } from "./openapi";
 import { call, get, publish, settle, users } from "./timelines-helpers";
 import { runJobs } from "./status-helpers";
-import type { TestUser } from "./helpers";
 
 function tagWord(prefix: string): string {
   return `${prefix}${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`.toLowerCase();

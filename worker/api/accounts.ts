@@ -13,10 +13,11 @@ import { stringList } from "../../schemas/coerce";
 import type { AccountRecord, AccountSnapshot } from "../../schemas/records";
 import { remoteAccountById, resolveHandle } from "../federation/resolve";
 import { remoteActorUris } from "../../objects/federation/account-owners";
-import type { AppInfo } from "../../objects/account/account-object";
+
 import { errorPage, pageLang, pageResponse } from "../../web/layout";
 import { CSRF_FIELD, preSessionCsrf, preSessionCsrfMatches } from "../../web/session";
 import { renderSignedUp, renderSignUp } from "../../web/sign-up";
+import type { AppInfo } from "../../schemas/auth";
 
 /**
  * Registration (`POST /api/v1/accounts`) and public account reads: by id, several ids, and

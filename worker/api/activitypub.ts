@@ -6,7 +6,7 @@ import { accountStub, remoteActorStub } from "../../core/stubs";
 import { findLocalUsername } from "../directory-cache";
 import { statusUri, statusUrl } from "../../core/serializers/status";
 import type { StatusRecord } from "../../schemas/records";
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 import type { ActorData } from "../../objects/account/activitypub";
 import { withContext } from "../../lib/federation/context";
 import { actorDocument } from "../../core/activitypub/actor";

@@ -5,7 +5,7 @@ import { ApiError, badRequest, forbidden, notFound, unwrap } from "../../lib/res
 import { requireCaller } from "../http/auth";
 import { json } from "../http/respond";
 import { linkHeader, linkHeaders, readPage } from "../http/pagination";
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 import { accountStub, directoryStub } from "../../core/stubs";
 import { forgetLocalUsername } from "../directory-cache";
 import { instanceSettings } from "../../core/instance-settings";
@@ -19,10 +19,10 @@ import {
   type AdminReportEntity,
 } from "../../core/serializers/admin";
 import { serializeStatus } from "../../core/serializers/status";
-import type { AccountSnapshot, Role } from "../../schemas/records";
-import type { Viewer } from "../../objects/account/account-object";
+import type { AccountSnapshot, ModerationReport, Role } from "../../schemas/records";
+
 import type { AccountFilter, AccountStatus, ModerationEntry } from "../../objects/directory/moderation";
-import type { ModerationReport } from "../../schemas/records";
+import type { Viewer } from "../../schemas/auth";
 
 /**
  * The part of Mastodon's admin API an instance needs to run: accounts (list, show, approve and

@@ -4,7 +4,8 @@ import { unwrap } from "../../lib/result";
 import { json } from "../http/respond";
 import { linkHeader, readPage } from "../http/pagination";
 import { accountStub } from "../../core/stubs";
-import { renderStatus, userToken } from "./statuses";
+import { renderStatus } from "./statuses";
+import { userToken } from "../http/auth";
 
 /**
  * The caller's favourites and bookmarks: one call to the caller's own object, which keeps a

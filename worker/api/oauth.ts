@@ -8,7 +8,7 @@ import { json, redirect } from "../http/respond";
 import { accountStub, appStub, directoryStub, rateLimitStub } from "../../core/stubs";
 import { actorUri, MISSING_AVATAR_PATH, profileUrl } from "../../core/serializers/account";
 import type { AccountRecord, AppRecord } from "../../schemas/records";
-import type { AppInfo, IssuedToken } from "../../objects/account/account-object";
+
 import { ALL_SCOPES, hasScope, isSubsetOf, parseScopes } from "../../lib/scopes";
 import { accountIdOf, tokenOwner } from "../../lib/tokens";
 import { errorPage, pageLang, pageResponse } from "../../web/layout";
@@ -27,6 +27,7 @@ import {
   sessionCookie,
   type WebSession,
 } from "../../web/session";
+import type { AppInfo, IssuedToken } from "../../schemas/auth";
 
 /**
  * OAuth 2 as Mastodon apps use it: the authorization-code flow (with PKCE) through server-rendered

@@ -7,7 +7,8 @@ import { serializePoll } from "../../core/serializers/status";
 import { parseOrFail } from "../../schemas/accounts";
 import { voteParams } from "../../schemas/statuses";
 import { STATUS_ID } from "../../objects/status-index/locate";
-import { optionalToken, userToken, visibleStatus } from "./statuses";
+import { visibleStatus } from "./statuses";
+import { optionalToken, userToken } from "../http/auth";
 
 /**
  * Polls. A poll's id is its status's id, so the status index finds the author's object, which

@@ -6,8 +6,9 @@ import { linkHeader, readPage } from "../http/pagination";
 import { accountStub } from "../../core/stubs";
 import { parseOrFail } from "../../schemas/accounts";
 import { parseTime, scheduleUpdateSchema } from "../../schemas/statuses";
-import type { ScheduledRecord } from "../../objects/account/scheduled";
-import { userToken } from "./statuses";
+
+import { userToken } from "../http/auth";
+import { serializeScheduled } from "../../core/serializers/scheduled";
 
 /** Scheduled statuses (created by `POST /api/v1/statuses` with `scheduled_at`). */
 export function registerScheduledStatuses(router: Router): void {
@@ -15,11 +16,6 @@ export function registerScheduledStatuses(router: Router): void {
   router.get("/api/v1/scheduled_statuses/:id", show);
   router.put("/api/v1/scheduled_statuses/:id", reschedule);
   router.delete("/api/v1/scheduled_statuses/:id", cancel);
-}
-
-/** ScheduledStatus entity. Media uploads do not exist yet, so there are never attachments. */
-export function serializeScheduled(r: ScheduledRecord) {
-  return { id: r.id, scheduled_at: r.scheduled_at, params: r.params, media_attachments: [] as unknown[] };
 }
 
 function scheduledId(c: Ctx): string {

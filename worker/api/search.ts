@@ -1,7 +1,7 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { badRequest, unauthorized, unwrap } from "../../lib/result";
-import { bearerToken, requireCaller } from "../http/auth";
+import { bearerToken, requireCaller, type TokenAuth } from "../http/auth";
 import { json } from "../http/respond";
 import { accountStub, directoryStub, publicTimelineStub } from "../../core/stubs";
 import { tokenOwner } from "../../lib/tokens";
@@ -16,7 +16,7 @@ import { isOpenQuery, type StatusQuery } from "../../objects/search-index";
 import type { SearchInput, SearchResult, StatusSearch } from "../../objects/account/search";
 import type { AccountSearch } from "../../objects/account/graph-reads";
 import { findLocalUsername } from "../directory-cache";
-import { fetchStatuses, type TokenAuth } from "./statuses";
+import { fetchStatuses } from "./statuses";
 import { resolveRemoteSearch } from "../federation/resolve";
 import { serializeAccount } from "../../core/serializers/account";
 import { serializeViewedStatuses } from "../../core/serializers/filter";

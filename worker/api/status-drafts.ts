@@ -5,8 +5,7 @@ import { resolveHandle } from "../federation/resolve";
 import { POLL_LIMITS, POSTING_LANGUAGES, STATUS_LIMITS } from "../../core/instance-settings";
 import { tagUrl } from "../../core/serializers/status";
 import { extractMentions, extractTags, mentionKey, renderStatusHtml, statusLength, type ParsedMention } from "../../lib/status-text";
-import type { CreateStatusParams, EditStatusParams } from "../../schemas/statuses";
-import { parseTime } from "../../schemas/statuses";
+import { type CreateStatusParams, type EditStatusParams, parseTime } from "../../schemas/statuses";
 import type { MentionRecord } from "../../schemas/records";
 import type { EditDraft, PollDraft, StatusDraft } from "../../objects/account/statuses";
 

@@ -1,7 +1,7 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
-import { ApiError, notFound, unauthorized, unwrap } from "../../lib/result";
-import { bearerToken, optionalUser, requireUser } from "../http/auth";
+import { ApiError, notFound, unwrap } from "../../lib/result";
+import { optionalToken, userToken, type TokenAuth } from "../http/auth";
 import { json } from "../http/respond";
 import { linkHeader, readPage } from "../http/pagination";
 import { accountStub, remoteActorStub, threadStub } from "../../core/stubs";
@@ -9,7 +9,6 @@ import { remoteActorUriOf } from "../../objects/federation/account-owners";
 import { serializeAccount } from "../../core/serializers/account";
 import { serializeStatus } from "../../core/serializers/status";
 import { serializeViewedStatus } from "../../core/serializers/filter";
-import { tokenOwner } from "../../lib/tokens";
 import { parseOrFail } from "../../schemas/accounts";
 import { accountStatusesSchema, createStatusSchema, editStatusSchema, reblogSchema } from "../../schemas/statuses";
 import { stringList } from "../../schemas/coerce";
@@ -20,7 +19,7 @@ import { locateStatusOwners, STATUS_ID, type StatusOwner } from "../../objects/s
 import { CONTEXT_LIMITS } from "../../objects/account/statuses";
 import type { StatusAction } from "../../objects/account/interactions";
 import { editDraft, newStatusDraft } from "./status-drafts";
-import { serializeScheduled } from "./scheduled-statuses";
+import { serializeScheduled } from "../../core/serializers/scheduled";
 
 /**
  * Statuses: post, read, edit, delete, context, history, source, interactions, and an account's
@@ -46,39 +45,6 @@ export function registerStatuses(router: Router): void {
 }
 
 // ----- shared by the statuses family (polls, favourites, scheduled statuses) -----
-
-export interface TokenAuth {
-  token: string;
-  accountId: string;
-}
-
-/**
- * The caller's user token and account, read from the token's routing hint. The account's
- * object verifies the token in the same call that does the work. App tokens get Mastodon's 422.
- */
-export async function userToken(c: Ctx): Promise<TokenAuth> {
-  const token = bearerToken(c);
-  const owner = token ? tokenOwner(token) : null;
-  if (!token || !owner) throw unauthorized();
-  if (owner.kind === "app") {
-    await requireUser(c, null);
-    throw unauthorized();
-  }
-  return { token, accountId: owner.accountId };
-}
-
-/** Like userToken for endpoints open to anyone: null without a token (an app token reads as anonymous). */
-export async function optionalToken(c: Ctx, scope: string): Promise<TokenAuth | null> {
-  const token = bearerToken(c);
-  if (!token) return null;
-  const owner = tokenOwner(token);
-  if (!owner) throw unauthorized();
-  if (owner.kind === "app") {
-    await optionalUser(c, scope);
-    return null;
-  }
-  return { token, accountId: owner.accountId };
-}
 
 const ANONYMOUS_VIEW = (statuses: StatusRecord[]): ViewedStatuses => ({ statuses: publicView(statuses), flags: {}, filtered: {} });
 

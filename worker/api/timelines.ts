@@ -5,7 +5,7 @@ import { bearerToken, requireCaller, userObject } from "../http/auth";
 import { json, jsonText } from "../http/respond";
 import { originOf } from "../../core/serializers/rendered";
 import { cursorLink, linkHeaders, readPage } from "../http/pagination";
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 import { accountStub, publicTimelineStub, tagTimelineStub } from "../../core/stubs";
 import { tokenOwner } from "../../lib/tokens";
 import { compareIds } from "../../lib/ids";

@@ -1,7 +1,7 @@
 import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { unauthorized, unwrap } from "../../lib/result";
-import { bearerToken, requireCaller } from "../http/auth";
+import { bearerToken, requireCaller, type TokenAuth } from "../http/auth";
 import { json } from "../http/respond";
 import { linkHeaders } from "../http/pagination";
 import { accountStub, publicTimelineStub } from "../../core/stubs";
@@ -13,7 +13,7 @@ import { publicView } from "../../objects/account/viewer";
 import { serializeTag } from "../../core/serializers/tag";
 import { serializeStatus } from "../../core/serializers/status";
 import { serializeViewedStatuses } from "../../core/serializers/filter";
-import type { TokenAuth } from "./statuses";
+
 import type { TagRelation } from "../../schemas/records";
 
 /**

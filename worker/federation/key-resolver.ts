@@ -2,9 +2,10 @@ import { fail, ok, type Result } from "../../lib/result";
 import { keyOwnerIndexStub } from "../../core/stubs";
 import { assertFetchable, fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/federation/safe-fetch";
 import { importPublicKeyPem, type PublicKey } from "../../lib/federation/keys";
-import { resolveRemoteActor } from "../../objects/federation/remote-actor-object";
+
 import { instanceActorSigner } from "../../objects/federation/instance-actor-object";
 import { isDomainBlocked } from "./domain-blocks";
+import { resolveRemoteActor } from "../../objects/federation/remote-actors";
 
 /**
  * keyId → public key and the actor that owns it. Three shapes are met in the wild:

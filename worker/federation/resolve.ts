@@ -5,9 +5,10 @@ import { parseHandle, webfingerActorUri } from "../../lib/federation/webfinger";
 import { ACTOR_TYPES } from "../../objects/federation/actor-document";
 import { instanceActorSigner } from "../../objects/federation/instance-actor-object";
 import { handleIndexStub } from "../../core/stubs";
-import { ACTOR_MAX_AGE_MS, remoteActorById, resolveRemoteActor } from "../../objects/federation/remote-actor-object";
+import { ACTOR_MAX_AGE_MS } from "../../objects/federation/remote-actor-object";
 import { ingestNote, PARENT_DEPTH, resolveStatus } from "../../objects/federation/inbound-notes";
 import { asArray, idOf, knownStatus, sameHost } from "../../objects/federation/handlers/common";
+import { remoteActorById, resolveRemoteActor } from "../../objects/federation/remote-actors";
 
 /**
  * Remote accounts and statuses for the client API: `acct:user@domain` through WebFinger then

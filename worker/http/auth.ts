@@ -2,8 +2,9 @@ import type { Ctx } from "../context";
 import { ApiError, unauthorized, unwrap } from "../../lib/result";
 import { tokenOwner } from "../../lib/tokens";
 import { accountStub, appStub } from "../../core/stubs";
-import type { Viewer } from "../../objects/account/account-object";
+
 import type { AppRecord } from "../../schemas/records";
+import type { Viewer } from "../../schemas/auth";
 
 /** The bearer token of a request: `Authorization: Bearer`, else `?access_token=`. */
 export function bearerToken(c: Ctx): string | null {
@@ -59,4 +60,37 @@ export async function userObject(c: Ctx, scope: string | null): Promise<{ token:
     throw new ApiError(422, "This method requires an authenticated user");
   }
   return { token, accountId: owner.accountId, stub: accountStub(c.env, owner.accountId) };
+}
+
+export interface TokenAuth {
+  token: string;
+  accountId: string;
+}
+
+/**
+ * The caller's user token and account, read from the token's routing hint. The account's
+ * object verifies the token in the same call that does the work. App tokens get Mastodon's 422.
+ */
+export async function userToken(c: Ctx): Promise<TokenAuth> {
+  const token = bearerToken(c);
+  const owner = token ? tokenOwner(token) : null;
+  if (!token || !owner) throw unauthorized();
+  if (owner.kind === "app") {
+    await requireUser(c, null);
+    throw unauthorized();
+  }
+  return { token, accountId: owner.accountId };
+}
+
+/** Like userToken for endpoints open to anyone: null without a token (an app token reads as anonymous). */
+export async function optionalToken(c: Ctx, scope: string): Promise<TokenAuth | null> {
+  const token = bearerToken(c);
+  if (!token) return null;
+  const owner = tokenOwner(token);
+  if (!owner) throw unauthorized();
+  if (owner.kind === "app") {
+    await optionalUser(c, scope);
+    return null;
+  }
+  return { token, accountId: owner.accountId };
 }

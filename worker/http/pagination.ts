@@ -1,5 +1,5 @@
 import type { Params } from "./body";
-import type { Page } from "../../core/paging";
+import type { Page } from "../../schemas/paging";
 
 const DIGITS = /^\d{1,20}$/;
 

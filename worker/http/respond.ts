@@ -3,7 +3,7 @@ export function json(data: unknown, init: ResponseInit = {}): Response {
   return jsonText(JSON.stringify(data), init);
 }
 
-/** A JSON body that was serialized already (see worker/serializers/rendered.ts). */
+/** A JSON body that was serialized already (see core/serializers/rendered.ts). */
 export function jsonText(body: string, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set("content-type", "application/json; charset=utf-8");

@@ -3,9 +3,10 @@ import { snowflake } from "../../../lib/ids";
 import { isPublicCollection } from "../../../lib/federation/context";
 import { remoteActorStub } from "../../../core/stubs";
 import { fetchNote, ingestNote, PARENT_DEPTH, resolveStatus, type HeldStatus, type IngestContext } from "../inbound-notes";
-import { resolveRemoteActor } from "../remote-actor-object";
+
 import { asArray, idOf, isRecord, localStatusIdOf, originOf, sameHost, senderOf } from "./common";
 import { inboxHandlers } from "./registry";
+import { resolveRemoteActor } from "../remote-actors";
 
 /**
  * Announce: a remote boost. The boosted status is one we hold, or it is fetched from its own

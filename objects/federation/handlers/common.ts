@@ -2,9 +2,11 @@ import type { Origin } from "../../../core/serializers/account";
 import { directoryStub, remoteActorStub } from "../../../core/stubs";
 import { localUsernameOf } from "../../../core/activitypub/uris";
 import { locateStatusOwners, remoteStatusByUri } from "../../status-index/locate";
-import { resolveRemoteActor, type RemoteActor } from "../remote-actor-object";
+
 import type { StatusRef } from "../remote-statuses";
 import type { InboxContext } from "./registry";
+import { resolveRemoteActor } from "../remote-actors";
+import type { RemoteActor } from "../actor-document";
 
 /** Small readers shared by the activity handlers. Handlers open with guard clauses built on them. */
 

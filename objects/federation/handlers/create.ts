@@ -3,9 +3,10 @@ import { pollVoteOf } from "../../../core/activitypub/inbound";
 import { localUsernameOf } from "../../../core/activitypub/uris";
 import { locateStatusOwners } from "../../status-index/locate";
 import { ingestNote, objectOfActivity, PARENT_DEPTH } from "../inbound-notes";
-import type { RemoteActor } from "../remote-actor-object";
+
 import { asArray, idOf, isRecord, knownStatus, localStatusIdOf, originOf, senderOf } from "./common";
 import { inboxHandlers, objectIdOf, type InboxContext } from "./registry";
+import type { RemoteActor } from "../actor-document";
 
 /**
  * Create: a new remote status (Note, Question; Article, Page... converted), stored on its

@@ -1,8 +1,9 @@
 import { remoteActorStub } from "../../../core/stubs";
 import { fetchNote, ingestNote, PARENT_DEPTH } from "../inbound-notes";
-import type { RemoteActor } from "../remote-actor-object";
+
 import { idOf, originOf, sameHost, senderOf } from "./common";
 import type { InboxContext } from "./registry";
+import type { RemoteActor } from "../actor-document";
 
 /**
  * Add/Remove on the sender's featured collection: pinning and unpinning one of its statuses

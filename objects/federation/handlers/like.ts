@@ -1,8 +1,9 @@
-import type { Interaction } from "../../account/interactions";
+
 import { accountStub, remoteActorStub } from "../../../core/stubs";
 import { locateStatusOwners } from "../../status-index/locate";
 import { idOf, localStatusIdOf, originOf, senderOf } from "./common";
 import { inboxHandlers, type InboxContext } from "./registry";
+import type { Interaction } from "../../../schemas/calls";
 
 /**
  * Like of a local status: a favourite by the remote account (count and notification on the

@@ -1,7 +1,8 @@
 import { remoteActorStub } from "../../../core/stubs";
-import { resolveRemoteActor } from "../remote-actor-object";
+
 import { idOf, sameHost, senderOf } from "./common";
 import { inboxHandlers } from "./registry";
+import { resolveRemoteActor } from "../remote-actors";
 
 /**
  * Move of the sender to another account: only when the target's own document (fetched fresh)

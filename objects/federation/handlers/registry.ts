@@ -1,5 +1,5 @@
 import { remoteActorStub } from "../../../core/stubs";
-import { arrivalOf, isUsableActorUri, type Arrival, type AuthorHere } from "../remote-actor-object";
+import { type Arrival, type AuthorHere, arrivalOf, isUsableActorUri } from "../remote-actors";
 
 /**
  * Inbound activities are dispatched to exactly one handler per activity type (Mastodon's

@@ -1,10 +1,11 @@
 import { accountStub, remoteActorStub } from "../../../core/stubs";
-import type { RemoteActor } from "../remote-actor-object";
+
 import type { LedgerEntry } from "../remote-relations";
 import { idOf, isRecord, localAccountByUri, originOf, senderOf, typeOf } from "./common";
 import { followEnded } from "./follow-answers";
 import { localStatusOf, onLocalStatus } from "./like";
 import { inboxHandlers, type InboxContext } from "./registry";
+import type { RemoteActor } from "../actor-document";
 
 /**
  * Undo of the sender's own Follow, Like, Announce, Block or Accept. The undone activity is

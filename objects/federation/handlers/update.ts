@@ -2,9 +2,10 @@ import { remoteActorStub } from "../../../core/stubs";
 import { inboundStatus, sanitizeInboundStatus } from "../../../core/activitypub/inbound";
 import { ACTOR_TYPES } from "../actor-document";
 import { objectOfActivity, pollRecord, resolveMentions } from "../inbound-notes";
-import { resolveRemoteActor } from "../remote-actor-object";
+
 import { isRecord, originOf, senderOf, typeOf } from "./common";
 import { inboxHandlers, type InboxContext } from "./registry";
+import { resolveRemoteActor } from "../remote-actors";
 
 /**
  * Update of the sender's actor (its profile: stored from the signed document, copies refreshed)

@@ -1,18 +1,21 @@
-// Import rules of the source tree, checked by `npm test` (see docs/ARCHITECTURE.md, "Layers").
+// Structure rules of the source tree, checked by `npm test` (see docs/ARCHITECTURE.md, "Layers").
 // 1. Layers: a file imports only from its own folder's layer and the layers below it.
 // 2. No import cycles between modules (type-only imports included), so every folder reads top-down.
+// 3. No source file (tests, benches and scripts included) over MAX_LINES lines.
 import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
 import { dirname, join, normalize, relative, resolve } from "node:path";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 /** Top to bottom: each layer may import itself and any layer after it. */
 const LAYERS = ["worker", "web", "objects", "core", "schemas", "lib"];
+const OTHER_SOURCES = ["test", "bench", "scripts"];
+const MAX_LINES = 600;
 
-function sourceFiles(dir) {
+function sourceFiles(dir, pattern = /\.ts$/) {
   return readdirSync(join(root, dir)).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(join(root, path)).isDirectory()) return sourceFiles(path);
-    return path.endsWith(".ts") ? [path] : [];
+    if (statSync(join(root, path)).isDirectory()) return sourceFiles(path, pattern);
+    return pattern.test(path) ? [path] : [];
   });
 }
 
@@ -32,7 +35,7 @@ function resolveSpec(from, spec) {
 }
 
 const layerOf = (file) => LAYERS.indexOf(file.split("/")[0]);
-const files = LAYERS.flatMap(sourceFiles);
+const files = LAYERS.flatMap((dir) => sourceFiles(dir));
 const graph = new Map(files.map((file) => [file, importsOf(file).map((spec) => resolveSpec(file, spec))]));
 
 const problems = [];
@@ -63,10 +66,14 @@ function visit(node) {
   }
 }
 for (const file of graph.keys()) if (!indices.has(file)) visit(file);
+for (const file of [...files, ...OTHER_SOURCES.flatMap((dir) => sourceFiles(dir, /\.(ts|mjs|js)$/))]) {
+  const lines = readFileSync(join(root, file), "utf8").split("\n").length;
+  if (lines > MAX_LINES) problems.push(`${file}: ${lines} lines (at most ${MAX_LINES}; split it by concern)`);
+}
 for (const cycle of cycles) problems.push(`import cycle between ${cycle.length} files: ${cycle.join(", ")}`);
 
 if (problems.length) {
-  console.error(`Import rules broken (${problems.length}):\n  ${problems.join("\n  ")}`);
+  console.error(`Structure rules broken (${problems.length}):\n  ${problems.join("\n  ")}`);
   process.exit(1);
 }
-console.log(`Import rules hold: ${files.length} files in ${LAYERS.join(" → ")}, no cycles.`);
+console.log(`Structure rules hold: ${files.length} files in ${LAYERS.join(" → ")}, no cycles, none over ${MAX_LINES} lines.`);

@@ -1,0 +1,168 @@
+import { DurableObject } from "cloudflare:workers";
+import { migrate } from "../migrations";
+import { ACCOUNT_MIGRATIONS } from "./schema";
+import { frozenAccountRecord, readAccountRow, toTokenRecord, type AccountRow, type TokenRow } from "./records";
+import { watchRollbacks, watchTableWrites } from "../watched-storage";
+import { FeedFactsMemo } from "./feed-facts";
+import { ActivityTracker } from "./activity";
+import { PageCache } from "./page-cache";
+import type { RenderedPage } from "../../core/serializers/rendered";
+import type { AccountRecord, AccountSnapshot, StatusRecord, TokenRecord } from "../../schemas/records";
+import type { Interaction, InteractionOutcome, WatchedChange } from "../../schemas/calls";
+import type { Viewer } from "../../schemas/auth";
+import { fail, ok, type Result } from "../../lib/result";
+import { sha256Base64url } from "../../lib/crypto";
+import { hasScope } from "../../lib/scopes";
+import { Outbox, scheduleAlarm } from "../outbox";
+import { accountJobs } from "./jobs";
+import "./job-handlers";
+import { AccountStreams } from "../streams/account-streams";
+import type { AccountHost } from "./host";
+
+/**
+ * The state every RPC of an account object starts from: storage and its watchers, the memos
+ * they keep honest (account record, tokens, rendered pages, home-rule facts), token checks,
+ * the job outbox and the streams. AccountObject adds the RPC surface on top.
+ */
+export abstract class AccountState extends DurableObject<Env> implements AccountHost {
+  readonly sql: SqlStorage;
+  readonly outbox: Outbox<AccountHost>;
+  /** Public (the base class keeps it protected) so feature modules can reach other objects. */
+  declare readonly env: Env;
+  /** Streaming connections (objects/streams/): hibernatable WebSockets and SSE responses. */
+  readonly streams: AccountStreams;
+  readonly feedFacts = new FeedFactsMemo();
+  /** Rendered home and notification pages (page-cache.ts). */
+  protected readonly pageCache = new PageCache();
+  /** When this account was last active, marked once a day (activity.ts). */
+  private readonly activity = new ActivityTracker();
+  private readonly tokenMemo = new Map<string, TokenRecord>();
+  private knownId: string | undefined;
+  /** The account record, read once and forgotten when `account`/`keys` change (see record()). */
+  private recordMemo: Readonly<AccountRecord> | null | undefined;
+  private readonly watchedStorage: DurableObjectStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = watchTableWrites(ctx.storage.sql, (table, adds) => this.tableWritten(table, adds));
+    this.watchedStorage = watchRollbacks(ctx.storage, () => this.forgetMemos());
+    this.outbox = new Outbox(ctx.storage, accountJobs);
+    this.streams = new AccountStreams(ctx, this);
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, ACCOUNT_MIGRATIONS);
+    });
+  }
+
+  /** Checks a bearer token and scope; the first step of every authenticated call. */
+  abstract authorize(token: string, scope: string | null): Promise<Result<Viewer>>;
+  abstract statusesFor(ids: string[], viewerId: string | null): Promise<StatusRecord[]>;
+  abstract receiveInteraction(interaction: Interaction, actor: AccountSnapshot): Promise<Result<InteractionOutcome>>;
+  abstract receiveWatchedChange(change: WatchedChange): Promise<void>;
+
+  enqueue(kind: string, payload: unknown, at = Date.now()): void {
+    this.outbox.enqueue(kind, payload, at);
+  }
+
+  async wake(): Promise<void> {
+    await scheduleAlarm(this.ctx.storage, this.outbox.nextDueAt());
+  }
+
+  override async alarm(): Promise<void> {
+    const next = await this.outbox.runDue(this);
+    await scheduleAlarm(this.ctx.storage, next);
+  }
+
+  accountId(): string {
+    // An account's id never changes, so it is read once (hot: every delivery asks for it).
+    return (this.knownId ??= this.sql.exec<{ id: string }>("SELECT id FROM account").one().id);
+  }
+
+  get storage(): DurableObjectStorage {
+    return this.watchedStorage;
+  }
+
+  row(): AccountRow | undefined {
+    return readAccountRow(this.sql);
+  }
+
+  /**
+   * The public record, or null if no account lives here. Every authenticated call starts with
+   * it, so it is memoised (frozen: callers must copy to change it); any statement writing
+   * `account` or `keys`, a rolled-back transaction and erasure forget it.
+   */
+  record(): Readonly<AccountRecord> | null {
+    if (this.recordMemo === undefined) {
+      const row = this.row();
+      this.recordMemo = row ? frozenAccountRecord(row) : null;
+    }
+    return this.recordMemo;
+  }
+
+  /** Authenticates the caller's token for `scope`, then runs `run` as that viewer. */
+  protected async withViewer<T>(token: string, scope: string | null, run: (viewer: Viewer) => Result<T> | Promise<Result<T>>): Promise<Result<T>> {
+    const v = await this.viewer(token, scope);
+    return v.ok ? run(v.value) : v;
+  }
+
+  protected async viewer(token: string, scope: string | null): Promise<Result<Viewer>> {
+    const account = this.record();
+    const record = account ? await this.findToken(token) : null;
+    if (!account || !record) return fail(401, "The access token is invalid");
+    if (scope && !hasScope(record.scopes, scope)) return fail(403, "This action is outside the authorized scopes");
+    // Registered in approval mode: the token exists but works only once a moderator approves.
+    if (!account.approved) return fail(403, "Your login is currently pending approval");
+    if (this.activity.note(this)) await this.wake();
+    return ok({ account, token: record });
+  }
+
+  /** A rendered page kept until a write it depends on (page-cache.ts). */
+  protected keptPage(key: string, build: () => { page: RenderedPage; statuses: StatusRecord[] }): RenderedPage {
+    return this.pageCache.get(key, this.sql, build);
+  }
+
+  /** Revokes a token of `clientId`: forgets it, deletes it, closes the streams it opened. */
+  protected async revokeOwnToken(token: string, clientId: string): Promise<void> {
+    const hash = await sha256Base64url(token);
+    this.tokenMemo.delete(token);
+    this.sql.exec("DELETE FROM tokens WHERE hash = ? AND client_id = ?", hash, clientId);
+    this.streams.closeRevoked(hash);
+  }
+
+  /** Empties the object and recreates its schema, so it stays usable. */
+  protected async resetStorage(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.knownId = undefined;
+    this.forgetMemos();
+    this.tokenMemo.clear();
+    migrate(this.ctx.storage, ACCOUNT_MIGRATIONS);
+  }
+
+  /**
+   * The token's record, remembered in memory after the first hashed lookup: every
+   * authenticated request starts here. Revocation and erasure forget it.
+   */
+  private async findToken(token: string): Promise<TokenRecord | null> {
+    const known = this.tokenMemo.get(token);
+    if (known) return known;
+    const row = this.sql.exec<TokenRow>("SELECT * FROM tokens WHERE hash = ?", await sha256Base64url(token)).toArray()[0];
+    if (!row) return null;
+    if (this.tokenMemo.size >= 64) this.tokenMemo.clear();
+    const record = toTokenRecord(row);
+    this.tokenMemo.set(token, record);
+    return record;
+  }
+
+  private tableWritten(table: string, adds: boolean): void {
+    if (table === "account" || table === "keys") this.recordMemo = undefined;
+    this.pageCache.written(table);
+    this.feedFacts.written(table, adds);
+  }
+
+  private forgetMemos(): void {
+    this.recordMemo = undefined;
+    this.pageCache.clear();
+    this.feedFacts.clear();
+    this.activity.forget();
+  }
+}

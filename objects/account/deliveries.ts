@@ -1,0 +1,33 @@
+import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import type { AccountHost } from "./host";
+
+import * as home from "./home";
+import * as search from "./search";
+import type { FanoutOp, StatusDeleted } from "../../schemas/calls";
+
+/**
+ * What authors' objects and timelines deliver to this account: new, edited and deleted
+ * statuses, applied to home, lists, notifications and the search index. All idempotent.
+ */
+export function receiveStatus(host: AccountHost, status: StatusRecord | string, via: home.Delivery, participants?: AccountSnapshot[], streamed = false): void {
+  home.receiveStatus(host, status, via, participants, streamed);
+}
+
+export async function receiveStatusUpdate(host: AccountHost, status: StatusRecord): Promise<void> {
+  search.refreshMention(host.sql, status);
+  await home.receiveStatusUpdate(host, status);
+}
+
+export function receiveStatusDelete(host: AccountHost, deleted: StatusDeleted): void {
+  search.forgetMention(host.sql, deleted.id);
+  home.receiveStatusDelete(host, deleted);
+}
+
+/** Several of one remote author's statuses at once, in order (a JSON `FanoutOp[]`). */
+export async function receiveFanout(host: AccountHost, ops: string): Promise<void> {
+  for (const op of JSON.parse(ops) as FanoutOp[]) {
+    if (op.kind === "create") home.receiveStatus(host, op.status, "author", op.participants);
+    else if (op.kind === "update") await receiveStatusUpdate(host, op.status);
+    else receiveStatusDelete(host, op.deleted);
+  }
+}

@@ -1,0 +1,13 @@
+// Loads every module that registers account jobs (jobs.ts), so that the registry is complete
+// before the first alarm runs, whichever modules the RPC surface happens to import.
+import "./backfill";
+import "./directory-sync";
+import "./fanout";
+import "./federation-out";
+import "./federation-statuses";
+import "./graph";
+import "./interactions";
+import "./profile-copies";
+import "./scheduled";
+import "./search";
+import "./statuses";

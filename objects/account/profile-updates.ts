@@ -1,0 +1,38 @@
+import { fail, ok, type Result } from "../../lib/result";
+import type { AccountRecord, ModerationView } from "../../schemas/records";
+import type { ProfileUpdate } from "../../schemas/accounts";
+import type { AccountHost } from "./host";
+import { readAccountRow, toAccountRecord } from "./records";
+import { clearProfileImage, profileChanges, writeProfile, type ProfileImage } from "./profile";
+import { profileChanged } from "./profile-copies";
+import * as search from "./search";
+
+/** Applies a validated profile change in one statement (profile.ts), then tells the copies. */
+export async function updateProfile(host: AccountHost, update: ProfileUpdate): Promise<Result<AccountRecord>> {
+  const current = readAccountRow(host.sql);
+  if (!current) return fail(404, "Record not found");
+  writeProfile(host.sql, profileChanges(update, current));
+  search.afterProfileChange(host, current.indexable === 1);
+  await profileChanged(host);
+  return ok(host.record()!);
+}
+
+export async function deleteProfileImage(host: AccountHost, image: ProfileImage): Promise<Result<AccountRecord>> {
+  if (!host.record()) return fail(404, "Record not found");
+  clearProfileImage(host.sql, image);
+  await profileChanged(host);
+  return ok(host.record()!);
+}
+
+/** The record with what only moderators see, or null if no account lives here. */
+export function moderationView(host: AccountHost): ModerationView | null {
+  const row = readAccountRow(host.sql);
+  return row ? { account: toAccountRecord(row), reason: (row.registration_reason as string | null) ?? null } : null;
+}
+
+/** Lets an account registered in approval mode use its tokens and sign in. Idempotent. */
+export function approve(host: AccountHost): Result<ModerationView> {
+  if (!host.record()) return fail(404, "Record not found");
+  host.sql.exec("UPDATE account SET approved = 1");
+  return ok(moderationView(host)!);
+}
