@@ -1,0 +1,105 @@
+/// <reference path="./wasm-modules.d.ts" />
+// The WASM codecs (@jsquash/*, Squoosh's builds of mozjpeg, libwebp, libavif and the Rust png
+// crate). Workers cannot compile WASM from bytes at run time, so each .wasm file is imported as a
+// module (wrangler and the vitest pool turn `*.wasm` imports into CompiledWasm) and handed over.
+//
+// Codecs get a fresh instance for every image: an Emscripten heap grows to the largest image
+// it has seen and never shrinks, so a long-lived instance would pin the peak of the biggest
+// upload for the isolate's lifetime. A dropped instance is collected with its memory.
+
+import decodeJpegWasm, { init as initJpegDecoder } from "@jsquash/jpeg/decode";
+import encodeJpegWasm, { init as initJpegEncoder } from "@jsquash/jpeg/encode";
+import decodeWebpWasm, { init as initWebpDecoder } from "@jsquash/webp/decode";
+import decodeAvifWasm, { init as initAvifDecoder } from "@jsquash/avif/decode";
+import decodePngWasm, { init as initPngCodec } from "@jsquash/png/decode";
+import encodePngWasm from "@jsquash/png/encode";
+import jpegDecoderModule from "@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm";
+import jpegEncoderModule from "@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm";
+import webpDecoderModule from "@jsquash/webp/codec/dec/webp_dec.wasm";
+import avifDecoderModule from "@jsquash/avif/codec/dec/avif_dec.wasm";
+import pngModule from "@jsquash/png/codec/pkg/squoosh_png_bg.wasm?module";
+import type { Pixels } from "./pixels";
+
+type EmscriptenInit = (module: WebAssembly.Module, options: object) => Promise<void>;
+
+/** Largest WASM linear memory seen since the last reset: bench/media-cost.ts reads it. */
+let memoryHighWater = 0;
+const liveMemories = new Set<WebAssembly.Memory>();
+
+export function wasmMemoryHighWater(): number {
+  for (const m of liveMemories) memoryHighWater = Math.max(memoryHighWater, m.buffer.byteLength);
+  return memoryHighWater;
+}
+
+export function resetWasmMemoryHighWater(): void {
+  liveMemories.clear();
+  memoryHighWater = 0;
+}
+
+function trackMemory(instance: WebAssembly.Instance): void {
+  for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) liveMemories.add(value);
+}
+
+/** A new Emscripten instance of `module` for the next call of the codec it belongs to. */
+async function freshInstance(init: EmscriptenInit, module: WebAssembly.Module): Promise<void> {
+  await init(module, {
+    instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
+      const instance = new WebAssembly.Instance(module, imports);
+      trackMemory(instance);
+      done(instance);
+      return instance.exports;
+    },
+  });
+}
+
+let pngReady: Promise<unknown> | undefined;
+function pngCodec(): Promise<unknown> {
+  // The png crate's wasm-bindgen glue keeps one instance per isolate; it cannot be renewed.
+  pngReady ??= initPngCodec(pngModule);
+  return pngReady;
+}
+
+function asPixels(decoded: { data: Uint8ClampedArray; width: number; height: number }): Pixels {
+  return { data: decoded.data, width: decoded.width, height: decoded.height };
+}
+
+export async function decodeJpeg(bytes: ArrayBuffer): Promise<Pixels> {
+  await freshInstance(initJpegDecoder as EmscriptenInit, jpegDecoderModule);
+  return asPixels(await decodeJpegWasm(bytes));
+}
+
+export async function decodeWebp(bytes: ArrayBuffer): Promise<Pixels> {
+  await freshInstance(initWebpDecoder as EmscriptenInit, webpDecoderModule);
+  return asPixels(await decodeWebpWasm(bytes));
+}
+
+export async function decodeAvif(bytes: ArrayBuffer): Promise<Pixels> {
+  await freshInstance(initAvifDecoder as EmscriptenInit, avifDecoderModule);
+  const decoded = await decodeAvifWasm(bytes);
+  if (!decoded) throw new Error("not a decodable AVIF");
+  return asPixels(decoded as { data: Uint8ClampedArray; width: number; height: number });
+}
+
+export async function decodePng(bytes: ArrayBuffer): Promise<Pixels> {
+  await pngCodec();
+  return asPixels(await decodePngWasm(bytes));
+}
+
+/**
+ * Sequential (not progressive) mozjpeg at quality 85, 4:2:0. Progressive scans cost twice the
+ * CPU for ~5% smaller files. mozjpeg writes only a JFIF APP0 header: no EXIF, XMP, ICC or comment.
+ */
+export async function encodeJpeg(p: Pixels, quality = 85): Promise<Uint8Array> {
+  await freshInstance(initJpegEncoder as EmscriptenInit, jpegEncoderModule);
+  const out = await encodeJpegWasm(p as unknown as ImageDataLike, { quality, progressive: false });
+  return new Uint8Array(out);
+}
+
+/** 8-bit RGBA PNG; the png crate writes IHDR, IDAT and IEND only. */
+export async function encodePng(p: Pixels): Promise<Uint8Array> {
+  await pngCodec();
+  const standalone = p.data.byteOffset === 0 && p.data.byteLength === p.data.buffer.byteLength ? p : { ...p, data: p.data.slice() };
+  return new Uint8Array(await encodePngWasm(standalone as unknown as ImageDataLike));
+}
+
+type ImageDataLike = Parameters<typeof encodePngWasm>[0];
