@@ -56,6 +56,8 @@ export async function detectMedia(bytes: Uint8Array): Promise<DetectedMedia | nu
   }
   const entry = found && ACCEPTED[found.mime];
   if (!entry) return null;
-  const animated = entry.mime === "image/gif" && (readGifLayout(bytes)?.frames ?? 0) > 1;
-  return { mime: entry.mime, kind: entry.kind, animated, decodable: entry.decodable ?? true };
+  // "GIF8" is four printable letters: a text starting with them is still not a GIF.
+  const frames = entry.mime === "image/gif" ? (readGifLayout(bytes)?.frames ?? 0) : 1;
+  if (frames === 0) return null;
+  return { mime: entry.mime, kind: entry.kind, animated: frames > 1, decodable: entry.decodable ?? true };
 }

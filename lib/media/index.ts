@@ -4,3 +4,4 @@ export { processImage, type ProcessedImage, type ImageOptions, type ImageVariant
 export { processProfileImage, type ProcessedProfileImage, type ProfileImageKind } from "./profile-image";
 export { MEDIA_LIMITS, type MediaLimits } from "./limits";
 export type { MediaResult } from "./result";
+export { readContainerInfo, scrubContainerMetadata, type ContainerInfo, type ScrubReport, type ContainerLimits } from "./container";
