@@ -22,30 +22,29 @@ import type { Pixels } from "./pixels";
 
 type EmscriptenInit = (module: WebAssembly.Module, options: object) => Promise<void>;
 
-/** Largest WASM linear memory seen since the last reset: bench/media-cost.ts reads it. */
-let memoryHighWater = 0;
-const liveMemories = new Set<WebAssembly.Memory>();
+/** Largest linear memory of each codec's instances since the last reset: bench/media-cost.ts reads it. */
+const liveMemories = new Map<WebAssembly.Memory, string>();
 
-export function wasmMemoryHighWater(): number {
-  for (const m of liveMemories) memoryHighWater = Math.max(memoryHighWater, m.buffer.byteLength);
-  return memoryHighWater;
+export function wasmMemoryHighWater(): Record<string, number> {
+  const peaks: Record<string, number> = {};
+  for (const [m, codec] of liveMemories) peaks[codec] = Math.max(peaks[codec] ?? 0, m.buffer.byteLength);
+  return peaks;
 }
 
 export function resetWasmMemoryHighWater(): void {
   liveMemories.clear();
-  memoryHighWater = 0;
 }
 
-function trackMemory(instance: WebAssembly.Instance): void {
-  for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) liveMemories.add(value);
+function trackMemory(instance: WebAssembly.Instance, codec: string): void {
+  for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) liveMemories.set(value, codec);
 }
 
 /** A new Emscripten instance of `module` for the next call of the codec it belongs to. */
-async function freshInstance(init: EmscriptenInit, module: WebAssembly.Module): Promise<void> {
+async function freshInstance(init: EmscriptenInit, module: WebAssembly.Module, codec: string): Promise<void> {
   await init(module, {
     instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
       const instance = new WebAssembly.Instance(module, imports);
-      trackMemory(instance);
+      trackMemory(instance, codec);
       done(instance);
       return instance.exports;
     },
@@ -64,17 +63,17 @@ function asPixels(decoded: { data: Uint8ClampedArray; width: number; height: num
 }
 
 export async function decodeJpeg(bytes: ArrayBuffer): Promise<Pixels> {
-  await freshInstance(initJpegDecoder as EmscriptenInit, jpegDecoderModule);
+  await freshInstance(initJpegDecoder as EmscriptenInit, jpegDecoderModule, "jpeg-decoder");
   return asPixels(await decodeJpegWasm(bytes));
 }
 
 export async function decodeWebp(bytes: ArrayBuffer): Promise<Pixels> {
-  await freshInstance(initWebpDecoder as EmscriptenInit, webpDecoderModule);
+  await freshInstance(initWebpDecoder as EmscriptenInit, webpDecoderModule, "webp-decoder");
   return asPixels(await decodeWebpWasm(bytes));
 }
 
 export async function decodeAvif(bytes: ArrayBuffer): Promise<Pixels> {
-  await freshInstance(initAvifDecoder as EmscriptenInit, avifDecoderModule);
+  await freshInstance(initAvifDecoder as EmscriptenInit, avifDecoderModule, "avif-decoder");
   const decoded = await decodeAvifWasm(bytes);
   if (!decoded) throw new Error("not a decodable AVIF");
   return asPixels(decoded as { data: Uint8ClampedArray; width: number; height: number });
@@ -90,7 +89,7 @@ export async function decodePng(bytes: ArrayBuffer): Promise<Pixels> {
  * CPU for ~5% smaller files. mozjpeg writes only a JFIF APP0 header: no EXIF, XMP, ICC or comment.
  */
 export async function encodeJpeg(p: Pixels, quality = 85): Promise<Uint8Array> {
-  await freshInstance(initJpegEncoder as EmscriptenInit, jpegEncoderModule);
+  await freshInstance(initJpegEncoder as EmscriptenInit, jpegEncoderModule, "jpeg-encoder");
   const out = await encodeJpegWasm(p as unknown as ImageDataLike, { quality, progressive: false });
   return new Uint8Array(out);
 }
