@@ -1,6 +1,6 @@
 /// <reference path="./wasm-modules.d.ts" />
 // The WASM codecs (@jsquash/*, Squoosh's builds of mozjpeg, libwebp, libavif and the Rust png
-// crate). Workers cannot compile WASM from bytes at run time, so each .wasm file is imported as a
+// crate) and our JS JPEG encoder. Workers cannot compile WASM from bytes at run time, so each .wasm file is imported as a
 // module (wrangler and the vitest pool turn `*.wasm` imports into CompiledWasm) and handed over.
 //
 // Codecs get a fresh instance for every image: an Emscripten heap grows to the largest image
@@ -8,17 +8,16 @@
 // upload for the isolate's lifetime. A dropped instance is collected with its memory.
 
 import decodeJpegWasm, { init as initJpegDecoder } from "@jsquash/jpeg/decode";
-import encodeJpegWasm, { init as initJpegEncoder } from "@jsquash/jpeg/encode";
 import decodeWebpWasm, { init as initWebpDecoder } from "@jsquash/webp/decode";
 import decodeAvifWasm, { init as initAvifDecoder } from "@jsquash/avif/decode";
 import decodePngWasm, { init as initPngCodec } from "@jsquash/png/decode";
 import encodePngWasm from "@jsquash/png/encode";
 import jpegDecoderModule from "@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm";
-import jpegEncoderModule from "@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm";
 import webpDecoderModule from "@jsquash/webp/codec/dec/webp_dec.wasm";
 import avifDecoderModule from "@jsquash/avif/codec/dec/avif_dec.wasm";
 import pngModule from "@jsquash/png/codec/pkg/squoosh_png_bg.wasm?module";
-import type { Pixels } from "./pixels";
+import { encodeBaselineJpeg } from "./jpeg-encoder";
+import { asView, type PixelView, type Pixels } from "./pixels";
 
 type EmscriptenInit = (module: WebAssembly.Module, options: object) => Promise<void>;
 
@@ -84,14 +83,9 @@ export async function decodePng(bytes: ArrayBuffer): Promise<Pixels> {
   return asPixels(await decodePngWasm(bytes));
 }
 
-/**
- * Sequential (not progressive) mozjpeg at quality 85, 4:2:0. Progressive scans cost twice the
- * CPU for ~5% smaller files. mozjpeg writes only a JFIF APP0 header: no EXIF, XMP, ICC or comment.
- */
-export async function encodeJpeg(p: Pixels, quality = 85): Promise<Uint8Array> {
-  await freshInstance(initJpegEncoder as EmscriptenInit, jpegEncoderModule, "jpeg-encoder");
-  const out = await encodeJpegWasm(p as unknown as ImageDataLike, { quality, progressive: false });
-  return new Uint8Array(out);
+/** Baseline JPEG, 4:2:0, from our own encoder (jpeg-encoder.ts says why not mozjpeg). */
+export async function encodeJpeg(p: Pixels | PixelView, quality = 85): Promise<Uint8Array> {
+  return encodeBaselineJpeg(asView(p), quality);
 }
 
 /** 8-bit RGBA PNG; the png crate writes IHDR, IDAT and IEND only. */

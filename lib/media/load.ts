@@ -6,7 +6,7 @@ import { headerDimensions } from "./dimensions";
 import { decodeImage } from "./decode";
 import { readOrientation } from "./exif";
 import { MEDIA_LIMITS } from "./limits";
-import { applyOrientation, coverCrop, swapsSides, type Pixels } from "./pixels";
+import { coverCrop, viewOf, type PixelView } from "./pixels";
 import { resize } from "./resize";
 import { stripImageMetadata } from "./strip-image";
 import { fail, ok, type MediaResult } from "./result";
@@ -14,8 +14,8 @@ import { fail, ok, type MediaResult } from "./result";
 export interface LoadedImage {
   mime: string;
   animated: boolean;
-  /** Decoded pixels as stored, before EXIF orientation. */
-  stored: Pixels;
+  /** Decoded pixels, seen upright (EXIF orientation applied by the view, not by copying). */
+  upright: PixelView;
   orientation: number;
   /** The uploaded bytes minus metadata, or null when the format cannot be stripped losslessly. */
   stripped: Uint8Array | null;
@@ -39,17 +39,14 @@ export async function loadImage(bytes: Uint8Array, matrixLimit: number = MEDIA_L
   const stored = await decodeImage(bytes, detected.mime);
   if (stored.width * stored.height > matrixLimit) return fail("The image is larger than its header says");
   const orientation = readOrientation(bytes, detected.mime);
-  const [width, height] = swapsSides(orientation) ? [stored.height, stored.width] : [stored.width, stored.height];
-  return ok({ mime: detected.mime, animated: detected.animated, stored, stripped, orientation, width, height });
+  const upright = viewOf(stored, orientation);
+  return ok({ mime: detected.mime, animated: detected.animated, upright, stripped, orientation, width: upright.width, height: upright.height });
 }
 
-/**
- * Upright pixels at exactly outW×outH. Scales the stored pixels first and turns the result,
- * which costs far less than turning the full-size image. `cover` crops the centre to the target's
- * aspect first (centred crops commute with the turn).
- */
-export function uprightAt(image: LoadedImage, outW: number, outH: number, cover = false): Pixels {
-  const [w, h] = swapsSides(image.orientation) ? [outH, outW] : [outW, outH];
-  const from = cover ? coverCrop(image.stored.width, image.stored.height, w, h) : undefined;
-  return applyOrientation(resize(image.stored, w, h, from), image.orientation);
+/** Upright pixels at exactly outW×outH; `cover` crops the centre to the target's aspect first. */
+export function uprightAt(image: LoadedImage, outW: number, outH: number, cover = false): PixelView {
+  const source = image.upright;
+  if (!cover && outW === source.width && outH === source.height) return source;
+  const from = cover ? coverCrop(source.width, source.height, outW, outH) : undefined;
+  return viewOf(resize(source, outW, outH, from));
 }

@@ -20,33 +20,59 @@ export function swapsSides(orientation: number): boolean {
   return orientation >= 5 && orientation <= 8;
 }
 
-/** The pixels turned upright according to EXIF orientation (1 returns the input untouched). */
-export function applyOrientation(p: Pixels, orientation: number): Pixels {
-  if (orientation < 2 || orientation > 8) return p;
-  const { width: w, height: h } = p;
-  const src = new Uint32Array(p.data.buffer, p.data.byteOffset, w * h);
-  const [outW, outH] = swapsSides(orientation) ? [h, w] : [w, h];
-  const out = new Uint8ClampedArray(outW * outH * 4);
-  const dst = new Uint32Array(out.buffer);
-  const sourceIndex = sourceIndexFor(orientation, w, h);
-  for (let y = 0; y < outH; y++) {
-    const row = y * outW;
-    for (let x = 0; x < outW; x++) dst[row + x] = src[sourceIndex(x, y)];
-  }
-  return { data: out, width: outW, height: outH };
+/**
+ * Stored pixels seen upright without copying them: pixel (x, y) of the upright picture is
+ * data[(origin + x·stepX + y·stepY)·4]. Every EXIF orientation is such an affine walk, so the
+ * resizer and the JPEG encoder read through it and a turned 12 MP photo never exists twice.
+ */
+export interface PixelView {
+  data: Uint8ClampedArray;
+  /** Upright size. */
+  width: number;
+  height: number;
+  origin: number;
+  stepX: number;
+  stepY: number;
 }
 
-/** For an upright pixel (x, y), the index of the stored pixel it shows (EXIF 2.3, table 6). */
-function sourceIndexFor(orientation: number, w: number, h: number): (x: number, y: number) => number {
-  switch (orientation) {
-    case 2: return (x, y) => y * w + (w - 1 - x);
-    case 3: return (x, y) => (h - 1 - y) * w + (w - 1 - x);
-    case 4: return (x, y) => (h - 1 - y) * w + x;
-    case 5: return (x, y) => x * w + y;
-    case 6: return (x, y) => (h - 1 - x) * w + y;
-    case 7: return (x, y) => (h - 1 - x) * w + (w - 1 - y);
-    default: return (x, y) => x * w + (w - 1 - y); // 8
+/** The upright view of stored pixels with EXIF `orientation` (EXIF 2.3, table 6). */
+export function viewOf(p: Pixels, orientation = 1): PixelView {
+  const { width: w, height: h, data } = p;
+  const last = (h - 1) * w;
+  const [origin, stepX, stepY] = ({
+    2: [w - 1, -1, w],
+    3: [last + w - 1, -1, -w],
+    4: [last, 1, -w],
+    5: [0, w, 1],
+    6: [last, -w, 1],
+    7: [last + w - 1, -w, -1],
+    8: [w - 1, w, -1],
+  } as Record<number, [number, number, number]>)[orientation] ?? [0, 1, w];
+  const [width, height] = swapsSides(orientation) ? [h, w] : [w, h];
+  return { data, width, height, origin, stepX, stepY };
+}
+
+/** Plain pixels as a view; a view as itself. */
+export function asView(p: Pixels | PixelView): PixelView {
+  return "origin" in p ? p : viewOf(p);
+}
+
+export function isPlain(v: PixelView): boolean {
+  return v.origin === 0 && v.stepX === 1 && v.stepY === v.width;
+}
+
+/** The view as row-major pixels (the same buffer when it already is). */
+export function materialize(v: PixelView): Pixels {
+  if (isPlain(v)) return { data: v.data, width: v.width, height: v.height };
+  const src = new Uint32Array(v.data.buffer, v.data.byteOffset, v.data.length >> 2);
+  const out = new Uint8ClampedArray(v.width * v.height * 4);
+  const dst = new Uint32Array(out.buffer);
+  for (let y = 0; y < v.height; y++) {
+    let at = v.origin + y * v.stepY;
+    const row = y * v.width;
+    for (let x = 0; x < v.width; x++, at += v.stepX) dst[row + x] = src[at];
   }
+  return { data: out, width: v.width, height: v.height };
 }
 
 /** Largest size with the same aspect whose area is at most `maxPixels`; never enlarges. */

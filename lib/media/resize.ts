@@ -4,7 +4,7 @@
 // transparent pixels do not bleed their hidden colour into edges. Works one output row at a
 // time: memory is the output plus two rows.
 
-import type { Pixels, Rect } from "./pixels";
+import { isPlain, type PixelView, type Pixels, type Rect } from "./pixels";
 
 interface Taps {
   /** First source index for each output index. */
@@ -16,8 +16,10 @@ interface Taps {
   maxCount: number;
 }
 
-export function resize(p: Pixels, outW: number, outH: number, from: Rect = { x: 0, y: 0, width: p.width, height: p.height }): Pixels {
-  if (from.x === 0 && from.y === 0 && from.width === outW && from.height === outH && outW === p.width && outH === p.height) return p;
+/** `p` (read through its view) resampled to outW×outH, from the `from` part of it. */
+export function resize(p: PixelView, outW: number, outH: number, from: Rect = { x: 0, y: 0, width: p.width, height: p.height }): Pixels {
+  const whole = from.x === 0 && from.y === 0 && from.width === p.width && from.height === p.height;
+  if (whole && outW === p.width && outH === p.height && isPlain(p)) return { data: p.data, width: p.width, height: p.height };
   const across = taps(from.x, from.width, outW);
   const down = taps(from.y, from.height, outH);
   const out = new Uint8ClampedArray(outW * outH * 4);
@@ -41,7 +43,7 @@ class RowCache {
   private keys = [-1, -1];
   private rows: Float32Array[];
   private next = 0;
-  constructor(private p: Pixels, private across: Taps, outW: number) {
+  constructor(private p: PixelView, private across: Taps, outW: number) {
     this.rows = [new Float32Array(outW * 4), new Float32Array(outW * 4)];
   }
 
@@ -56,14 +58,15 @@ class RowCache {
   }
 }
 
-function resampleRow(p: Pixels, sy: number, across: Taps, into: Float32Array): void {
+function resampleRow(p: PixelView, sy: number, across: Taps, into: Float32Array): void {
   const d = p.data;
-  const rowStart = sy * p.width * 4;
+  const rowStart = p.origin + sy * p.stepY;
+  const step = p.stepX * 4;
   for (let ox = 0; ox < across.start.length; ox++) {
     let r = 0, g = 0, b = 0, a = 0;
-    let at = rowStart + across.start[ox] * 4;
+    let at = (rowStart + across.start[ox] * p.stepX) * 4;
     const wBase = ox * across.maxCount;
-    for (let k = 0; k < across.count[ox]; k++, at += 4) {
+    for (let k = 0; k < across.count[ox]; k++, at += step) {
       const wa = across.weights[wBase + k] * d[at + 3];
       r += wa * d[at];
       g += wa * d[at + 1];
