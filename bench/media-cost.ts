@@ -3,6 +3,7 @@
 // processImage several times and reads the workerd process's CPU time (utime+stime, /proc) and
 // peak resident memory (VmHWM, reset before each run through clear_refs) around every run.
 import { spawn } from "node:child_process";
+import { deflateSync, crc32 } from "node:zlib";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -32,6 +33,36 @@ function withOrientation(jpeg: Uint8Array, value: number): Uint8Array {
   const body = [...Buffer.from("Exif\0\0"), ...tiff];
   const segment = [0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body];
   return Uint8Array.from([...jpeg.subarray(0, 2), ...segment, ...jpeg.subarray(2)]);
+}
+
+/** A screenshot-like RGBA PNG (flat panels, lines of "text"), made here with zlib. */
+function screenshotPng(width: number, height: number): Uint8Array {
+  const raw = Buffer.alloc(height * (1 + width * 4));
+  for (let y = 0; y < height; y++) {
+    const row = y * (1 + width * 4);
+    raw[row] = 1; // Sub filter
+    for (let x = 0; x < width; x++) {
+      const panel = ((x >> 9) + (y >> 8)) % 3;
+      const text = (y % 24 < 14 && ((x * 7 + y * 3) % 11 < 4)) ? 90 : 0;
+      const px = [240 - panel * 30 - text, 240 - panel * 20 - text, 250 - panel * 10 - text, 255];
+      for (let c = 0; c < 4; c++) raw[row + 1 + x * 4 + c] = px[c];
+    }
+    for (let i = row + 1 + width * 4 - 1; i >= row + 5; i--) raw[i] = (raw[i] - raw[i - 4]) & 255;
+  }
+  const chunk = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(body.length);
+    head.write(type, 4, "latin1");
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])));
+    return Buffer.concat([head, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  return new Uint8Array(png);
 }
 
 async function startWorker(): Promise<{ origin: string; pid: number; stop: () => void }> {
@@ -101,6 +132,9 @@ async function main() {
       ["8.3 MP JPEG, orientation 6", withOrientation(await make(3840, 2160), 6), ""],
       ["16.8 MP JPEG (4096×4096), upright", await make(4096, 4096), ""],
       ["24 MP JPEG (6000×4000), upright", await make(6000, 4000), ""],
+      ["3.6 MP PNG screenshot (1290×2796), RGBA", screenshotPng(1290, 2796), ""],
+      ["12.6 MP PNG (4096×3072), RGBA", screenshotPng(4096, 3072), ""],
+      ["12.6 MP PNG (4096×3072), scaled to 4 MP: PNG re-encoded", screenshotPng(4096, 3072), "?max=4194304"],
     ];
     await measure(server.origin, server.pid, "warm-up", photo12); // JIT tiers, first instances
     console.log(`media-cost: ${RUNS} runs each; medians. CPU = workerd utime+stime; peak = VmHWM above the RSS before the run.`);

@@ -1,21 +1,19 @@
 /// <reference path="./wasm-modules.d.ts" />
-// The WASM codecs (@jsquash/*, Squoosh's builds of mozjpeg, libwebp, libavif and the Rust png
-// crate) and our JS JPEG encoder. Workers cannot compile WASM from bytes at run time, so each .wasm file is imported as a
-// module (wrangler and the vitest pool turn `*.wasm` imports into CompiledWasm) and handed over.
+// The image codecs: WASM decoders from @jsquash/* (Squoosh's builds of mozjpeg, libwebp and
+// libavif), and our JS JPEG encoder and PNG codec (jpeg-encoder.ts, png-codec.ts say why).
+// Workers cannot compile WASM from bytes at run time, so each .wasm file is imported as a module
+// (wrangler and the vitest pool turn `*.wasm` imports into CompiledWasm) and handed over.
 //
-// Codecs get a fresh instance for every image: an Emscripten heap grows to the largest image
+// Decoders get a fresh instance for every image: an Emscripten heap grows to the largest image
 // it has seen and never shrinks, so a long-lived instance would pin the peak of the biggest
 // upload for the isolate's lifetime. A dropped instance is collected with its memory.
 
 import decodeJpegWasm, { init as initJpegDecoder } from "@jsquash/jpeg/decode";
 import decodeWebpWasm, { init as initWebpDecoder } from "@jsquash/webp/decode";
 import decodeAvifWasm, { init as initAvifDecoder } from "@jsquash/avif/decode";
-import decodePngWasm, { init as initPngCodec } from "@jsquash/png/decode";
-import encodePngWasm from "@jsquash/png/encode";
 import jpegDecoderModule from "@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm";
 import webpDecoderModule from "@jsquash/webp/codec/dec/webp_dec.wasm";
 import avifDecoderModule from "@jsquash/avif/codec/dec/avif_dec.wasm";
-import pngModule from "@jsquash/png/codec/pkg/squoosh_png_bg.wasm?module";
 import { encodeBaselineJpeg } from "./jpeg-encoder";
 import { asView, type PixelView, type Pixels } from "./pixels";
 
@@ -50,13 +48,6 @@ async function freshInstance(init: EmscriptenInit, module: WebAssembly.Module, c
   });
 }
 
-let pngReady: Promise<unknown> | undefined;
-function pngCodec(): Promise<unknown> {
-  // The png crate's wasm-bindgen glue keeps one instance per isolate; it cannot be renewed.
-  pngReady ??= initPngCodec(pngModule);
-  return pngReady;
-}
-
 function asPixels(decoded: { data: Uint8ClampedArray; width: number; height: number }): Pixels {
   return { data: decoded.data, width: decoded.width, height: decoded.height };
 }
@@ -78,21 +69,9 @@ export async function decodeAvif(bytes: ArrayBuffer): Promise<Pixels> {
   return asPixels(decoded as { data: Uint8ClampedArray; width: number; height: number });
 }
 
-export async function decodePng(bytes: ArrayBuffer): Promise<Pixels> {
-  await pngCodec();
-  return asPixels(await decodePngWasm(bytes));
-}
-
 /** Baseline JPEG, 4:2:0, from our own encoder (jpeg-encoder.ts says why not mozjpeg). */
 export async function encodeJpeg(p: Pixels | PixelView, quality = 85): Promise<Uint8Array> {
   return encodeBaselineJpeg(asView(p), quality);
 }
 
-/** 8-bit RGBA PNG; the png crate writes IHDR, IDAT and IEND only. */
-export async function encodePng(p: Pixels): Promise<Uint8Array> {
-  await pngCodec();
-  const standalone = p.data.byteOffset === 0 && p.data.byteLength === p.data.buffer.byteLength ? p : { ...p, data: p.data.slice() };
-  return new Uint8Array(await encodePngWasm(standalone as unknown as ImageDataLike));
-}
-
-type ImageDataLike = Parameters<typeof encodePngWasm>[0];
+export { decodePng, encodePng } from "./png-codec";

@@ -8,7 +8,7 @@ import type { Pixels } from "./pixels";
 export async function decodeImage(bytes: Uint8Array, mime: string): Promise<Pixels> {
   switch (mime) {
     case "image/jpeg": return decodeJpeg(toArrayBuffer(bytes));
-    case "image/png": return decodePng(toArrayBuffer(bytes));
+    case "image/png": return decodePng(bytes);
     case "image/webp": return decodeWebp(toArrayBuffer(bytes));
     case "image/avif": return decodeAvif(toArrayBuffer(bytes));
     case "image/gif": return decodeGifFirstFrame(bytes);
