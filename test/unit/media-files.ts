@@ -10,8 +10,11 @@ import toneWav from "../fixtures/media/tone.wav?inline";
 import toneFlac from "../fixtures/media/tone.flac?inline";
 import toneM4a from "../fixtures/media/tone.m4a?inline";
 import toneAac from "../fixtures/media/tone.aac?inline";
+import stillAvif from "../fixtures/media/still.avif?inline";
+import stillWebp from "../fixtures/media/still.webp?inline";
+import alphaWebp from "../fixtures/media/alpha.webp?inline";
 
-const urls = { clipMp4, clipMov, clipWebm, clipOgv, toneMp3, toneOgg, toneOpus, toneWav, toneFlac, toneM4a, toneAac };
+const urls = { clipMp4, clipMov, clipWebm, clipOgv, toneMp3, toneOgg, toneOpus, toneWav, toneFlac, toneM4a, toneAac, stillAvif, stillWebp, alphaWebp };
 export type MediaFixture = keyof typeof urls;
 
 /** A fresh copy of a fixture's bytes each call (the scrub functions mutate their input). */

@@ -152,3 +152,28 @@ export function gpsLatitudeBytes(): Uint8Array {
   new DataView(b.buffer).setUint32(0, GPS_LATITUDE[0], true);
   return b;
 }
+
+function riffChunk(id: string, body: Uint8Array): Uint8Array {
+  const head = new Uint8Array(8);
+  head.set(text(id));
+  new DataView(head.buffer).setUint32(4, body.length, true);
+  return concat([head, body, body.length % 2 ? new Uint8Array(1) : new Uint8Array(0)]);
+}
+
+/** A simple (VP8) WebP rewrapped as extended (VP8X) with EXIF (orientation, GPS, MARKER) and XMP chunks. */
+export function webpWithMetadata(simple: Uint8Array, width: number, height: number, orientation: number): Uint8Array {
+  const vp8x = new Uint8Array(10);
+  vp8x[0] = 0x08 | 0x04; // EXIF and XMP present
+  vp8x.set([(width - 1) & 0xff, ((width - 1) >> 8) & 0xff, 0, (height - 1) & 0xff, ((height - 1) >> 8) & 0xff, 0], 4);
+  const body = concat([
+    text("WEBP"),
+    riffChunk("VP8X", vp8x),
+    simple.subarray(12),
+    riffChunk("EXIF", exifTiff(orientation)),
+    riffChunk("XMP ", text(`<x:xmpmeta>${MARKER}</x:xmpmeta>`)),
+  ]);
+  const head = new Uint8Array(8);
+  head.set(text("RIFF"));
+  new DataView(head.buffer).setUint32(4, body.length, true);
+  return concat([head, body]);
+}

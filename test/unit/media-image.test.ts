@@ -3,7 +3,8 @@ import { processImage, processProfileImage } from "../../lib/media";
 import { decodeImage } from "../../lib/media/decode";
 import { encodeJpeg } from "../../lib/media/codecs";
 import type { ImageVariant } from "../../lib/media/variant";
-import { animatedGif, containsText, contains, gpsLatitudeBytes, jpegWithMetadata, MARKER, pixelsOf, pngWithMetadata, redCorner } from "./media-fixtures";
+import { animatedGif, containsText, contains, gpsLatitudeBytes, jpegWithMetadata, MARKER, pixelsOf, pngWithMetadata, redCorner, webpWithMetadata } from "./media-fixtures";
+import { mediaFixture } from "./media-files";
 
 function outputsOf(v: { original: ImageVariant; small: ImageVariant }): ImageVariant[] {
   return [v.original, v.small];
@@ -130,6 +131,51 @@ describe("processImage: PNG, GIF, WebP", () => {
     const result = await processImage(animatedGif(8, 8, 1));
     if (!result.ok) throw new Error(result.error);
     expect(result.value.animated).toBe(false);
+  });
+});
+
+describe("processImage: WebP and AVIF", () => {
+  it("keeps an upright WebP as WebP without its EXIF and XMP chunks", async () => {
+    const webp = webpWithMetadata(mediaFixture("stillWebp"), 64, 48, 1);
+    expect(containsText(webp, MARKER)).toBe(true);
+    const result = await processImage(webp);
+    if (!result.ok) throw new Error(result.error);
+    const { original, small } = result.value;
+    expect(original).toMatchObject({ mime: "image/webp", width: 64, height: 48 });
+    expect(containsText(original.bytes, "EXIF")).toBe(false);
+    expect(containsText(original.bytes, "XMP")).toBe(false);
+    expect(original.bytes[20] & 0x0c).toBe(0); // VP8X flags no longer announce EXIF/XMP
+    expectClean(original);
+    expectClean(small);
+    expect((await decodeImage(original.bytes, "image/webp")).width).toBe(64);
+  });
+
+  it("turns a WebP with EXIF orientation 6 upright, as JPEG", async () => {
+    const result = await processImage(webpWithMetadata(mediaFixture("stillWebp"), 64, 48, 6));
+    if (!result.ok) throw new Error(result.error);
+    expect(result.value.original).toMatchObject({ mime: "image/jpeg", width: 48, height: 64 });
+    expectClean(result.value.original);
+  });
+
+  it("keeps a WebP's transparency", async () => {
+    const result = await processImage(mediaFixture("alphaWebp"));
+    if (!result.ok) throw new Error(result.error);
+    expect(result.value.original.mime).toBe("image/webp");
+    expect(result.value.small.mime).toBe("image/png");
+    expect((await pixelAt(result.value.small, 3, 3))[3]).toBeGreaterThan(100);
+    expect((await pixelAt(result.value.small, 3, 3))[3]).toBeLessThan(160);
+  });
+
+  it("decodes AVIF and stores it as JPEG", async () => {
+    const result = await processImage(mediaFixture("stillAvif"));
+    if (!result.ok) throw new Error(result.error);
+    expect(result.value.original).toMatchObject({ mime: "image/jpeg", width: 64, height: 48 });
+    expect(result.value.small).toMatchObject({ mime: "image/jpeg", width: 64, height: 48 });
+  });
+
+  it("refuses HEIC with a message that says so", async () => {
+    const heic = new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode("ftypheic"), 0, 0, 0, 0, ...new TextEncoder().encode("heicmif1"), 0, 0, 0, 8, ...new TextEncoder().encode("free")]);
+    expect(await processImage(heic)).toEqual({ ok: false, error: expect.stringMatching(/image\/heic images cannot be processed/) });
   });
 });
 
