@@ -1,0 +1,62 @@
+// The one place media limits live. /api/v2/instance (configuration.media_attachments) and the
+// upload routes read these; the library functions take them as defaults.
+
+export const MEDIA_LIMITS = {
+  /** Bytes. Mastodon's default. */
+  image_size_limit: 16 * 1024 * 1024,
+  /**
+   * Bytes. Mastodon allows 99 MB, but a Worker buffers the whole multipart body in its 128 MB
+   * isolate (formData() holds the File in memory), so 40 MB keeps room for the rest of the request.
+   */
+  video_size_limit: 40 * 1024 * 1024,
+  /**
+   * Pixels of an image we agree to decode. Mastodon advertises 33,177,600 (7680×4320), but
+   * decoding needs the RGBA pixels twice at the peak (inside the WASM decoder and the copy it
+   * hands back): 8 bytes a pixel, so 33 MP would need ~265 MB. bench/media-cost.ts measures a
+   * 12 MP JPEG at ~100 MB peak; 4096×3072 (12.6 MP, every 12 MP phone camera) is the most that
+   * fits in a 128 MB isolate with the Worker's own heap beside it.
+   */
+  image_matrix_limit: 4096 * 3072,
+  /** Pixels of a stored original; larger images are scaled down to this (Mastodon: 3840×2160 = 8,294,400). */
+  image_output_pixel_limit: 4096 * 3072,
+  /** The `small` preview fits in this box (both sides). */
+  small_preview_box: 640,
+  /** Pixels of a video frame (Mastodon's default, 4K). */
+  video_matrix_limit: 3840 * 2160,
+  /** Frames per second (Mastodon's default). */
+  video_frame_rate_limit: 120,
+  /** Characters of a media description (Mastodon's default). */
+  description_limit: 1500,
+  /** Profile pictures: Mastodon fills and crops to these exact sizes. */
+  /** Bytes of an avatar or header upload (Mastodon: 8 MB). */
+  profile_image_size_limit: 8 * 1024 * 1024,
+  avatar_size: { width: 400, height: 400 },
+  header_size: { width: 1500, height: 500 },
+  /** The types detect.ts recognises and the library processes, as advertised to clients. */
+  supported_mime_types: [
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "video/mp4",
+    "video/quicktime",
+    "video/webm",
+    "video/ogg",
+    "audio/mpeg",
+    "audio/mp3",
+    "audio/ogg",
+    "audio/vorbis",
+    "audio/opus",
+    "audio/wav",
+    "audio/wave",
+    "audio/x-wav",
+    "audio/flac",
+    "audio/mp4",
+    "audio/m4a",
+    "audio/x-m4a",
+    "audio/aac",
+  ],
+} as const;
+
+export type MediaLimits = typeof MEDIA_LIMITS;
