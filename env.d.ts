@@ -24,6 +24,10 @@ interface Env {
   /** Comma-separated ISO 639-1 codes the instance is run in (optional, default "en"). */
   INSTANCE_LANGUAGES?: string;
   ALLOW_PRIVATE_ADDRESSES: string;
+  /** Media files (uploads, avatars, headers): R2. */
+  MEDIA: R2Bucket;
+  /** Optional origin media are served from (an R2 custom domain), e.g. https://media.example.com. */
+  MEDIA_ORIGIN?: string;
   /** Secret: bearer token for the account-creation setup endpoint (first admin). */
   SETUP_TOKEN?: string;
   /** Test-only binding: the Mastodon OpenAPI document as a string (absent without ../shared). */

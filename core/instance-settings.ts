@@ -1,4 +1,5 @@
 import { version as packageVersion } from "../package.json";
+import { MEDIA_LIMITS as MEDIA_LIBRARY_LIMITS } from "../lib/media/limits";
 import { DISPLAY_NAME_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX, MAX_FIELDS, NOTE_MAX } from "../schemas/accounts";
 
 /**
@@ -129,36 +130,15 @@ export const STATUS_LIMITS = {
   characters_reserved_per_url: 23,
 };
 
-/** Mastodon 4.5's limits; media is stored as uploaded (no transcoding on Workers). */
+/** What `configuration.media_attachments` advertises: the limits uploads are held to (lib/media/limits.ts). */
 export const MEDIA_LIMITS = {
-  supported_mime_types: [
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "image/avif",
-    "video/mp4",
-    "video/webm",
-    "video/quicktime",
-    "audio/mpeg",
-    "audio/mp3",
-    "audio/ogg",
-    "audio/wav",
-    "audio/wave",
-    "audio/x-wav",
-    "audio/flac",
-    "audio/aac",
-    "audio/mp4",
-    "audio/m4a",
-    "audio/x-m4a",
-    "audio/webm",
-  ],
-  image_size_limit: 16 * 1024 * 1024,
-  image_matrix_limit: 33_177_600,
-  video_size_limit: 99 * 1024 * 1024,
-  video_frame_rate_limit: 120,
-  video_matrix_limit: 8_294_400,
-  description_limit: 1500,
+  supported_mime_types: MEDIA_LIBRARY_LIMITS.supported_mime_types,
+  image_size_limit: MEDIA_LIBRARY_LIMITS.image_size_limit,
+  image_matrix_limit: MEDIA_LIBRARY_LIMITS.image_matrix_limit,
+  video_size_limit: MEDIA_LIBRARY_LIMITS.video_size_limit,
+  video_frame_rate_limit: MEDIA_LIBRARY_LIMITS.video_frame_rate_limit,
+  video_matrix_limit: MEDIA_LIBRARY_LIMITS.video_matrix_limit,
+  description_limit: MEDIA_LIBRARY_LIMITS.description_limit,
 };
 
 export const POLL_LIMITS = {

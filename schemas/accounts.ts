@@ -214,6 +214,9 @@ export function parseOrFail<S extends z.ZodType>(schema: S, input: unknown): z.o
  * account's object. Absent keys stay as they are; `fields` replaces the whole list.
  */
 export interface ProfileUpdate {
+  /** A new avatar or header, already stored (core/media/store.ts): its image and static keys. */
+  avatar?: { key: string; static_key: string };
+  header?: { key: string; static_key: string };
   display_name?: string;
   note?: string;
   fields?: { name: string; value: string }[];

@@ -1,3 +1,4 @@
+import type { MediaRecord } from "./media";
 /**
  * Plain records that objects return over RPC. Serializers in `core/serializers/` turn them
  * into Mastodon entities; nothing here knows the instance's domain or HTTP.
@@ -34,8 +35,12 @@ export interface AccountRecord {
   language: string | null;
   role: Role;
   approved: boolean;
+  /** A media key of ours (local accounts, core/media/files.ts) or a remote URL; null: the default image. */
   avatar_url: string | null;
   header_url: string | null;
+  /** The first frame of an animated avatar or header; absent or null: the same as the image. */
+  avatar_static_url?: string | null;
+  header_static_url?: string | null;
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;
@@ -127,6 +132,8 @@ export interface StatusRecord {
   tags: string[];
   poll: PollRecord | null;
   application: { name: string; website: string | null } | null;
+  /** Absent in statuses stored before media existed. */
+  media_attachments?: MediaRecord[];
 }
 
 /** What makes one boost differ from another; everything else of a boost is empty. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { boolish, digitId, intish, stringList } from "./coerce";
+import { mediaAttributesSchema } from "./media";
 
 /**
  * Request parameters of the statuses API (posting, editing, boosting, polls, scheduled
@@ -44,7 +45,13 @@ export const createStatusSchema = z.object({
 });
 export type CreateStatusParams = z.output<typeof createStatusSchema>;
 
-export const editStatusSchema = z.object(statusFields);
+export const editStatusSchema = z.object({
+  ...statusFields,
+  media_attributes: z.preprocess(
+    (v) => (v === undefined || v === null || v === "" ? undefined : Array.isArray(v) ? v : typeof v === "object" ? Object.values(v) : v),
+    mediaAttributesSchema.optional(),
+  ),
+});
 export type EditStatusParams = z.output<typeof editStatusSchema>;
 
 export const reblogSchema = z.object({

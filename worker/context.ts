@@ -8,11 +8,16 @@ export interface Ctx {
   exec: ExecutionContext;
   /** Route parameters (`:id`), already URI-decoded. */
   route: Record<string, string>;
-  /** Query and body parameters merged, parsed on first use. */
-  params(): Promise<Params>;
+  /**
+   * Query and body parameters merged, parsed on first use. Uploads pass a larger body limit
+   * than the default 1 MiB; the first call's limit applies.
+   */
+  params(maxBodyBytes?: number): Promise<Params>;
   /** The instance's public domain (host[:port]) and origin. */
   domain: string;
   origin: string;
+  /** MEDIA_ORIGIN when media are served from a domain of their own. */
+  mediaOrigin?: string;
 }
 
 export function createCtx(request: Request, url: URL, env: Env, exec: ExecutionContext): Ctx {
@@ -25,8 +30,9 @@ export function createCtx(request: Request, url: URL, env: Env, exec: ExecutionC
     env,
     exec,
     route: {},
-    params: () => (parsed ??= parseParams(request, url)),
+    params: (maxBodyBytes?: number) => (parsed ??= parseParams(request, url, maxBodyBytes)),
     domain,
     origin,
+    ...(env.MEDIA_ORIGIN ? { mediaOrigin: env.MEDIA_ORIGIN.replace(/\/$/, "") } : {}),
   };
 }

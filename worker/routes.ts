@@ -31,6 +31,8 @@ import { registerSearch } from "./api/search";
 import { registerTrends } from "./api/trends";
 import { registerAdmin } from "./api/admin";
 import { registerAdminPage } from "./api/admin-page";
+import { registerMedia } from "./api/media";
+import { registerMediaFiles } from "./api/media-files";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -67,5 +69,7 @@ export function buildRouter(): Router {
   registerTrends(router);
   registerAdmin(router);
   registerAdminPage(router);
+  registerMedia(router);
+  registerMediaFiles(router);
   return router;
 }

@@ -1,6 +1,7 @@
 import type { AccountRecord } from "../../schemas/records";
 import { MISSING_AVATAR_PATH, MISSING_HEADER_PATH, type Origin } from "../serializers/account";
 import { withContext } from "../../lib/federation/context";
+import { profileImageUrl } from "../media/files";
 import { localActorUris } from "./uris";
 
 /**
@@ -43,8 +44,8 @@ export function actorObject(a: AccountRecord, o: Origin, ed25519PublicMultibase:
     attachment: a.fields.map((f) => ({ type: "PropertyValue", name: f.name, value: f.value_html })),
     alsoKnownAs: [] as string[],
     endpoints: { sharedInbox: uris.sharedInbox },
-    icon: imageObject(a.avatar_url ?? `${o.origin}${MISSING_AVATAR_PATH}`),
-    image: imageObject(a.header_url ?? `${o.origin}${MISSING_HEADER_PATH}`),
+    icon: imageObject(a.avatar_url ? profileImageUrl(a.avatar_url, o.origin, o.mediaOrigin) : `${o.origin}${MISSING_AVATAR_PATH}`),
+    image: imageObject(a.header_url ? profileImageUrl(a.header_url, o.origin, o.mediaOrigin) : `${o.origin}${MISSING_HEADER_PATH}`),
   };
 }
 

@@ -3,6 +3,8 @@ import { actorUri, type Origin } from "../serializers/account";
 import { statusUri, statusUrl, tagUrl } from "../serializers/status";
 import { AS_PUBLIC, withContext } from "../../lib/federation/context";
 import { snowflakeTime } from "../../lib/ids";
+import type { MediaRecord } from "../../schemas/media";
+import { mediaUrl, mimeOfKey } from "../media/files";
 
 /**
  * A local status as an ActivityPub Note (Question when it has a poll), addressed by visibility
@@ -121,7 +123,7 @@ export function noteObject(s: StatusRecord, o: Origin, options: NoteOptions = {}
     conversation: conversationUri(s, o),
     content: s.content,
     ...(s.language ? { contentMap: { [s.language]: s.content } } : {}),
-    attachment: [] as unknown[],
+    attachment: (s.media_attachments ?? []).map((m) => documentOf(m, o)),
     tag: [...s.mentions.map((m) => mentionTag(m, o)).filter((t) => t.href !== null), ...s.tags.map((t) => hashtagTag(t, o))],
     replies: {
       id: `${id}/replies`,
@@ -156,4 +158,24 @@ function questionFields(poll: NonNullable<StatusRecord["poll"]>, now: number): R
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+/** An attachment as Mastodon federates it: a Document with its type, alt text, blurhash, focal point and size. */
+export function documentOf(m: MediaRecord, o: Origin): Record<string, unknown> {
+  const url = m.key ? mediaUrl(m.key, o.origin, o.mediaOrigin) : m.remote_url;
+  const original = m.meta.original;
+  return {
+    type: "Document",
+    mediaType: mediaTypeOf(m),
+    url,
+    name: m.description,
+    blurhash: m.blurhash,
+    ...(m.meta.focus ? { focalPoint: [m.meta.focus.x, m.meta.focus.y] } : {}),
+    ...(original?.width && original?.height ? { width: original.width, height: original.height } : {}),
+  };
+}
+
+/** From the stored key's extension (ours), else the type the remote server gave. */
+function mediaTypeOf(m: MediaRecord): string | null {
+  return (m.key && mimeOfKey(m.key)) || m.mime_type || null;
 }

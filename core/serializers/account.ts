@@ -1,3 +1,4 @@
+import { profileImageUrl } from "../media/files";
 import type { AccountRecord, AccountSnapshot, Role } from "../../schemas/records";
 
 /** Where an instance's public URLs start. Serializers take it instead of knowing the request. */
@@ -6,6 +7,8 @@ export interface Origin {
   origin: string;
   /** host[:port], the `@domain` part of handles */
   domain: string;
+  /** Where media files are served when not from `origin` (an R2 custom domain; MEDIA_ORIGIN). */
+  mediaOrigin?: string;
 }
 
 export const MISSING_AVATAR_PATH = "/avatars/original/missing.png";
@@ -34,8 +37,9 @@ export function serializeRole(role: Role) {
 /** Account entity (https://docs.joinmastodon.org/entities/Account/) from a stored record. */
 export function serializeAccount(a: AccountSnapshot, o: Origin) {
   const local = a.domain === null;
-  const avatar = a.avatar_url ?? `${o.origin}${MISSING_AVATAR_PATH}`;
-  const header = a.header_url ?? `${o.origin}${MISSING_HEADER_PATH}`;
+  const image = (stored: string | null | undefined, missing: string) => (stored ? profileImageUrl(stored, o.origin, o.mediaOrigin) : `${o.origin}${missing}`);
+  const avatar = image(a.avatar_url, MISSING_AVATAR_PATH);
+  const header = image(a.header_url, MISSING_HEADER_PATH);
   const role = ROLE_INFO[a.role];
   return {
     id: a.id,
@@ -54,9 +58,9 @@ export function serializeAccount(a: AccountSnapshot, o: Origin) {
     url: a.url ?? profileUrl(o, a.username),
     uri: a.uri ?? actorUri(o, a.username),
     avatar,
-    avatar_static: avatar,
+    avatar_static: a.avatar_static_url ? image(a.avatar_static_url, MISSING_AVATAR_PATH) : avatar,
     header,
-    header_static: header,
+    header_static: a.header_static_url ? image(a.header_static_url, MISSING_HEADER_PATH) : header,
     followers_count: a.followers_count,
     following_count: a.following_count,
     statuses_count: a.statuses_count,

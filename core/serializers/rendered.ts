@@ -16,7 +16,7 @@ export interface RenderedPage {
 }
 
 /** Origin as an RPC argument: only the two strings serializers read. */
-export const originOf = (o: Origin): Origin => ({ origin: o.origin, domain: o.domain });
+export const originOf = (o: Origin): Origin => (o.mediaOrigin ? { origin: o.origin, domain: o.domain, mediaOrigin: o.mediaOrigin } : { origin: o.origin, domain: o.domain });
 
 export function renderStatusPage(page: TimelinePage, o: Origin): RenderedPage {
   return { body: `[${page.statuses.map((s) => viewedStatusJson(s, o, page)).join(",")}]`, cursor: page.cursor };

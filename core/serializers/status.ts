@@ -1,5 +1,6 @@
 import type { StatusRecord, ViewerFlags } from "../../schemas/records";
 import { serializeAccount, type Origin } from "./account";
+import { serializeMediaAttachment } from "./media";
 
 export const NO_FLAGS: ViewerFlags = { favourited: false, reblogged: false, bookmarked: false, muted: false };
 
@@ -47,7 +48,7 @@ export function serializeStatus(
     reblogs_count: s.reblogs_count,
     favourites_count: s.favourites_count,
     quotes_count: 0,
-    media_attachments: [] as unknown[],
+    media_attachments: (s.media_attachments ?? []).map((m) => serializeMediaAttachment(m, o)),
     mentions: s.mentions.map((m) => ({
       id: m.id,
       username: m.username,

@@ -25,6 +25,7 @@ import * as statuses from "./statuses";
 import * as interactions from "./interactions";
 import * as scheduled from "./scheduled";
 import * as search from "./search";
+import * as media from "./media";
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -96,8 +97,8 @@ export class AccountObject extends AccountPeerCalls {
   editStatus(token: string, id: string, edit: statuses.EditDraft) {
     return this.withViewer(token, "write:statuses", (v) => statuses.editStatus(this, v, id, edit));
   }
-  deleteStatus(token: string, id: string) {
-    return this.withViewer(token, "write:statuses", () => statuses.removeStatus(this, id));
+  deleteStatus(token: string, id: string, deleteMedia = false) {
+    return this.withViewer(token, "write:statuses", () => statuses.removeStatus(this, id, deleteMedia));
   }
   statusAction(token: string, action: interactions.StatusAction, id: string, options: interactions.ActionOptions = {}) {
     return this.withViewer(token, interactions.ACTION_SCOPES[action], (v) => interactions.act(this, v, action, id, options));
@@ -308,6 +309,11 @@ export class AccountObject extends AccountPeerCalls {
   filters(token: string, op: FilterOp) {
     const scope = READ_FILTER_OPS.has(op.op) ? "read:filters" : "write:filters";
     return this.withViewer(token, scope, () => this.storage.transactionSync(() => runFilterOp(this.sql, op)));
+  }
+
+  // ----- media -----
+  media(token: string, op: media.MediaOp) {
+    return this.withViewer(token, "write:media", () => media.runMediaOp(this, op));
   }
 
   // ----- search -----

@@ -7,6 +7,7 @@ import "./federation-out";
 import "./federation-statuses";
 import "./graph";
 import "./interactions";
+import "./media-jobs";
 import "./profile-copies";
 import "./scheduled";
 import "./search";

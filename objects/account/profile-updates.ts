@@ -3,7 +3,9 @@ import type { AccountRecord, ModerationView } from "../../schemas/records";
 import type { ProfileUpdate } from "../../schemas/accounts";
 import type { AccountHost } from "./host";
 import { readAccountRow, toAccountRecord } from "./records";
-import { clearProfileImage, profileChanges, writeProfile, type ProfileImage } from "./profile";
+import { clearProfileImage, profileChanges, replacedImageFiles, writeProfile, type ProfileImage } from "./profile";
+import { MEDIA_PURGE_JOB } from "./media";
+import { isMediaKey } from "../../core/media/files";
 import { profileChanged } from "./profile-copies";
 import * as search from "./search";
 
@@ -11,15 +13,24 @@ import * as search from "./search";
 export async function updateProfile(host: AccountHost, update: ProfileUpdate): Promise<Result<AccountRecord>> {
   const current = readAccountRow(host.sql);
   if (!current) return fail(404, "Record not found");
-  writeProfile(host.sql, profileChanges(update, current));
+  const replaced = replacedImageFiles(current, (["avatar", "header"] as const).filter((image) => update[image]));
+  host.storage.transactionSync(() => {
+    writeProfile(host.sql, profileChanges(update, current));
+    if (replaced.length) host.enqueue(MEDIA_PURGE_JOB, { keys: replaced.filter(isMediaKey) });
+  });
   search.afterProfileChange(host, current.indexable === 1);
   await profileChanged(host);
   return ok(host.record()!);
 }
 
 export async function deleteProfileImage(host: AccountHost, image: ProfileImage): Promise<Result<AccountRecord>> {
-  if (!host.record()) return fail(404, "Record not found");
-  clearProfileImage(host.sql, image);
+  const current = readAccountRow(host.sql);
+  if (!current) return fail(404, "Record not found");
+  const replaced = replacedImageFiles(current, [image]).filter(isMediaKey);
+  host.storage.transactionSync(() => {
+    clearProfileImage(host.sql, image);
+    if (replaced.length) host.enqueue(MEDIA_PURGE_JOB, { keys: replaced });
+  });
   await profileChanged(host);
   return ok(host.record()!);
 }

@@ -28,6 +28,12 @@ export function profileChanges(update: ProfileUpdate, current: AccountRow): Map<
     const value = update[flag];
     if (value !== undefined) changes.set(flag, value ? 1 : 0);
   }
+  for (const image of ["avatar", "header"] as const) {
+    const stored = update[image];
+    if (!stored) continue;
+    changes.set(`${image}_url`, stored.key);
+    changes.set(`${image}_static_url`, stored.static_key === stored.key ? null : stored.static_key);
+  }
   if (update.privacy !== undefined) changes.set("privacy", update.privacy);
   if (update.language !== undefined) changes.set("language", update.language);
   return changes;
@@ -52,5 +58,10 @@ export function writeProfile(sql: SqlStorage, changes: Map<Column, SqlStorageVal
 
 /** Back to the default image (`/avatars/original/missing.png`). */
 export function clearProfileImage(sql: SqlStorage, image: ProfileImage): void {
-  sql.exec(image === "avatar" ? "UPDATE account SET avatar_url = NULL" : "UPDATE account SET header_url = NULL");
+  sql.exec(image === "avatar" ? "UPDATE account SET avatar_url = NULL, avatar_static_url = NULL" : "UPDATE account SET header_url = NULL, header_static_url = NULL");
+}
+
+/** The stored files an update replaces (or a removal drops): they are deleted once it is written. */
+export function replacedImageFiles(current: AccountRow, images: ProfileImage[]): string[] {
+  return images.flatMap((image) => [current[`${image}_url`], current[`${image}_static_url`]]).filter((v): v is string => typeof v === "string" && v !== "");
 }

@@ -22,6 +22,8 @@ export interface AccountRow {
   approved: number;
   avatar_url: string | null;
   header_url: string | null;
+  avatar_static_url: string | null;
+  header_static_url: string | null;
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;
@@ -60,6 +62,8 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     approved: row.approved === 1,
     avatar_url: row.avatar_url,
     header_url: row.header_url,
+    ...(row.avatar_static_url ? { avatar_static_url: row.avatar_static_url } : {}),
+    ...(row.header_static_url ? { header_static_url: row.header_static_url } : {}),
     created_at: row.created_at,
     last_status_at: row.last_status_at,
     statuses_count: row.statuses_count,

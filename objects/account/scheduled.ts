@@ -6,6 +6,7 @@ import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { selectPage } from "./id-page";
 import { NOT_FOUND } from "./status-peers";
+import { attachUploads, detachStatusMedia, scheduledHolder } from "./media";
 import { applicationOf, createStatus, idempotentResult, rememberIdempotencyKey, statusesFor, viewed, type Application, type StatusDraft } from "./statuses";
 import type { Viewer } from "../../schemas/auth";
 import type { ViewedStatus } from "../../schemas/calls";
@@ -80,7 +81,7 @@ async function schedule(host: AccountHost, viewer: Viewer, input: PostInput): Pr
   const api: ScheduledParams = {
     text: d.text,
     poll: d.poll,
-    media_ids: null,
+    media_ids: d.media_ids?.length ? d.media_ids : null,
     sensitive: d.sensitive,
     spoiler_text: d.spoiler_text || null,
     visibility: d.visibility ?? viewer.account.privacy,
@@ -92,12 +93,17 @@ async function schedule(host: AccountHost, viewer: Viewer, input: PostInput): Pr
     with_rate_limit: false,
   };
   const id = snowflake();
-  const stored: Stored = { api, draft: { ...d, visibility: api.visibility }, application: applicationOf(viewer) };
+  const stored: Stored = { api, draft: { ...d, visibility: api.visibility, scheduled_id: id }, application: applicationOf(viewer) };
+  let unusable: Result<never> | null = null;
   host.storage.transactionSync(() => {
+    // The uploads are held for the scheduled status, so they neither expire nor go elsewhere.
+    const held = attachUploads(host.sql, d.media_ids ?? [], scheduledHolder(id));
+    if (!held.ok) return void (unusable = held);
     host.sql.exec("INSERT INTO scheduled_statuses (id, scheduled_at, params, created_at) VALUES (?, ?, ?, ?)", id, at, JSON.stringify(stored), new Date().toISOString());
     rememberIdempotencyKey(host, input.idempotencyKey, `${IDEMPOTENCY_PREFIX}${id}`);
     host.enqueue(PUBLISH_JOB, { id }, Date.parse(at));
   });
+  if (unusable) return unusable;
   await host.wake();
   return ok({ id, scheduled_at: at, params: api });
 }
@@ -131,9 +137,16 @@ export async function reschedule(host: AccountHost, id: string, scheduledAt: str
   return getScheduled(host, id);
 }
 
-export function cancelScheduled(host: AccountHost, id: string): Result<Record<string, never>> {
-  const removed = host.sql.exec("DELETE FROM scheduled_statuses WHERE id = ?", id).rowsWritten;
-  return removed ? ok({}) : fail(404, NOT_FOUND);
+export async function cancelScheduled(host: AccountHost, id: string): Promise<Result<Record<string, never>>> {
+  let removed = 0;
+  host.storage.transactionSync(() => {
+    removed = host.sql.exec("DELETE FROM scheduled_statuses WHERE id = ?", id).rowsWritten;
+    // Its uploads are free again (and expire in a day unless used).
+    if (removed) detachStatusMedia(host, scheduledHolder(id));
+  });
+  if (!removed) return fail(404, NOT_FOUND);
+  await host.wake();
+  return ok({});
 }
 
 /**

@@ -4,6 +4,7 @@ import { statusesExtraSchema } from "./status-rows";
 import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
 import { ACTIVITY_TABLE_SQL } from "./activity";
+import { mediaSchema } from "./media";
 
 /** Account object storage, in order. Never edit a shipped migration: append a new one. */
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -87,6 +88,12 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   searchSchema,
   (sql) => {
     sql.exec(ACTIVITY_TABLE_SQL);
+  },
+  (sql) => {
+    mediaSchema(sql);
+    // Avatars and headers stored here: the static (first-frame) rendition of an animated one.
+    sql.exec("ALTER TABLE account ADD COLUMN avatar_static_url TEXT");
+    sql.exec("ALTER TABLE account ADD COLUMN header_static_url TEXT");
   },
 ];
 

@@ -1,4 +1,6 @@
-import { toSnapshot, type MentionRecord, type PollRecord, type StatusRecord, type Visibility } from "../../schemas/records";
+import { hasMedia, toSnapshot, type MentionRecord, type PollRecord, type StatusRecord, type Visibility } from "../../schemas/records";
+import type { MediaChange } from "../../schemas/media";
+import { applyPlan, attachUploads, detachStatusMedia, planAttachments, releaseStatusMedia, scheduledHolder } from "./media";
 import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import type { AccountHost } from "./host";
@@ -43,6 +45,10 @@ export interface StatusDraft {
   mentions: MentionRecord[];
   tags: string[];
   poll: PollDraft | null;
+  /** This account's uploads to attach, in order (absent in drafts stored before media existed). */
+  media_ids?: string[];
+  /** The scheduled status holding those uploads until it is published. */
+  scheduled_id?: string;
 }
 
 /** An edit: absent keys keep their value; `poll: null` removes the poll (as Mastodon does). */
@@ -55,6 +61,10 @@ export interface EditDraft {
   mentions?: MentionRecord[];
   tags?: string[];
   poll: PollDraft | null;
+  /** The attachments after the edit, in order; absent: unchanged. */
+  media_ids?: string[];
+  /** Alt text and focus of attachments (`media_attributes[]`). */
+  media_attributes?: ({ id: string } & MediaChange)[];
 }
 
 export type Application = StatusRecord["application"];
@@ -64,6 +74,7 @@ export function applicationOf(viewer: Viewer): Application {
   return { name: viewer.token.app_name, website: viewer.token.app_website };
 }
 
+export const MEDIA_WITH_POLL = "Validation failed: Polls and media attachments cannot be combined";
 export const REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist.";
 const IDEMPOTENCY_TTL_MS = 3600 * 1000;
 /** Index, thread and parent are updated at once; this job re-does it later if that failed. */
@@ -149,14 +160,19 @@ export async function createStatus(
     application,
   };
   let duplicate: string | null = null;
+  let refused: Result<never> | null = null;
   host.storage.transactionSync(() => {
     // A concurrent request with the same key may have finished while we awaited the parent.
     duplicate = idempotentResult(host, idempotencyKey);
     if (duplicate) return;
+    const media = attachUploads(host.sql, draft.media_ids ?? [], id, draft.scheduled_id ? scheduledHolder(draft.scheduled_id) : null);
+    if (!media.ok) return void (refused = media);
+    if (media.value.length) record.media_attachments = media.value;
     storeNewStatus(host, record, draft.text);
     rememberIdempotencyKey(host, idempotencyKey, id);
     if (record.poll) host.enqueue(POLL_EXPIRE_JOB, { id, expires_at: record.poll.expires_at }, Date.parse(record.poll.expires_at!));
   });
+  if (refused) return refused;
   if (duplicate) {
     const existing = statusesFor(host, [duplicate], account.id)[0];
     return existing ? ok(existing) : fail(404, NOT_FOUND);
@@ -174,7 +190,7 @@ export function storeNewStatus(host: AccountHost, record: StatusRecord, text: st
   const sql = host.sql;
   sql.exec(
     `INSERT INTO statuses (id, snapshot, text, visibility, reblog_of_id, in_reply_to_id, in_reply_to_account_id, conversation_id, has_media, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     record.id,
     JSON.stringify(record),
     text,
@@ -183,6 +199,7 @@ export function storeNewStatus(host: AccountHost, record: StatusRecord, text: st
     record.in_reply_to_id,
     record.in_reply_to_account_id,
     record.conversation_id,
+    hasMedia(record) ? 1 : 0,
     record.created_at,
   );
   writeMentionsAndTags(sql, record);
@@ -242,6 +259,12 @@ export async function editStatus(host: AccountHost, viewer: Viewer, id: string, 
   const me = self(host);
   const [current] = hydrate(host.sql, me, [row]);
   const pollChanged = !samePoll(current.poll, edit.poll);
+  const currentMedia = current.media_attachments ?? [];
+  const media = planAttachments(host.sql, id, currentMedia, edit.media_ids, edit.media_attributes ?? []);
+  if (!media.ok) return media;
+  if (media.value.length && edit.poll) return fail(422, MEDIA_WITH_POLL);
+  if ((edit.text ?? row.text).trim() === "" && media.value.length === 0) return fail(422, "Validation failed: Text can't be blank");
+  const mediaChanged = JSON.stringify(media.value) !== JSON.stringify(currentMedia);
   const now = Date.now();
   const next: StatusRecord = {
     ...current,
@@ -252,9 +275,10 @@ export async function editStatus(host: AccountHost, viewer: Viewer, id: string, 
     mentions: edit.mentions ?? current.mentions,
     tags: edit.tags ?? current.tags,
     poll: pollChanged ? (edit.poll ? newPoll(id, edit.poll, now) : null) : current.poll,
+    media_attachments: media.value,
   };
   if (next.spoiler_text !== "") next.sensitive = true;
-  const significant = next.content !== current.content || next.spoiler_text !== current.spoiler_text || next.sensitive !== current.sensitive || pollChanged;
+  const significant = next.content !== current.content || next.spoiler_text !== current.spoiler_text || next.sensitive !== current.sensitive || pollChanged || mediaChanged;
   if (!significant) {
     if (next.language !== current.language) {
       host.sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.language', ?) WHERE id = ?", next.language, id);
@@ -268,7 +292,8 @@ export async function editStatus(host: AccountHost, viewer: Viewer, id: string, 
     const hasHistory = sql.exec("SELECT 1 FROM status_edits WHERE status_id = ? LIMIT 1", id).toArray().length > 0;
     if (!hasHistory) sql.exec("INSERT INTO status_edits (status_id, snapshot, created_at) VALUES (?, ?, ?)", id, JSON.stringify(current), current.created_at);
     sql.exec("INSERT INTO status_edits (status_id, snapshot, created_at) VALUES (?, ?, ?)", id, JSON.stringify(next), next.edited_at);
-    sql.exec("UPDATE statuses SET snapshot = ?, text = ? WHERE id = ?", JSON.stringify(next), edit.text ?? row.text, id);
+    applyPlan(sql, id, media.value);
+    sql.exec("UPDATE statuses SET snapshot = ?, text = ?, has_media = ? WHERE id = ?", JSON.stringify(next), edit.text ?? row.text, hasMedia(next) ? 1 : 0, id);
     writeMentionsAndTags(sql, next);
     if (pollChanged) {
       sql.exec("DELETE FROM poll_votes WHERE status_id = ?", id);
@@ -325,7 +350,7 @@ interface UnlinkPayload {
  * boosted status) and the watchers job (favourites, bookmarks, boosts, votes of others).
  * Returns the status as it was and its source text (for "delete and redraft").
  */
-export async function removeStatus(host: AccountHost, id: string): Promise<Result<{ status: StatusRecord; text: string }>> {
+export async function removeStatus(host: AccountHost, id: string, deleteMedia = true): Promise<Result<{ status: StatusRecord; text: string }>> {
   const row = ownRow(host.sql, id);
   if (!row) return fail(404, NOT_FOUND);
   const [record] = hydrate(host.sql, self(host), [row]);
@@ -348,6 +373,9 @@ export async function removeStatus(host: AccountHost, id: string): Promise<Resul
     for (const table of ["favourites", "bookmarks", "own_votes"]) sql.exec(`DELETE FROM ${table} WHERE status_id = ?`, id);
     sql.exec("DELETE FROM statuses WHERE id = ?", id);
     sql.exec("DELETE FROM home WHERE id = ?", id);
+    // Kept a day for "delete and redraft" unless the client asked for them to go now.
+    if (deleteMedia) releaseStatusMedia(host, id);
+    else detachStatusMedia(host, id);
     if (row.visibility !== "direct") sql.exec("UPDATE account SET statuses_count = max(statuses_count - 1, 0)");
     queueDirectorySync(host);
     // visibility/tags/mention_ids/booster_ids let the fan-out reach every place the status went (fanout.ts StatusDeleted).

@@ -5,6 +5,7 @@ import { snowflake } from "../../lib/ids";
 import { fetchActivityDocument, fetchPolicy } from "../../lib/federation/safe-fetch";
 import { inboundStatus, sanitizeInboundStatus, type InboundPoll, type InboundStatus } from "../../core/activitypub/inbound";
 import { localUsernameOf } from "../../core/activitypub/uris";
+import { remoteMedia } from "../../core/activitypub/remote-media";
 import { instanceActorSigner } from "./instance-actor-object";
 import { type RemoteActorObject } from "./remote-actor-object";
 import type { StatusRef } from "./remote-statuses";
@@ -90,6 +91,7 @@ export async function ingestNote(c: IngestContext, object: Record<string, unknow
     tags: s.tags,
     poll: s.poll ? pollRecord(id, s.poll) : null,
     application: null,
+    ...(s.attachments.length ? { media_attachments: remoteMedia(s.attachments, () => snowflake()) } : {}),
   };
   const participants = s.visibility === "direct" ? [author.account, ...mentions.snapshots] : undefined;
   const stored = await authorObject.storeStatus({

@@ -15,17 +15,22 @@ function fromOrigin(origin: string): Origin {
 }
 
 export function configuredOrigin(env: Env): Origin | null {
-  return env.INSTANCE_DOMAIN ? { origin: `https://${env.INSTANCE_DOMAIN}`, domain: env.INSTANCE_DOMAIN } : null;
+  return env.INSTANCE_DOMAIN ? withMedia(env, { origin: `https://${env.INSTANCE_DOMAIN}`, domain: env.INSTANCE_DOMAIN }) : null;
+}
+
+/** Media files may be served from an origin of their own (MEDIA_ORIGIN, e.g. an R2 custom domain). */
+function withMedia(env: Env, o: Origin): Origin {
+  return env.MEDIA_ORIGIN ? { ...o, mediaOrigin: env.MEDIA_ORIGIN.replace(/\/$/, "") } : o;
 }
 
 /** Our origin, or null when no request has been served yet (local mode only). */
 export async function instanceOrigin(env: Env): Promise<Origin | null> {
   const configured = configuredOrigin(env);
   if (configured) return configured;
-  if (cached) return cached;
+  if (cached) return withMedia(env, cached);
   const stored = await instanceActorStub(env).origin();
   if (stored) cached = fromOrigin(stored);
-  return cached;
+  return cached && withMedia(env, cached);
 }
 
 /** Like instanceOrigin, but throws (a job retries) when it is not known yet. */

@@ -1,4 +1,7 @@
 import type { AccountSnapshot, PollRecord, StatusRecord } from "../../schemas/records";
+import { snowflake } from "../../lib/ids";
+import type { InboundAttachment } from "../../core/activitypub/inbound";
+import { remoteMedia } from "../../core/activitypub/remote-media";
 import { fail, ok, type Result } from "../../lib/result";
 import type { Page } from "../../schemas/paging";
 import { JobRegistry, OUTBOX_TABLE_SQL } from "../outbox";
@@ -304,7 +307,7 @@ export function accountStatuses(host: RemoteHost, viewerId: string | null, q: Ac
   // Public and unlisted rows are filtered in SQL; private and direct ones per row (audience).
   const filters: string[] = [];
   const params: SqlStorageValue[] = [];
-  if (q.only_media) return ok([]);
+  if (q.only_media) filters.push("json_array_length(snapshot, '$.media_attachments') > 0");
   if (q.exclude_replies) filters.push("(in_reply_to_id IS NULL OR in_reply_to_account_id = ?)"), params.push(actor.id);
   if (q.exclude_reblogs || q.pinned) filters.push("reblog_of_id IS NULL");
   if (q.tagged) filters.push("EXISTS (SELECT 1 FROM json_each(snapshot, '$.tags') WHERE value = ?)"), params.push(q.tagged.toLowerCase());
@@ -377,6 +380,8 @@ export interface RemoteEdit {
   mentions: StatusRecord["mentions"];
   tags: string[];
   poll: PollRecord | null;
+  /** Attachments as the Update lists them (absent: unchanged). */
+  attachments?: InboundAttachment[];
   /** When the author says it was edited (`updated`); now when absent. */
   edited_at: string | null;
   /** Local accounts newly addressed (they may see it from now on). */
@@ -403,7 +408,9 @@ export function editStatus(host: RemoteHost, edit: RemoteEdit): EditOutcome {
     const current = JSON.parse(row.snapshot) as StatusRecord;
     if (current.edited_at && edit.edited_at && Date.parse(edit.edited_at) < Date.parse(current.edited_at)) return "unchanged";
     const reshaped = !samePollShape(current.poll, edit.poll);
-    const significant = edit.content !== current.content || edit.spoiler_text !== current.spoiler_text || edit.sensitive !== current.sensitive || reshaped;
+    const media = edit.attachments ? remoteMedia(edit.attachments, () => snowflake(), current.media_attachments) : current.media_attachments;
+    const mediaChanged = JSON.stringify(media ?? []) !== JSON.stringify(current.media_attachments ?? []);
+    const significant = edit.content !== current.content || edit.spoiler_text !== current.spoiler_text || edit.sensitive !== current.sensitive || reshaped || mediaChanged;
     const poll = edit.poll ? { ...edit.poll, id: row.id } : null;
     const next: StatusRecord = {
       ...current,
@@ -414,6 +421,7 @@ export function editStatus(host: RemoteHost, edit: RemoteEdit): EditOutcome {
       mentions: edit.mentions,
       tags: edit.tags,
       poll,
+      ...(media?.length ? { media_attachments: media } : { media_attachments: undefined }),
       edited_at: significant ? (edit.edited_at ?? new Date().toISOString()) : current.edited_at,
     };
     const snapshot = JSON.stringify(next);

@@ -9,6 +9,9 @@ import { POSTING_LANGUAGES } from "../../core/instance-settings";
 import { serializeCredentialAccount } from "../../core/serializers/account";
 import { parseOrFail, updateCredentialsSchema, validationFailed } from "../../schemas/accounts";
 import type { Params } from "../http/body";
+import type { ProfileUpdate } from "../../schemas/accounts";
+import { MEDIA_LIMITS } from "../../lib/media";
+import { storeProfileImage } from "../../core/media/store";
 import type { ProfileImage } from "../../objects/account/profile";
 
 /**
@@ -33,22 +36,39 @@ async function verifyCredentials(c: Ctx): Promise<Response> {
 
 async function updateCredentials(c: Ctx): Promise<Response> {
   const { viewer } = await requireUser(c, "write:accounts");
-  const params = await c.params();
-  if (hasUpload(params, "avatar") || hasUpload(params, "header")) {
-    // Media storage comes with the media issue; until then say so instead of ignoring the file.
-    throw new ApiError(422, "Avatar and header uploads are not supported yet");
-  }
-  const update = parseOrFail(updateCredentialsSchema, params);
+  const params = await c.params(PROFILE_BODY_LIMIT);
+  const update: ProfileUpdate = parseOrFail(updateCredentialsSchema, params);
   if (update.language && !POSTING_LANGUAGES.includes(update.language)) {
     throw validationFailed({ "source.language": [{ error: "ERR_INCLUSION", description: "is not a supported language" }] });
+  }
+  // Images are stored only once the text fields are known to be valid.
+  for (const image of ["avatar", "header"] as const) {
+    const file = uploadOf(params, image);
+    if (file) update[image] = await storeImage(c, file, image);
   }
   const record = unwrap(await accountStub(c.env, viewer.account.id).updateProfile(update));
   return json(serializeCredentialAccount(record, c));
 }
 
-function hasUpload(params: Params, name: string): boolean {
+/** Two images of at most the profile image limit, and the text fields. */
+const PROFILE_BODY_LIMIT = 2 * MEDIA_LIMITS.profile_image_size_limit + 256 * 1024;
+
+/** The uploaded image, if any: an empty field means "unchanged"; anything else not a file is refused. */
+function uploadOf(params: Params, name: "avatar" | "header"): File | null {
   const value = params[name];
-  return value instanceof File || (typeof value === "string" && value !== "") || (value !== null && typeof value === "object");
+  if (value === undefined || value === null || value === "") return null;
+  if (!(value instanceof File)) throw validationFailed({ [name]: [{ error: "ERR_INVALID", description: "must be a file upload (multipart/form-data)" }] });
+  return value;
+}
+
+async function storeImage(c: Ctx, file: File, image: "avatar" | "header"): Promise<{ key: string; static_key: string }> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (bytes.length > MEDIA_LIMITS.profile_image_size_limit) {
+    throw validationFailed({ [image]: [{ error: "ERR_TOO_BIG", description: `file size must be less than ${MEDIA_LIMITS.profile_image_size_limit / 1024 / 1024} MB` }] });
+  }
+  const stored = await storeProfileImage(c.env.MEDIA, bytes, image);
+  if (!stored.ok) throw new ApiError(422, stored.error);
+  return stored.value;
 }
 
 async function preferences(c: Ctx): Promise<Response> {

@@ -7,7 +7,9 @@ import { tagUrl } from "../../core/serializers/status";
 import { extractMentions, extractTags, mentionKey, renderStatusHtml, statusLength, type ParsedMention } from "../../lib/status-text";
 import { type CreateStatusParams, type EditStatusParams, parseTime } from "../../schemas/statuses";
 import type { MentionRecord } from "../../schemas/records";
-import type { EditDraft, PollDraft, StatusDraft } from "../../objects/account/statuses";
+import { MEDIA_WITH_POLL, type EditDraft, type PollDraft, type StatusDraft } from "../../objects/account/statuses";
+import { MEDIA_LIMITS } from "../../lib/media";
+import { parseFocus, type MediaAttributes, type MediaChange } from "../../schemas/media";
 
 /**
  * Turns validated request parameters into the drafts the account's object stores: Mastodon's
@@ -62,18 +64,24 @@ export async function renderText(c: Ctx, text: string): Promise<RenderedText> {
   return { content, mentions: [...mentions.values()], tags: extractTags(text) };
 }
 
-function checkText(text: string, spoiler: string): void {
-  if (text.trim() === "") throw invalid("Text can't be blank");
+function checkText(text: string, spoiler: string, hasMedia: boolean): void {
+  // A post may be media alone (Mastodon: text is required only without attachments).
+  if (text.trim() === "" && !hasMedia) throw invalid("Text can't be blank");
   if (statusLength(text) + [...spoiler].length > STATUS_LIMITS.max_characters) {
     throw invalid(`Text character limit of ${STATUS_LIMITS.max_characters} exceeded`);
   }
 }
 
-/** Media uploads do not exist yet: every id is unknown (Mastodon's message for unknown ids). */
-function checkMedia(ids: string[] | undefined): void {
-  if (!ids || ids.length === 0) return;
-  if (ids.length > STATUS_LIMITS.max_media_attachments) throw invalid(`You cannot attach more than ${STATUS_LIMITS.max_media_attachments} files`);
-  throw new ApiError(422, `Media ${ids.join(", ")} not found or already attached to another post`);
+/**
+ * Up to the advertised number of attachments, never with a poll (as Mastodon); whether each id
+ * is one of the caller's free uploads is checked by the account's object when it attaches them.
+ */
+function checkMedia(ids: string[] | undefined, poll: unknown): string[] {
+  const unique = [...new Set((ids ?? []).filter((id) => id !== ""))];
+  if (unique.some((id) => !/^\d{1,20}$/.test(id))) throw new ApiError(422, `Media ${unique.join(", ")} not found or already attached to another post`);
+  if (unique.length > STATUS_LIMITS.max_media_attachments) throw invalid(`You cannot attach more than ${STATUS_LIMITS.max_media_attachments} files`);
+  if (unique.length && poll) throw new ApiError(422, MEDIA_WITH_POLL);
+  return unique;
 }
 
 function checkPoll(poll: CreateStatusParams["poll"]): PollDraft | null {
@@ -109,9 +117,9 @@ function scheduledAt(value: string | undefined): string | null {
 export async function newStatusDraft(c: Ctx, p: CreateStatusParams): Promise<{ draft: StatusDraft; scheduledAt: string | null }> {
   const text = p.status ?? "";
   const spoiler = p.spoiler_text ?? "";
-  checkMedia(p.media_ids);
+  const mediaIds = checkMedia(p.media_ids, p.poll);
   const poll = checkPoll(p.poll);
-  checkText(text, spoiler);
+  checkText(text, spoiler, mediaIds.length > 0);
   const at = scheduledAt(p.scheduled_at);
   const rendered = await renderText(c, text);
   return {
@@ -127,17 +135,21 @@ export async function newStatusDraft(c: Ctx, p: CreateStatusParams): Promise<{ d
       mentions: rendered.mentions,
       tags: rendered.tags,
       poll,
+      media_ids: mediaIds,
     },
   };
 }
 
 /** An edit changes only what it names; a missing `poll` removes the poll, as in Mastodon. */
 export async function editDraft(c: Ctx, p: EditStatusParams): Promise<EditDraft> {
-  checkMedia(p.media_ids);
+  const mediaIds = p.media_ids !== undefined ? checkMedia(p.media_ids, p.poll) : undefined;
   const poll = checkPoll(p.poll);
   const edit: EditDraft = { poll };
+  if (mediaIds !== undefined) edit.media_ids = mediaIds;
+  if (p.media_attributes) edit.media_attributes = mediaAttributes(p.media_attributes);
   if (p.status !== undefined) {
-    checkText(p.status, p.spoiler_text ?? "");
+    // Whether the status keeps media is the object's to know; blank text with no media is refused there.
+    checkText(p.status, p.spoiler_text ?? "", (mediaIds ?? ["kept"]).length > 0);
     const rendered = await renderText(c, p.status);
     Object.assign(edit, { text: p.status, content: rendered.content, mentions: rendered.mentions, tags: rendered.tags });
   }
@@ -145,4 +157,16 @@ export async function editDraft(c: Ctx, p: EditStatusParams): Promise<EditDraft>
   if (p.sensitive !== undefined) edit.sensitive = p.sensitive;
   if (p.language !== undefined) edit.language = language(p.language);
   return edit;
+}
+
+/** `media_attributes[]`: alt text within the limit and a focus point, per attachment id. */
+function mediaAttributes(list: MediaAttributes): ({ id: string } & MediaChange)[] {
+  return list.map((a) => {
+    if (a.description !== undefined && [...a.description].length > MEDIA_LIMITS.description_limit) {
+      throw invalid(`Description is too long (maximum is ${MEDIA_LIMITS.description_limit} characters)`);
+    }
+    const focus = parseFocus(a.focus);
+    if (focus === null) throw invalid("Focus must be two numbers between -1.0 and 1.0, as x,y");
+    return { id: a.id, ...(a.description !== undefined ? { description: a.description } : {}), ...(focus ? { focus } : {}) };
+  });
 }

@@ -11,7 +11,7 @@ import { serializeStatus } from "../../core/serializers/status";
 import { serializeViewedStatus } from "../../core/serializers/filter";
 import { parseOrFail } from "../../schemas/accounts";
 import { accountStatusesSchema, createStatusSchema, editStatusSchema, reblogSchema } from "../../schemas/statuses";
-import { stringList } from "../../schemas/coerce";
+import { boolish, stringList } from "../../schemas/coerce";
 import { normalizeTag } from "../../lib/status-text";
 import type { StatusRecord, ViewedStatuses } from "../../schemas/records";
 import { publicView, type ViewContext } from "../../objects/account/viewer";
@@ -140,7 +140,9 @@ async function edit(c: Ctx): Promise<Response> {
 async function remove(c: Ctx): Promise<Response> {
   const auth = await userToken(c);
   const id = statusId(c);
-  const out = unwrap(await accountStub(c.env, auth.accountId).deleteStatus(auth.token, id));
+  // Media stay a day for a redraft unless `delete_media` asks for them to go at once (Mastodon 4.4).
+  const deleteMedia = boolish.safeParse((await c.params()).delete_media ?? false);
+  const out = unwrap(await accountStub(c.env, auth.accountId).deleteStatus(auth.token, id, deleteMedia.success && deleteMedia.data));
   return json({ ...renderStatus(c, out.status, { flags: {} }), text: out.text });
 }
 

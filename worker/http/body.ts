@@ -10,27 +10,31 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * multipart form, or a POST with parameters only in the query string (Mammoth does this).
  * A body with no Content-Type is read as a form. Body keys win over query keys.
  */
-export async function parseParams(request: Request, url = new URL(request.url)): Promise<Params> {
+export async function parseParams(request: Request, url = new URL(request.url), maxBytes = MAX_BODY_BYTES): Promise<Params> {
   const params: Params = {};
   for (const [key, value] of url.searchParams) assignBracketed(params, key, value);
   if (request.method === "GET" || request.method === "HEAD" || !request.body) return params;
 
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw new ApiError(413, "Request body too large");
+  if (declared > maxBytes) throw new ApiError(413, "Request body too large");
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
 
   if (type.includes("multipart/form-data")) {
     let form: FormData;
     try {
-      form = await request.formData();
-    } catch {
+      // Without a declared length the body is read under the limit first (chunked uploads).
+      form = request.headers.has("content-length")
+        ? await request.formData()
+        : await new Response(await readLimitedBytes(request, maxBytes), { headers: { "content-type": type } }).formData();
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
       throw new ApiError(400, "Malformed multipart body");
     }
     for (const [key, value] of form) assignBracketed(params, key, value);
     return params;
   }
 
-  const text = await readLimitedText(request);
+  const text = await readLimitedText(request, MAX_BODY_BYTES);
   if (text.trim() === "") return params;
   if (type.includes("json")) {
     let parsed: unknown;
@@ -48,7 +52,11 @@ export async function parseParams(request: Request, url = new URL(request.url)):
   return params;
 }
 
-async function readLimitedText(request: Request): Promise<string> {
+async function readLimitedText(request: Request, maxBytes: number): Promise<string> {
+  return new TextDecoder().decode(await readLimitedBytes(request, maxBytes));
+}
+
+async function readLimitedBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const reader = request.body!.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -56,7 +64,7 @@ async function readLimitedText(request: Request): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel();
       throw new ApiError(413, "Request body too large");
     }
@@ -68,7 +76,7 @@ async function readLimitedText(request: Request): Promise<string> {
     all.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
 }
 
 const UNSAFE_KEYS = new Set(["__proto__", "prototype", "constructor"]);

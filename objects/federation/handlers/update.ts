@@ -33,6 +33,7 @@ inboxHandlers.register("Update", async (ctx) => {
     mentions: mentions.records,
     tags: s.tags,
     poll: s.poll ? pollRecord("", s.poll) : null,
+    attachments: s.attachments,
     edited_at: s.edited_at,
     audience: mentions.localIds,
   });
