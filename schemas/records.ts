@@ -397,6 +397,8 @@ export interface ScheduledRecord {
   id: string;
   scheduled_at: string;
   params: ScheduledParams;
+  /** The uploads it holds, published with it. */
+  media_attachments?: MediaRecord[];
 }
 
 /** ScheduledStatus `params` (Mastodon stores the request's options as given). */

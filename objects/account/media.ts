@@ -181,17 +181,9 @@ export function attachUploads(sql: SqlStorage, ids: string[], statusId: string, 
   return ok(rows.map((r) => toRecord(r!)));
 }
 
-/** Alt text and focus of attachments an edited status keeps (`media_attributes[]`). */
-export function changeAttached(sql: SqlStorage, statusId: string, changes: ({ id: string } & MediaChange)[]): void {
-  for (const change of changes) {
-    const row = rowOf(sql, change.id);
-    if (row && row.status_id === statusId) applyChange(sql, row, change);
-  }
-}
-
-/** Current records of a status's attachments, in the order of `ids`. */
-export function attachedRecords(sql: SqlStorage, statusId: string, ids: string[]): MediaRecord[] {
-  return ids.map((id) => rowOf(sql, id)).filter((r): r is MediaRow => !!r && r.status_id === statusId).map(toRecord);
+/** Uploads held by a status or a scheduled one, oldest first. */
+export function heldRecords(sql: SqlStorage, holder: string): MediaRecord[] {
+  return sql.exec<MediaRow>("SELECT * FROM media WHERE status_id = ? ORDER BY CAST(id AS INTEGER)", holder).toArray().map(toRecord);
 }
 
 /** A deleted status takes its files with it (every version's). Call inside the delete's transaction. */

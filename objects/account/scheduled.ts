@@ -6,7 +6,7 @@ import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { selectPage } from "./id-page";
 import { NOT_FOUND } from "./status-peers";
-import { attachUploads, detachStatusMedia, scheduledHolder } from "./media";
+import { attachUploads, detachStatusMedia, heldRecords, scheduledHolder } from "./media";
 import { applicationOf, createStatus, idempotentResult, rememberIdempotencyKey, statusesFor, viewed, type Application, type StatusDraft } from "./statuses";
 import type { Viewer } from "../../schemas/auth";
 import type { ViewedStatus } from "../../schemas/calls";
@@ -105,22 +105,24 @@ async function schedule(host: AccountHost, viewer: Viewer, input: PostInput): Pr
   });
   if (unusable) return unusable;
   await host.wake();
-  return ok({ id, scheduled_at: at, params: api });
+  return ok({ id, scheduled_at: at, params: api, media_attachments: heldRecords(host.sql, scheduledHolder(id)) });
 }
 
 type Row = { id: string; scheduled_at: string; params: string };
 
-function toRecord(row: Row): ScheduledRecord {
-  return { id: row.id, scheduled_at: row.scheduled_at, params: (JSON.parse(row.params) as Stored).api };
+function toRecord(sql: SqlStorage, row: Row): ScheduledRecord {
+  const params = (JSON.parse(row.params) as Stored).api;
+  const held = params.media_ids?.length ? heldRecords(sql, scheduledHolder(row.id)) : [];
+  return { id: row.id, scheduled_at: row.scheduled_at, params, media_attachments: held };
 }
 
 export function listScheduled(host: AccountHost, page: Page): ScheduledRecord[] {
-  return selectPage<Row>(host.sql, { columns: "id, scheduled_at, params", from: "scheduled_statuses", idColumn: "id", page }).map(toRecord);
+  return selectPage<Row>(host.sql, { columns: "id, scheduled_at, params", from: "scheduled_statuses", idColumn: "id", page }).map((row) => toRecord(host.sql, row));
 }
 
 export function getScheduled(host: AccountHost, id: string): Result<ScheduledRecord> {
   const row = host.sql.exec<Row>("SELECT id, scheduled_at, params FROM scheduled_statuses WHERE id = ?", id).toArray()[0];
-  return row ? ok(toRecord(row)) : fail(404, NOT_FOUND);
+  return row ? ok(toRecord(host.sql, row)) : fail(404, NOT_FOUND);
 }
 
 export async function reschedule(host: AccountHost, id: string, scheduledAt: string): Promise<Result<ScheduledRecord>> {

@@ -100,7 +100,7 @@ describe("POST /api/v2/media and /api/v1/media", () => {
   it("v2 answers 202 for a large image, then GET says 206 until the job has processed it", async () => {
     const me = await newUser("media");
     const data = new Uint8ClampedArray(1600 * 1000 * 4);
-    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(new Uint8Array(data.buffer, i, Math.min(65536, data.length - i)));
     for (let i = 3; i < data.length; i += 4) data[i] = 255;
     const big = await encodePng({ data, width: 1600, height: 1000 });
     expect(big.length).toBeGreaterThan(4 * 1024 * 1024);

@@ -28,13 +28,13 @@ async function list(c: Ctx): Promise<Response> {
   const page = readPage(await c.params(), 20, 40);
   const items = unwrap(await accountStub(c.env, auth.accountId).scheduledStatuses(auth.token, page));
   const link = linkHeader(c.url, items, (r) => r.id);
-  return json(items.map(serializeScheduled), link ? { headers: { link } } : {});
+  return json(items.map((r) => serializeScheduled(r, c)), link ? { headers: { link } } : {});
 }
 
 async function show(c: Ctx): Promise<Response> {
   const auth = await userToken(c);
   const id = scheduledId(c);
-  return json(serializeScheduled(unwrap(await accountStub(c.env, auth.accountId).scheduledStatus(auth.token, id))));
+  return json(serializeScheduled(unwrap(await accountStub(c.env, auth.accountId).scheduledStatus(auth.token, id)), c));
 }
 
 async function reschedule(c: Ctx): Promise<Response> {
@@ -44,7 +44,7 @@ async function reschedule(c: Ctx): Promise<Response> {
   const at = parseTime(scheduled_at);
   if (at === null) throw new ApiError(422, "Validation failed: Scheduled at is not a valid date and time");
   const updated = unwrap(await accountStub(c.env, auth.accountId).rescheduleStatus(auth.token, id, new Date(at).toISOString()));
-  return json(serializeScheduled(updated));
+  return json(serializeScheduled(updated, c));
 }
 
 async function cancel(c: Ctx): Promise<Response> {

@@ -20,6 +20,7 @@ import { CONTEXT_LIMITS } from "../../objects/account/statuses";
 import type { StatusAction } from "../../objects/account/interactions";
 import { editDraft, newStatusDraft } from "./status-drafts";
 import { serializeScheduled } from "../../core/serializers/scheduled";
+import { serializeStatusEdit } from "../../core/serializers/status-edit";
 
 /**
  * Statuses: post, read, edit, delete, context, history, source, interactions, and an account's
@@ -106,7 +107,7 @@ async function create(c: Ctx): Promise<Response> {
   const { draft, scheduledAt } = await newStatusDraft(c, params);
   const idempotencyKey = c.request.headers.get("idempotency-key")?.slice(0, 255) || null;
   const outcome = unwrap(await accountStub(c.env, auth.accountId).postStatus(auth.token, { draft, idempotencyKey, scheduledAt }));
-  if (outcome.kind === "scheduled") return json(serializeScheduled(outcome.value));
+  if (outcome.kind === "scheduled") return json(serializeScheduled(outcome.value, c));
   return json(renderStatus(c, outcome.value.status, outcome.value));
 }
 
@@ -173,18 +174,7 @@ async function history(c: Ctx): Promise<Response> {
       : await accountStub(c.env, owner.accountId).statusHistory(id, viewerId);
   const viewed = await viewFor(c, auth, found?.ok ? [found.value.status] : [], "single");
   if (!found?.ok || viewed.statuses.length === 0) throw notFound();
-  return json(
-    found.value.versions.map((v) => ({
-      content: v.content,
-      spoiler_text: v.spoiler_text,
-      sensitive: v.sensitive,
-      created_at: v.created_at,
-      account: serializeAccount(v.account, c),
-      poll: v.poll ? { options: v.poll.options.map((o) => ({ title: o.title })) } : null,
-      media_attachments: [] as unknown[],
-      emojis: [] as unknown[],
-    })),
-  );
+  return json(found.value.versions.map((v) => serializeStatusEdit(v, c)));
 }
 
 async function source(c: Ctx): Promise<Response> {
