@@ -7,6 +7,7 @@ import {
   Announce,
   Create,
   Delete,
+  Document,
   Endpoints,
   Follow,
   Like,
@@ -141,7 +142,11 @@ export class FedifyPeer {
    * Publishes a public note (a reply when `inReplyTo` is given, mentioning `mention`) and
    * delivers its Create to `to`'s inbox. Returns the note's URI.
    */
-  async post(to: string, content: string, options: { inReplyTo?: string; mention?: { uri: string; name: string } } = {}): Promise<string> {
+  async post(
+    to: string,
+    content: string,
+    options: { inReplyTo?: string; mention?: { uri: string; name: string }; attachment?: { url: string; mediaType: string; name: string; width: number; height: number } } = {},
+  ): Promise<string> {
     const id = `${++this.seq}${Date.now()}`;
     const uri = new URL(`${this.origin}/users/${this.identifier}/posts/${id}`);
     const note = new Note({
@@ -154,6 +159,9 @@ export class FedifyPeer {
       ccs: [new URL(`${this.actorUri}/followers`), ...(options.mention ? [new URL(options.mention.uri)] : [])],
       replyTarget: options.inReplyTo ? new URL(options.inReplyTo) : null,
       tags: options.mention ? [new Mention({ href: new URL(options.mention.uri), name: options.mention.name })] : [],
+      attachments: options.attachment
+        ? [new Document({ url: new URL(options.attachment.url), mediaType: options.attachment.mediaType, name: options.attachment.name, width: options.attachment.width, height: options.attachment.height })]
+        : [],
     });
     this.notes.set(id, note);
     await this.send(
