@@ -18,5 +18,9 @@ export default defineConfig({
   test: {
     include: ["test/unit/**/*.test.ts"],
     testTimeout: 30_000,
+    // With the on-disk module cache, each test file's first import asks for its whole import
+    // graph at once and the pool sends it to workerd in one WebSocket message; past workerd's
+    // 1 MiB message limit the runtime exits ("Message is too large"). Fetched per module instead.
+    fsModuleCache: false,
   },
 });

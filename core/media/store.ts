@@ -1,5 +1,9 @@
-import { detectMedia, MEDIA_LIMITS, processImage, processProfileImage, readContainerInfo, scrubContainerMetadata, type DetectedMedia, type ImageVariant } from "../../lib/media";
+import type { DetectedMedia, ImageVariant } from "../../lib/media";
+import { MEDIA_LIMITS } from "../../lib/media/limits";
 import { headerDimensions } from "../../lib/media/dimensions";
+
+/** The codecs load on the first upload, not with every request's Worker start (they are large). */
+const media = () => import("../../lib/media");
 import type { MediaMeta, MediaSize, MediaType } from "../../schemas/media";
 import { fileKey, newMediaFolder } from "./files";
 
@@ -36,7 +40,7 @@ const TYPE_ERROR = "Validation failed: File content type is invalid";
 /** Reads what an upload is and checks it against the limits, before any decoding. */
 export async function inspectUpload(bytes: Uint8Array): Promise<Stored<DetectedMedia>> {
   if (bytes.length === 0) return refuse("Validation failed: File is empty");
-  const detected = await detectMedia(bytes);
+  const detected = await (await media()).detectMedia(bytes);
   if (!detected || !detected.decodable) return refuse(TYPE_ERROR);
   const limit = detected.kind === "image" ? MEDIA_LIMITS.image_size_limit : MEDIA_LIMITS.video_size_limit;
   if (bytes.length > limit) return refuse(`Validation failed: File file size must be less than ${Math.round(limit / MB)} MB`);
@@ -60,7 +64,7 @@ export async function storeUpload(bucket: R2Bucket, bytes: Uint8Array, detected:
 }
 
 async function storeImage(bucket: R2Bucket, bytes: Uint8Array): Promise<Stored<StoredMedia>> {
-  const processed = await processImage(bytes);
+  const processed = await (await media()).processImage(bytes);
   if (!processed.ok) return refuse(`Validation failed: ${processed.error}`);
   const { original, small, blurhash } = processed.value;
   const folder = newMediaFolder("media");
@@ -74,6 +78,7 @@ async function storeImage(bucket: R2Bucket, bytes: Uint8Array): Promise<Stored<S
 }
 
 async function storeAudioVideo(bucket: R2Bucket, bytes: Uint8Array, detected: DetectedMedia): Promise<Stored<StoredMedia>> {
+  const { readContainerInfo, scrubContainerMetadata } = await media();
   const info = readContainerInfo(bytes, detected.mime);
   if (!info.ok) return refuse(`Validation failed: ${info.error}`);
   // Video with no picture track (an .mp4 holding only sound) is audio, as Mastodon says.
@@ -102,7 +107,7 @@ export async function storeThumbnail(bucket: R2Bucket, bytes: Uint8Array): Promi
   const inspected = await inspectUpload(bytes);
   if (!inspected.ok) return inspected;
   if (inspected.value.kind !== "image") return refuse("Validation failed: Thumbnail content type is invalid");
-  const processed = await processImage(bytes);
+  const processed = await (await media()).processImage(bytes);
   if (!processed.ok) return refuse(`Validation failed: ${processed.error}`);
   const { small, blurhash } = processed.value;
   const key = fileKey(newMediaFolder("media"), "small", small.mime);
@@ -115,7 +120,7 @@ export async function storeProfileImage(bucket: R2Bucket, bytes: Uint8Array, kin
   const inspected = await inspectUpload(bytes);
   if (!inspected.ok) return inspected;
   if (inspected.value.kind !== "image") return refuse(`Validation failed: ${kind === "avatar" ? "Avatar" : "Header"} content type is invalid`);
-  const processed = await processProfileImage(bytes, kind);
+  const processed = await (await media()).processProfileImage(bytes, kind);
   if (!processed.ok) return refuse(`Validation failed: ${processed.error}`);
   const folder = newMediaFolder(kind === "avatar" ? "avatars" : "headers");
   const image = processed.value.image;

@@ -10,7 +10,7 @@ import { serializeCredentialAccount } from "../../core/serializers/account";
 import { parseOrFail, updateCredentialsSchema, validationFailed } from "../../schemas/accounts";
 import type { Params } from "../http/body";
 import type { ProfileUpdate } from "../../schemas/accounts";
-import { MEDIA_LIMITS } from "../../lib/media";
+import { MEDIA_LIMITS } from "../../lib/media/limits";
 import { storeProfileImage } from "../../core/media/store";
 import type { ProfileImage } from "../../objects/account/profile";
 

@@ -5,7 +5,7 @@ import { requireUser, userObject } from "../http/auth";
 import { json } from "../http/respond";
 import { accountStub } from "../../core/stubs";
 import type { Params } from "../http/body";
-import { MEDIA_LIMITS } from "../../lib/media";
+import { MEDIA_LIMITS } from "../../lib/media/limits";
 import { inspectUpload, processesLater, storePending, storeThumbnail, storeUpload } from "../../core/media/store";
 import { serializeMediaAttachment } from "../../core/serializers/media";
 import { mediaParamsSchema, parseFocus, type MediaChange } from "../../schemas/media";

@@ -8,7 +8,7 @@ import { extractMentions, extractTags, mentionKey, renderStatusHtml, statusLengt
 import { type CreateStatusParams, type EditStatusParams, parseTime } from "../../schemas/statuses";
 import type { MentionRecord } from "../../schemas/records";
 import { MEDIA_WITH_POLL, type EditDraft, type PollDraft, type StatusDraft } from "../../objects/account/statuses";
-import { MEDIA_LIMITS } from "../../lib/media";
+import { MEDIA_LIMITS } from "../../lib/media/limits";
 import { parseFocus, type MediaAttributes, type MediaChange } from "../../schemas/media";
 
 /**
