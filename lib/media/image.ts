@@ -12,7 +12,7 @@ import { blurhashOf } from "./blurhash";
 import { MEDIA_LIMITS } from "./limits";
 import { loadImage, uprightAt, type LoadedImage } from "./load";
 import { fitArea, fitBox } from "./pixels";
-import { guarded, ok, type MediaResult } from "./result";
+import { fail, guarded, ok, type MediaResult } from "./result";
 import { oneAtATime } from "./serial";
 import { encodeVariant, outputMimeFor, previewMimeFor, variantOf, type ImageVariant } from "./variant";
 
@@ -27,6 +27,8 @@ export interface ProcessedImage {
 }
 
 export interface ImageOptions {
+  /** Largest upload in bytes. */
+  maxBytes?: number;
   /** Largest original kept, in pixels; larger ones are scaled down. */
   maxPixels?: number;
   /** Largest image accepted at all, in pixels. */
@@ -40,6 +42,8 @@ export function processImage(bytes: Uint8Array, options: ImageOptions = {}): Pro
 }
 
 async function processNow(bytes: Uint8Array, options: ImageOptions): Promise<MediaResult<ProcessedImage>> {
+  const maxBytes = options.maxBytes ?? MEDIA_LIMITS.image_size_limit;
+  if (bytes.length > maxBytes) return fail(`The image is larger than ${maxBytes.toLocaleString("en")} bytes`);
   const loaded = await loadImage(bytes, options.matrixLimit);
   if (!loaded.ok) return loaded;
   const image = loaded.value;

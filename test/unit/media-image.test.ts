@@ -65,6 +65,11 @@ describe("processImage: JPEG", () => {
     expect(blurhash).toMatch(/^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{36}$/);
   });
 
+  it("refuses an upload over the byte limit", async () => {
+    const jpeg = await encodeJpeg(pixelsOf(64, 64, (x, y) => [x, y, 0, 255]));
+    expect(await processImage(jpeg, { maxBytes: 100 })).toEqual({ ok: false, error: "The image is larger than 100 bytes" });
+  });
+
   it("refuses an image over the matrix limit before decoding it", async () => {
     const jpeg = await encodeJpeg(pixelsOf(300, 200, () => [1, 2, 3, 255]));
     const result = await processImage(jpeg, { matrixLimit: 50_000 });
