@@ -2,7 +2,7 @@
 // Starts bench/media/worker.ts under `wrangler dev`, has it make photo-like JPEGs, posts each to
 // processImage several times and reads the workerd process's CPU time (utime+stime, /proc) and
 // peak resident memory (VmHWM, reset before each run through clear_refs) around every run.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { deflateSync, crc32 } from "node:zlib";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -65,6 +65,12 @@ function screenshotPng(width: number, height: number): Uint8Array {
   return new Uint8Array(png);
 }
 
+/** The same JPEG re-coded progressive by libjpeg-turbo's jpegtran, when the machine has it. */
+function progressive(jpeg: Uint8Array): Uint8Array | null {
+  const run = spawnSync("jpegtran", ["-progressive", "-copy", "none"], { input: jpeg, maxBuffer: 64 << 20 });
+  return run.status === 0 ? new Uint8Array(run.stdout) : null;
+}
+
 async function startWorker(): Promise<{ origin: string; pid: number; stop: () => void }> {
   const port = String(await freePort());
   const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -125,13 +131,16 @@ async function main() {
   try {
     const make = async (w: number, h: number) => new Uint8Array(await (await fetch(`${server.origin}/make?w=${w}&h=${h}`)).arrayBuffer());
     const photo12 = await make(4032, 3024);
+    const photo8 = await make(3840, 2160);
     const cases: Array<[string, Uint8Array, string]> = [
       ["12.2 MP JPEG, upright: metadata stripped, original kept", photo12, ""],
       ["12.2 MP JPEG, orientation 6: turned, re-encoded", withOrientation(photo12, 6), ""],
       ["12.2 MP JPEG, scaled to 8.3 MP (Mastodon's size)", photo12, "?max=8294400"],
-      ["8.3 MP JPEG, orientation 6", withOrientation(await make(3840, 2160), 6), ""],
+      ["8.3 MP JPEG, orientation 6", withOrientation(photo8, 6), ""],
       ["16.8 MP JPEG (4096×4096), upright", await make(4096, 4096), ""],
       ["24 MP JPEG (6000×4000), upright", await make(6000, 4000), ""],
+      ...(progressive(photo12) ? [["12.2 MP progressive JPEG (jpegtran): refused", progressive(photo12)!, ""] as [string, Uint8Array, string]] : []),
+      ...(progressive(photo8) ? [["8.3 MP progressive JPEG (jpegtran), upright", progressive(photo8)!, ""] as [string, Uint8Array, string]] : []),
       ["3.6 MP PNG screenshot (1290×2796), RGBA", screenshotPng(1290, 2796), ""],
       ["12.6 MP PNG (4096×3072), RGBA", screenshotPng(4096, 3072), ""],
       ["12.6 MP PNG (4096×3072), scaled to 4 MP: PNG re-encoded", screenshotPng(4096, 3072), "?max=4194304"],

@@ -3,7 +3,14 @@
 
 import { ascii, u16be, u16le, u32be } from "./bytes";
 
-export function headerDimensions(b: Uint8Array, mime: string): { width: number; height: number } | null {
+export interface HeaderSize {
+  width: number;
+  height: number;
+  /** A progressive JPEG: its decoder keeps every coefficient of the image besides the pixels. */
+  progressive?: boolean;
+}
+
+export function headerDimensions(b: Uint8Array, mime: string): HeaderSize | null {
   switch (mime) {
     case "image/jpeg": return jpegSize(b);
     case "image/png": return b.length >= 24 ? { width: u32be(b, 16), height: u32be(b, 20) } : null;
@@ -14,14 +21,14 @@ export function headerDimensions(b: Uint8Array, mime: string): { width: number; 
   }
 }
 
-function jpegSize(b: Uint8Array): { width: number; height: number } | null {
+function jpegSize(b: Uint8Array): HeaderSize | null {
   let at = 2;
   while (at + 9 <= b.length) {
     if (b[at] !== 0xff) return null;
     const marker = b[at + 1];
     if (marker === 0xff) { at++; continue; }
     const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isFrame) return { width: u16be(b, at + 7), height: u16be(b, at + 5) };
+    if (isFrame) return { width: u16be(b, at + 7), height: u16be(b, at + 5), progressive: (marker & 0x03) === 0x02 };
     if (marker === 0xda || marker === 0xd9) return null;
     at += 2 + u16be(b, at + 2);
   }

@@ -30,8 +30,10 @@ export async function loadImage(bytes: Uint8Array, matrixLimit: number = MEDIA_L
   if (!detected.decodable) return fail(`${detected.mime} images cannot be processed here: upload JPEG, PNG, WebP or AVIF`);
   const size = headerDimensions(bytes, detected.mime);
   if (!size || size.width < 1 || size.height < 1) return fail("The image's dimensions cannot be read");
-  if (size.width * size.height > matrixLimit) {
-    return fail(`The image is ${size.width}×${size.height} pixels; at most ${matrixLimit.toLocaleString("en")} pixels are accepted`);
+  const limit = size.progressive ? Math.min(matrixLimit, MEDIA_LIMITS.progressive_jpeg_matrix_limit) : matrixLimit;
+  if (size.width * size.height > limit) {
+    const kind = size.progressive ? "progressive JPEG" : "image";
+    return fail(`The ${kind} is ${size.width}×${size.height} pixels; at most ${limit.toLocaleString("en")} pixels are accepted`);
   }
   const stripped = stripImageMetadata(bytes, detected.mime);
   // libjpeg draws a truncated JPEG with a grey bottom and only warns; a JPEG must reach its end marker.

@@ -76,6 +76,15 @@ describe("processImage: JPEG", () => {
     expect(result).toEqual({ ok: false, error: expect.stringContaining("300×200") });
   });
 
+  it("holds progressive JPEGs to a lower pixel limit (their decoder needs more memory)", async () => {
+    const jpeg = await encodeJpeg(pixelsOf(32, 16, () => [9, 9, 9, 255]));
+    const sof = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc0);
+    const forged = jpeg.slice();
+    forged[sof + 1] = 0xc2; // SOF2: progressive
+    forged.set([3000 >> 8, 3000 & 0xff, 4000 >> 8, 4000 & 0xff], sof + 5); // claims 4000×3000
+    expect(await processImage(forged)).toEqual({ ok: false, error: "The progressive JPEG is 4000×3000 pixels; at most 8,294,400 pixels are accepted" });
+  });
+
   it("returns an error value for a truncated or corrupt JPEG", async () => {
     const jpeg = await encodeJpeg(pixelsOf(200, 100, (x, y) => [x, y, 0, 255]));
     for (const broken of [jpeg.subarray(0, jpeg.length >> 1), jpeg.subarray(0, 40), corrupt(jpeg)]) {
