@@ -4,7 +4,8 @@
 // peak resident memory (VmHWM, reset before each run through clear_refs) around every run.
 import { spawn, spawnSync } from "node:child_process";
 import { deflateSync, crc32 } from "node:zlib";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { freePort } from "../test/e2e/server.ts";
@@ -71,6 +72,17 @@ function progressive(jpeg: Uint8Array): Uint8Array | null {
   return run.status === 0 ? new Uint8Array(run.stdout) : null;
 }
 
+/** The JPEG re-coded by ffmpeg (WebP, AVIF), when the machine has it; never at test time. */
+function viaFfmpeg(jpeg: Uint8Array, extension: string, args: string[]): Uint8Array | null {
+  // To a file, not a pipe: on a pipe ffmpeg cannot go back to fill in RIFF/ISO box sizes.
+  const out = join(tmpdir(), `pronghorn-media-bench-${process.pid}.${extension}`);
+  const run = spawnSync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "jpeg_pipe", "-i", "-", "-frames:v", "1", ...args, out], { input: jpeg });
+  if (run.status !== 0) return null;
+  const bytes = new Uint8Array(readFileSync(out));
+  rmSync(out, { force: true });
+  return bytes;
+}
+
 async function startWorker(): Promise<{ origin: string; pid: number; stop: () => void }> {
   const port = String(await freePort());
   const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -123,6 +135,12 @@ async function measure(origin: string, pid: number, label: string, image: Uint8A
   return row;
 }
 
+function optional(label: string, make: () => Uint8Array | null): Array<[string, Uint8Array, string]> {
+  if (ONLY && !label.includes(ONLY)) return [];
+  const bytes = make();
+  return bytes ? [[label, bytes, ""]] : [];
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => n.toFixed(0).padStart(6);
 
@@ -141,6 +159,9 @@ async function main() {
       ["24 MP JPEG (6000×4000), upright", await make(6000, 4000), ""],
       ...(progressive(photo12) ? [["12.2 MP progressive JPEG (jpegtran): refused", progressive(photo12)!, ""] as [string, Uint8Array, string]] : []),
       ...(progressive(photo8) ? [["8.3 MP progressive JPEG (jpegtran), upright", progressive(photo8)!, ""] as [string, Uint8Array, string]] : []),
+      ...optional("12.2 MP WebP (ffmpeg), upright", () => viaFfmpeg(photo12, "webp", ["-c:v", "libwebp", "-q:v", "80"])),
+      ...optional("4.1 MP AVIF (ffmpeg, 2560×1600): decoded, stored as JPEG", () => viaFfmpeg(photo12, "avif", ["-vf", "scale=2560:1600", "-c:v", "libaom-av1", "-still-picture", "1", "-cpu-used", "8", "-crf", "30"])),
+      ...optional("12.2 MP AVIF (ffmpeg): refused", () => viaFfmpeg(photo12, "avif", ["-c:v", "libaom-av1", "-still-picture", "1", "-cpu-used", "8", "-crf", "30"])),
       ["3.6 MP PNG screenshot (1290×2796), RGBA", screenshotPng(1290, 2796), ""],
       ["12.6 MP PNG (4096×3072), RGBA", screenshotPng(4096, 3072), ""],
       ["12.6 MP PNG (4096×3072), scaled to 4 MP: PNG re-encoded", screenshotPng(4096, 3072), "?max=4194304"],

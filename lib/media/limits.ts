@@ -22,6 +22,8 @@ export const MEDIA_LIMITS = {
    * pixel at the peak; +132 MiB measured for 12.2 MP), so it gets Mastodon's output size.
    */
   progressive_jpeg_matrix_limit: 3840 * 2160,
+  /** Pixels of an AVIF: libavif's heap needs ~16 bytes a pixel (68 MiB at 4.1 MP, 182 MiB at 12.2 MP). */
+  avif_matrix_limit: 2048 * 2048,
   /**
    * Pixels of a stored original; larger ones are scaled down (processImage's `maxPixels`).
    * Mastodon scales to 3840×2160 (8,294,400), which would re-encode every 12 MP photo: 1.0 s of

@@ -185,6 +185,7 @@ describe("processImage: WebP and AVIF", () => {
     if (!result.ok) throw new Error(result.error);
     expect(result.value.original).toMatchObject({ mime: "image/jpeg", width: 64, height: 48 });
     expect(result.value.small).toMatchObject({ mime: "image/jpeg", width: 64, height: 48 });
+    expect(await processImage(mediaFixture("stillAvif"), { matrixLimit: 3000 })).toEqual({ ok: false, error: "The AVIF image is 64×48 pixels; at most 3,000 pixels are accepted" });
   });
 
   it("refuses HEIC with a message that says so", async () => {
