@@ -8,6 +8,8 @@ export interface HeaderSize {
   height: number;
   /** A progressive JPEG: its decoder keeps every coefficient of the image besides the pixels. */
   progressive?: boolean;
+  /** An animated WebP (VP8X animation flag): the WebP decoder reads still images only. */
+  animated?: boolean;
 }
 
 export function headerDimensions(b: Uint8Array, mime: string): HeaderSize | null {
@@ -35,9 +37,9 @@ function jpegSize(b: Uint8Array): HeaderSize | null {
   return null;
 }
 
-function webpSize(b: Uint8Array): { width: number; height: number } | null {
+function webpSize(b: Uint8Array): HeaderSize | null {
   const chunk = ascii(b, 12, 4);
-  if (chunk === "VP8X" && b.length >= 30) return { width: 1 + u24le(b, 24), height: 1 + u24le(b, 27) };
+  if (chunk === "VP8X" && b.length >= 30) return { width: 1 + u24le(b, 24), height: 1 + u24le(b, 27), animated: (b[20] & 0x02) !== 0 };
   if (chunk === "VP8 " && b.length >= 30) return { width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff };
   if (chunk === "VP8L" && b.length >= 25) {
     const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
@@ -51,7 +53,7 @@ function u24le(b: Uint8Array, at: number): number {
 }
 
 /** The largest `ispe` (image spatial extent) property: the primary image, not a grid tile. */
-function avifSize(b: Uint8Array): { width: number; height: number } | null {
+function avifSize(b: Uint8Array): HeaderSize | null {
   let best: { width: number; height: number } | null = null;
   const end = Math.min(b.length - 16, 1 << 20);
   for (let at = 4; at < end; at++) {

@@ -30,6 +30,7 @@ export async function loadImage(bytes: Uint8Array, matrixLimit: number = MEDIA_L
   if (!detected.decodable) return fail(`${detected.mime} images cannot be processed here: upload JPEG, PNG, WebP or AVIF`);
   const size = headerDimensions(bytes, detected.mime);
   if (!size || size.width < 1 || size.height < 1) return fail("The image's dimensions cannot be read");
+  if (size.animated) return fail("Animated WebP images are not supported: upload a GIF or a video");
   const { limit, kind } = decodeLimit(detected.mime, size, matrixLimit);
   if (size.width * size.height > limit) {
     return fail(`The ${kind} is ${size.width}×${size.height} pixels; at most ${limit.toLocaleString("en")} pixels are accepted`);

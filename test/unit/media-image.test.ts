@@ -171,6 +171,12 @@ describe("processImage: WebP and AVIF", () => {
     expectClean(result.value.original);
   });
 
+  it("refuses an animated WebP with a message that says so", async () => {
+    const webp = webpWithMetadata(mediaFixture("stillWebp"), 64, 48, 1);
+    webp[20] |= 0x02; // VP8X animation flag
+    expect(await processImage(webp)).toEqual({ ok: false, error: "Animated WebP images are not supported: upload a GIF or a video" });
+  });
+
   it("keeps a WebP's transparency", async () => {
     const result = await processImage(mediaFixture("alphaWebp"));
     if (!result.ok) throw new Error(result.error);
