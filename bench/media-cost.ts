@@ -2,9 +2,10 @@
 // Starts bench/media/worker.ts under `wrangler dev`, has it make photo-like JPEGs, posts each to
 // processImage several times and reads the workerd process's CPU time (utime+stime, /proc) and
 // peak resident memory (VmHWM, reset before each run through clear_refs) around every run.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { deflateSync, crc32 } from "node:zlib";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { freePort } from "../test/e2e/server.ts";
@@ -65,6 +66,23 @@ function screenshotPng(width: number, height: number): Uint8Array {
   return new Uint8Array(png);
 }
 
+/** The same JPEG re-coded progressive by libjpeg-turbo's jpegtran, when the machine has it. */
+function progressive(jpeg: Uint8Array): Uint8Array | null {
+  const run = spawnSync("jpegtran", ["-progressive", "-copy", "none"], { input: jpeg, maxBuffer: 64 << 20 });
+  return run.status === 0 ? new Uint8Array(run.stdout) : null;
+}
+
+/** The JPEG re-coded by ffmpeg (WebP, AVIF), when the machine has it; never at test time. */
+function viaFfmpeg(jpeg: Uint8Array, extension: string, args: string[]): Uint8Array | null {
+  // To a file, not a pipe: on a pipe ffmpeg cannot go back to fill in RIFF/ISO box sizes.
+  const out = join(tmpdir(), `pronghorn-media-bench-${process.pid}.${extension}`);
+  const run = spawnSync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "jpeg_pipe", "-i", "-", "-frames:v", "1", ...args, out], { input: jpeg });
+  if (run.status !== 0) return null;
+  const bytes = new Uint8Array(readFileSync(out));
+  rmSync(out, { force: true });
+  return bytes;
+}
+
 async function startWorker(): Promise<{ origin: string; pid: number; stop: () => void }> {
   const port = String(await freePort());
   const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -117,6 +135,12 @@ async function measure(origin: string, pid: number, label: string, image: Uint8A
   return row;
 }
 
+function optional(label: string, make: () => Uint8Array | null): Array<[string, Uint8Array, string]> {
+  if (ONLY && !label.includes(ONLY)) return [];
+  const bytes = make();
+  return bytes ? [[label, bytes, ""]] : [];
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => n.toFixed(0).padStart(6);
 
@@ -125,23 +149,31 @@ async function main() {
   try {
     const make = async (w: number, h: number) => new Uint8Array(await (await fetch(`${server.origin}/make?w=${w}&h=${h}`)).arrayBuffer());
     const photo12 = await make(4032, 3024);
+    const photo8 = await make(3840, 2160);
     const cases: Array<[string, Uint8Array, string]> = [
       ["12.2 MP JPEG, upright: metadata stripped, original kept", photo12, ""],
       ["12.2 MP JPEG, orientation 6: turned, re-encoded", withOrientation(photo12, 6), ""],
       ["12.2 MP JPEG, scaled to 8.3 MP (Mastodon's size)", photo12, "?max=8294400"],
-      ["8.3 MP JPEG, orientation 6", withOrientation(await make(3840, 2160), 6), ""],
+      ["8.3 MP JPEG, orientation 6", withOrientation(photo8, 6), ""],
       ["16.8 MP JPEG (4096×4096), upright", await make(4096, 4096), ""],
       ["24 MP JPEG (6000×4000), upright", await make(6000, 4000), ""],
+      ...(progressive(photo12) ? [["12.2 MP progressive JPEG (jpegtran): refused", progressive(photo12)!, ""] as [string, Uint8Array, string]] : []),
+      ...(progressive(photo8) ? [["8.3 MP progressive JPEG (jpegtran), upright", progressive(photo8)!, ""] as [string, Uint8Array, string]] : []),
+      ...optional("12.2 MP WebP (ffmpeg), upright", () => viaFfmpeg(photo12, "webp", ["-c:v", "libwebp", "-q:v", "80"])),
+      ...optional("4.1 MP AVIF (ffmpeg, 2560×1600): decoded, stored as JPEG", () => viaFfmpeg(photo12, "avif", ["-vf", "scale=2560:1600", "-c:v", "libaom-av1", "-still-picture", "1", "-cpu-used", "8", "-crf", "30"])),
+      ...optional("12.2 MP AVIF (ffmpeg): refused", () => viaFfmpeg(photo12, "avif", ["-c:v", "libaom-av1", "-still-picture", "1", "-cpu-used", "8", "-crf", "30"])),
       ["3.6 MP PNG screenshot (1290×2796), RGBA", screenshotPng(1290, 2796), ""],
       ["12.6 MP PNG (4096×3072), RGBA", screenshotPng(4096, 3072), ""],
       ["12.6 MP PNG (4096×3072), scaled to 4 MP: PNG re-encoded", screenshotPng(4096, 3072), "?max=4194304"],
     ];
     await measure(server.origin, server.pid, "warm-up", photo12); // JIT tiers, first instances
-    console.log(`media-cost: ${RUNS} runs each; medians. CPU = workerd utime+stime; peak = VmHWM above the RSS before the run.`);
+    console.log(`media-cost: ${RUNS} runs each; wall and CPU are medians. CPU = workerd utime+stime.`);
+    console.log("peak = the largest rise of VmHWM over the RSS before a run; it undercounts when a run reuses pages an");
+    console.log("earlier one freed. The decode peak is about the WASM heap below plus 4 bytes a pixel (the copy it hands back).");
     console.log(`${"case".padEnd(58)} ${"bytes".padStart(9)} ${"wall ms".padStart(8)} ${"CPU ms".padStart(7)} ${"peak MiB".padStart(9)}  result`);
     for (const [label, image, query] of cases.filter(([label]) => !ONLY || label.includes(ONLY))) {
       const r = await measure(server.origin, server.pid, label, image, query);
-      console.log(`${label.padEnd(58)} ${String(r.bytes).padStart(9)} ${fmt(median(r.wallMs)).padStart(8)} ${fmt(median(r.cpuMs)).padStart(7)} ${fmt(median(r.peakMiB)).padStart(9)}   ${r.outcome}; WASM MiB: ${r.wasm}`);
+      console.log(`${label.padEnd(58)} ${String(r.bytes).padStart(9)} ${fmt(median(r.wallMs)).padStart(8)} ${fmt(median(r.cpuMs)).padStart(7)} ${fmt(Math.max(...r.peakMiB)).padStart(9)}   ${r.outcome}; WASM MiB: ${r.wasm}`);
     }
   } finally {
     server.stop();

@@ -36,9 +36,18 @@ function trackMemory(instance: WebAssembly.Instance, codec: string): void {
   for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) liveMemories.set(value, codec);
 }
 
+/** What the codec last printed to stderr (libjpeg's "Bogus Huffman table definition"...). */
+let codecMessage = "";
+
 /** A new Emscripten instance of `module` for the next call of the codec it belongs to. */
 async function freshInstance(init: EmscriptenInit, module: WebAssembly.Module, codec: string): Promise<void> {
+  codecMessage = "";
   await init(module, {
+    // Kept as the error's reason instead of going to the Worker's log.
+    print: () => undefined,
+    printErr: (text: string) => {
+      codecMessage = text;
+    },
     instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
       const instance = new WebAssembly.Instance(module, imports);
       trackMemory(instance, codec);
@@ -52,21 +61,30 @@ function asPixels(decoded: { data: Uint8ClampedArray; width: number; height: num
   return { data: decoded.data, width: decoded.width, height: decoded.height };
 }
 
+/** Runs a decode, reporting the codec's own message when it fails. */
+async function decodeWith(run: () => Promise<unknown>): Promise<Pixels> {
+  try {
+    const decoded = await run();
+    if (!decoded) throw new Error("not decodable");
+    return asPixels(decoded as { data: Uint8ClampedArray; width: number; height: number });
+  } catch (e) {
+    throw new Error(codecMessage || (e instanceof Error ? e.message : String(e)));
+  }
+}
+
 export async function decodeJpeg(bytes: ArrayBuffer): Promise<Pixels> {
   await freshInstance(initJpegDecoder as EmscriptenInit, jpegDecoderModule, "jpeg-decoder");
-  return asPixels(await decodeJpegWasm(bytes));
+  return decodeWith(() => decodeJpegWasm(bytes));
 }
 
 export async function decodeWebp(bytes: ArrayBuffer): Promise<Pixels> {
   await freshInstance(initWebpDecoder as EmscriptenInit, webpDecoderModule, "webp-decoder");
-  return asPixels(await decodeWebpWasm(bytes));
+  return decodeWith(() => decodeWebpWasm(bytes));
 }
 
 export async function decodeAvif(bytes: ArrayBuffer): Promise<Pixels> {
   await freshInstance(initAvifDecoder as EmscriptenInit, avifDecoderModule, "avif-decoder");
-  const decoded = await decodeAvifWasm(bytes);
-  if (!decoded) throw new Error("not a decodable AVIF");
-  return asPixels(decoded as { data: Uint8ClampedArray; width: number; height: number });
+  return decodeWith(() => decodeAvifWasm(bytes));
 }
 
 /** Baseline JPEG, 4:2:0, from our own encoder (jpeg-encoder.ts says why not mozjpeg). */

@@ -2,17 +2,18 @@
 // limit), a `small` preview within 640×640 and a BlurHash, as Mastodon's media attachments.
 //
 // Animated GIF decision: Mastodon turns animated GIFs into silent MP4 (`gifv`) with ffmpeg, and
-// apps play `gifv` URLs with a video player, which cannot play a GIF. No encoder of H.264/VP9
-// runs in a Worker within its CPU and memory budget, so an animated GIF stays a GIF: stored as
-// uploaded minus its comment, plain-text and application blocks (NETSCAPE looping kept), with
-// `animated: true` so the API serialises it as type `image` (apps show image URLs, animated GIFs
-// included, with their image viewers) and a static first-frame `small` preview.
+// apps play a `gifv` URL with a video player, which cannot play a GIF. No H.264/VP9 encoder runs
+// in a Worker within its CPU and memory budget, so an animated GIF stays a GIF: stored as uploaded
+// minus its comment, plain-text and application blocks (NETSCAPE looping kept), with
+// `animated: true`, to be served as type `image` (apps load `image` URLs with image loaders that
+// animate GIFs; GoToSocial also serves GIFs as `image`, which Tusky shows animated), and a
+// static first-frame `small` preview.
 
 import { blurhashOf } from "./blurhash";
 import { MEDIA_LIMITS } from "./limits";
 import { loadImage, uprightAt, type LoadedImage } from "./load";
 import { fitArea, fitBox } from "./pixels";
-import { guarded, ok, type MediaResult } from "./result";
+import { fail, guarded, ok, type MediaResult } from "./result";
 import { oneAtATime } from "./serial";
 import { encodeVariant, outputMimeFor, previewMimeFor, variantOf, type ImageVariant } from "./variant";
 
@@ -27,6 +28,8 @@ export interface ProcessedImage {
 }
 
 export interface ImageOptions {
+  /** Largest upload in bytes. */
+  maxBytes?: number;
   /** Largest original kept, in pixels; larger ones are scaled down. */
   maxPixels?: number;
   /** Largest image accepted at all, in pixels. */
@@ -40,6 +43,8 @@ export function processImage(bytes: Uint8Array, options: ImageOptions = {}): Pro
 }
 
 async function processNow(bytes: Uint8Array, options: ImageOptions): Promise<MediaResult<ProcessedImage>> {
+  const maxBytes = options.maxBytes ?? MEDIA_LIMITS.image_size_limit;
+  if (bytes.length > maxBytes) return fail(`The image is larger than ${maxBytes.toLocaleString("en")} bytes`);
   const loaded = await loadImage(bytes, options.matrixLimit);
   if (!loaded.ok) return loaded;
   const image = loaded.value;

@@ -2,7 +2,7 @@
 // decoding, decode, and learn which way is up.
 
 import { detectMedia } from "./detect";
-import { headerDimensions } from "./dimensions";
+import { headerDimensions, type HeaderSize } from "./dimensions";
 import { decodeImage } from "./decode";
 import { readOrientation } from "./exif";
 import { MEDIA_LIMITS } from "./limits";
@@ -30,8 +30,10 @@ export async function loadImage(bytes: Uint8Array, matrixLimit: number = MEDIA_L
   if (!detected.decodable) return fail(`${detected.mime} images cannot be processed here: upload JPEG, PNG, WebP or AVIF`);
   const size = headerDimensions(bytes, detected.mime);
   if (!size || size.width < 1 || size.height < 1) return fail("The image's dimensions cannot be read");
-  if (size.width * size.height > matrixLimit) {
-    return fail(`The image is ${size.width}×${size.height} pixels; at most ${matrixLimit.toLocaleString("en")} pixels are accepted`);
+  if (size.animated) return fail("Animated WebP images are not supported: upload a GIF or a video");
+  const { limit, kind } = decodeLimit(detected.mime, size, matrixLimit);
+  if (size.width * size.height > limit) {
+    return fail(`The ${kind} is ${size.width}×${size.height} pixels; at most ${limit.toLocaleString("en")} pixels are accepted`);
   }
   const stripped = stripImageMetadata(bytes, detected.mime);
   // libjpeg draws a truncated JPEG with a grey bottom and only warns; a JPEG must reach its end marker.
@@ -41,6 +43,13 @@ export async function loadImage(bytes: Uint8Array, matrixLimit: number = MEDIA_L
   const orientation = readOrientation(bytes, detected.mime);
   const upright = viewOf(stored, orientation);
   return ok({ mime: detected.mime, animated: detected.animated, upright, stripped, orientation, width: upright.width, height: upright.height });
+}
+
+/** Decoders that need more memory a pixel than the rest get lower limits (limits.ts has the figures). */
+function decodeLimit(mime: string, size: HeaderSize, matrixLimit: number): { limit: number; kind: string } {
+  if (size.progressive) return { limit: Math.min(matrixLimit, MEDIA_LIMITS.progressive_jpeg_matrix_limit), kind: "progressive JPEG" };
+  if (mime === "image/avif") return { limit: Math.min(matrixLimit, MEDIA_LIMITS.avif_matrix_limit), kind: "AVIF image" };
+  return { limit: matrixLimit, kind: "image" };
 }
 
 /** Upright pixels at exactly outW×outH; `cover` crops the centre to the target's aspect first. */

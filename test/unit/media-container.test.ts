@@ -25,7 +25,7 @@ describe("readContainerInfo", () => {
   });
 
   it("reads Theora in Ogg", () => {
-    const ogv = info("clipOgv", "video/ogg");
+    const ogv = info("clipTheora", "video/ogg");
     expect(ogv).toMatchObject({ width: 64, height: 48, fps: 10, hasVideo: true });
     expect(ogv.duration).toBeCloseTo(1, 1);
   });

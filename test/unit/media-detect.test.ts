@@ -11,7 +11,7 @@ describe("detectMedia", () => {
     ["clipMp4", "video/mp4", "video"],
     ["clipMov", "video/quicktime", "video"],
     ["clipWebm", "video/webm", "video"],
-    ["clipOgv", "video/ogg", "video"],
+    ["clipTheora", "video/ogg", "video"],
     ["toneMp3", "audio/mpeg", "audio"],
     ["toneOgg", "audio/ogg", "audio"],
     ["toneOpus", "audio/ogg", "audio"],

@@ -2,7 +2,7 @@
 import clipMp4 from "../fixtures/media/clip.mp4?inline";
 import clipMov from "../fixtures/media/clip.mov?inline";
 import clipWebm from "../fixtures/media/clip.webm?inline";
-import clipOgv from "../fixtures/media/clip-theora.ogg?inline";
+import clipTheora from "../fixtures/media/clip-theora.ogg?inline";
 import toneMp3 from "../fixtures/media/tone.mp3?inline";
 import toneOgg from "../fixtures/media/tone.ogg?inline";
 import toneOpus from "../fixtures/media/tone.opus?inline";
@@ -14,7 +14,7 @@ import stillAvif from "../fixtures/media/still.avif?inline";
 import stillWebp from "../fixtures/media/still.webp?inline";
 import alphaWebp from "../fixtures/media/alpha.webp?inline";
 
-const urls = { clipMp4, clipMov, clipWebm, clipOgv, toneMp3, toneOgg, toneOpus, toneWav, toneFlac, toneM4a, toneAac, stillAvif, stillWebp, alphaWebp };
+const urls = { clipMp4, clipMov, clipWebm, clipTheora, toneMp3, toneOgg, toneOpus, toneWav, toneFlac, toneM4a, toneAac, stillAvif, stillWebp, alphaWebp };
 export type MediaFixture = keyof typeof urls;
 
 /** A fresh copy of a fixture's bytes each call (the scrub functions mutate their input). */

@@ -65,10 +65,24 @@ describe("processImage: JPEG", () => {
     expect(blurhash).toMatch(/^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{36}$/);
   });
 
+  it("refuses an upload over the byte limit", async () => {
+    const jpeg = await encodeJpeg(pixelsOf(64, 64, (x, y) => [x, y, 0, 255]));
+    expect(await processImage(jpeg, { maxBytes: 100 })).toEqual({ ok: false, error: "The image is larger than 100 bytes" });
+  });
+
   it("refuses an image over the matrix limit before decoding it", async () => {
     const jpeg = await encodeJpeg(pixelsOf(300, 200, () => [1, 2, 3, 255]));
     const result = await processImage(jpeg, { matrixLimit: 50_000 });
     expect(result).toEqual({ ok: false, error: expect.stringContaining("300×200") });
+  });
+
+  it("holds progressive JPEGs to a lower pixel limit (their decoder needs more memory)", async () => {
+    const jpeg = await encodeJpeg(pixelsOf(32, 16, () => [9, 9, 9, 255]));
+    const sof = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc0);
+    const forged = jpeg.slice();
+    forged[sof + 1] = 0xc2; // SOF2: progressive
+    forged.set([3000 >> 8, 3000 & 0xff, 4000 >> 8, 4000 & 0xff], sof + 5); // claims 4000×3000
+    expect(await processImage(forged)).toEqual({ ok: false, error: "The progressive JPEG is 4000×3000 pixels; at most 8,294,400 pixels are accepted" });
   });
 
   it("returns an error value for a truncated or corrupt JPEG", async () => {
@@ -157,6 +171,12 @@ describe("processImage: WebP and AVIF", () => {
     expectClean(result.value.original);
   });
 
+  it("refuses an animated WebP with a message that says so", async () => {
+    const webp = webpWithMetadata(mediaFixture("stillWebp"), 64, 48, 1);
+    webp[20] |= 0x02; // VP8X animation flag
+    expect(await processImage(webp)).toEqual({ ok: false, error: "Animated WebP images are not supported: upload a GIF or a video" });
+  });
+
   it("keeps a WebP's transparency", async () => {
     const result = await processImage(mediaFixture("alphaWebp"));
     if (!result.ok) throw new Error(result.error);
@@ -171,6 +191,7 @@ describe("processImage: WebP and AVIF", () => {
     if (!result.ok) throw new Error(result.error);
     expect(result.value.original).toMatchObject({ mime: "image/jpeg", width: 64, height: 48 });
     expect(result.value.small).toMatchObject({ mime: "image/jpeg", width: 64, height: 48 });
+    expect(await processImage(mediaFixture("stillAvif"), { matrixLimit: 3000 })).toEqual({ ok: false, error: "The AVIF image is 64×48 pixels; at most 3,000 pixels are accepted" });
   });
 
   it("refuses HEIC with a message that says so", async () => {
