@@ -21,6 +21,7 @@ export interface RawVapidKeys {
 
 const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 
+/** A new pair (extractable). WebCrypto key generation has no failure mode to report. */
 export async function generateVapidKeys(): Promise<VapidKeys> {
   const pair = (await crypto.subtle.generateKey(ECDSA_P256, true, ["sign", "verify"])) as CryptoKeyPair;
   const point = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
@@ -28,14 +29,17 @@ export async function generateVapidKeys(): Promise<VapidKeys> {
 }
 
 /** The private key as a JWK (it carries the public coordinates too): one JSON value to store. */
-export async function exportVapidJwk(keys: VapidKeys): Promise<JsonWebKey> {
-  const { kty, crv, x, y, d } = (await crypto.subtle.exportKey("jwk", keys.privateKey)) as JsonWebKey;
-  return { kty, crv, x, y, d };
+export async function exportVapidJwk(keys: VapidKeys): Promise<PushResult<JsonWebKey>> {
+  return attempt("invalid_vapid_key", "VAPID private key cannot be exported (not extractable?)", async () => {
+    const { kty, crv, x, y, d } = (await crypto.subtle.exportKey("jwk", keys.privateKey)) as JsonWebKey;
+    return { kty, crv, x, y, d };
+  });
 }
 
-export async function exportVapidRaw(keys: VapidKeys): Promise<RawVapidKeys> {
+export async function exportVapidRaw(keys: VapidKeys): Promise<PushResult<RawVapidKeys>> {
   const jwk = await exportVapidJwk(keys);
-  return { publicKey: keys.publicKey, privateKey: jwk.d! };
+  if (!jwk.ok) return jwk;
+  return succeed({ publicKey: keys.publicKey, privateKey: jwk.value.d! });
 }
 
 /** Mastodon's spelling of the public key for apps (`vapid_key`, `server_key`): base64url with `=` padding. */

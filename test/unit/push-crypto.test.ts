@@ -15,6 +15,7 @@ import {
   maxPlaintextBytes,
   normalizeSubscriptionKeys,
   truncateUtf8,
+  type PushResult,
   type SubscriptionKeys,
 } from "../../lib/push";
 import {
@@ -47,6 +48,11 @@ const RFC8291 = {
 };
 
 const text = new TextEncoder();
+
+function unwrap<T>(result: PushResult<T>): T {
+  if (!result.ok) throw new Error(`${result.code}: ${result.error}`);
+  return result.value;
+}
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 /** The RFC's application server key pair as a sender key (ECDH). */
@@ -190,8 +196,8 @@ describe("VAPID keys and tokens", () => {
     const keys = await generateVapidKeys();
     expect(fromBase64url(keys.publicKey)).toHaveLength(65);
     expect(fromBase64url(keys.publicKey)[0]).toBe(4);
-    const jwk = await exportVapidJwk(keys);
-    const raw = await exportVapidRaw(keys);
+    const jwk = unwrap(await exportVapidJwk(keys));
+    const raw = unwrap(await exportVapidRaw(keys));
     expect(fromBase64url(raw.privateKey)).toHaveLength(32);
     const fromJwk = await importVapidJwk(JSON.stringify(jwk));
     const fromRaw = await importVapidRaw({ publicKey: mastodonVapidKey(raw.publicKey), privateKey: raw.privateKey });
@@ -211,12 +217,14 @@ describe("VAPID keys and tokens", () => {
   });
 
   it("refuses broken or mismatched key material", async () => {
-    const one = await exportVapidRaw(await generateVapidKeys());
-    const two = await exportVapidRaw(await generateVapidKeys());
+    const one = unwrap(await exportVapidRaw(await generateVapidKeys()));
+    const two = unwrap(await exportVapidRaw(await generateVapidKeys()));
     expect(await importVapidRaw({ publicKey: one.publicKey, privateKey: two.privateKey })).toMatchObject({ ok: false, code: "invalid_vapid_key" });
     expect(await importVapidRaw({ publicKey: one.publicKey.slice(4), privateKey: one.privateKey })).toMatchObject({ ok: false, code: "invalid_vapid_key" });
     expect(await importVapidJwk("{not json")).toMatchObject({ ok: false, code: "invalid_vapid_key" });
     expect(await importVapidJwk({ kty: "RSA" })).toMatchObject({ ok: false, code: "invalid_vapid_key" });
+    const locked = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign"])) as CryptoKeyPair;
+    expect(await exportVapidJwk({ publicKey: one.publicKey, privateKey: locked.privateKey })).toMatchObject({ ok: false, code: "invalid_vapid_key" });
   });
 
   it("signs ES256 tokens: aud is the endpoint's origin, exp 12 h ahead, sub as given; tampering is caught", async () => {

@@ -181,11 +181,12 @@ describe("interoperability: other senders' messages reach the fake service intac
   it("@block65/webcrypto-web-push (aes128gcm, padded to 4096 bytes, RFC 8292 vapid)", async () => {
     const subscriber = await service.subscribe();
     const raw = await exportVapidRaw(vapid);
+    if (!raw.ok) throw new Error(raw.error);
     const subscription = { endpoint: subscriber.endpoint, expirationTime: null, keys: { p256dh: subscriber.p256dh, auth: subscriber.auth } };
     const built = await buildPushPayload({ data: { hello: "from block65" }, options: { ttl: 60, urgency: "low" } }, subscription, {
       subject: SUBJECT,
-      publicKey: raw.publicKey,
-      privateKey: raw.privateKey,
+      publicKey: raw.value.publicKey,
+      privateKey: raw.value.privateKey,
     });
     const response = await fetch(subscriber.endpoint, { method: "POST", headers: built.headers, body: built.body });
     expect(response.status).toBe(201);
@@ -195,8 +196,10 @@ describe("interoperability: other senders' messages reach the fake service intac
 
   it("@pushforge/builder (aesgcm with random padding and a vapid authorization)", async () => {
     const subscriber = await service.subscribe();
+    const jwk = await exportVapidJwk(vapid);
+    if (!jwk.ok) throw new Error(jwk.error);
     const request = await buildPushHTTPRequest({
-      privateJWK: await exportVapidJwk(vapid),
+      privateJWK: jwk.value,
       subscription: { endpoint: subscriber.endpoint, keys: { p256dh: subscriber.p256dh, auth: subscriber.auth } },
       message: { payload: { hello: "from pushforge" }, adminContact: SUBJECT, options: { ttl: 60 } },
     });
