@@ -25,6 +25,7 @@ import * as statuses from "./statuses";
 import * as interactions from "./interactions";
 import * as scheduled from "./scheduled";
 import * as search from "./search";
+import { runPushOp, type PushOp } from "./push-subscriptions";
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -308,6 +309,13 @@ export class AccountObject extends AccountPeerCalls {
   filters(token: string, op: FilterOp) {
     const scope = READ_FILTER_OPS.has(op.op) ? "read:filters" : "write:filters";
     return this.withViewer(token, scope, () => this.storage.transactionSync(() => runFilterOp(this.sql, op)));
+  }
+
+  // ----- Web Push -----
+
+  /** This token's push subscription: get, create (replacing), update alerts and policy, delete. */
+  pushSubscription(token: string, op: PushOp) {
+    return this.withViewer(token, "push", () => runPushOp(this, token, op));
   }
 
   // ----- search -----

@@ -8,6 +8,7 @@ import "./federation-statuses";
 import "./graph";
 import "./interactions";
 import "./profile-copies";
+import "./push-delivery";
 import "./scheduled";
 import "./search";
 import "./statuses";

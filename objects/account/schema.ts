@@ -4,6 +4,7 @@ import { statusesExtraSchema } from "./status-rows";
 import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
 import { ACTIVITY_TABLE_SQL } from "./activity";
+import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
 
 /** Account object storage, in order. Never edit a shipped migration: append a new one. */
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -87,6 +88,10 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   searchSchema,
   (sql) => {
     sql.exec(ACTIVITY_TABLE_SQL);
+  },
+  // Web Push subscriptions, one per access token (push-subscriptions.ts).
+  (sql) => {
+    sql.exec(PUSH_SUBSCRIPTIONS_TABLE_SQL);
   },
 ];
 
