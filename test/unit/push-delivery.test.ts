@@ -4,7 +4,7 @@ import { issueToken, registerUser, uniqueName, type TestUser } from "./helpers";
 import { FakePushService, type PushSubscriber, type ReceivedPush } from "./push-service";
 import { uninstallFakeNetwork } from "./federation-peer";
 import { call, follow, get, post, settle } from "./timelines-helpers";
-import { pushCall, storedSubscriptions, subscribe } from "./push-helpers";
+import { pushCall, pushForm, storedSubscriptions, subscribe, toStandardBase64 } from "./push-helpers";
 import type { AccountObject } from "../../objects/account/account-object";
 
 let service: FakePushService;
@@ -101,6 +101,20 @@ describe("Web Push delivery", () => {
     expect(m.headers.get("encryption")).toMatch(/^salt=[\w-]+$/);
     expect(m.headers.get("crypto-key")).toMatch(new RegExp(`^dh=[\\w-]+;p256ecdsa=${created.server_key.replace(/=+$/, "")}$`));
     expect(m.json).toMatchObject({ notification_type: "follow", title: `${bob.username} is now following you`, access_token: alice.token });
+  });
+
+  it("delivers to a subscription made with a form body and standard-base64 keys, as tooot sends them", async () => {
+    const [alice, bob] = await Promise.all([user("tooot"), user("toootfrom")]);
+    const sub = await service.subscribe();
+    const form = new URLSearchParams({
+      "subscription[endpoint]": sub.endpoint,
+      "subscription[keys][p256dh]": toStandardBase64(sub.p256dh),
+      "subscription[keys][auth]": toStandardBase64(sub.auth),
+      "data[alerts][mention]": "true",
+    });
+    expect((await pushForm("POST", alice.token, form.toString())).status).toBe(200);
+    await mention(bob, alice);
+    expect(only(service.messagesFor(sub))).toMatchObject({ encoding: "aesgcm", json: { notification_type: "mention", access_token: alice.token } });
   });
 
   it("sends each token's subscription its own message, in its own coding", async () => {
