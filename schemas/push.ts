@@ -140,6 +140,14 @@ export function endpointProblem(endpoint: string, policy: FetchPolicy): string |
 }
 
 /**
+ * A key as sent. Base64 has no spaces: a space, even first or last, is a `+` that form decoding
+ * turned into one (a client that did not percent-encode it), so it goes back before trimming.
+ */
+function keyText(value: string | undefined): string | undefined {
+  return value?.replace(/ /g, "+").trim();
+}
+
+/**
  * A new subscription from `POST /api/v1/push/subscription`: endpoint and both keys required;
  * `p256dh` must be a point on P-256 and `auth` 16 bytes, in base64url or standard base64 (a `+`
  * turned into a space by form decoding is read back as `+`). Alerts not named are off, the
@@ -155,8 +163,8 @@ export async function parseNewPushSubscription(params: unknown, policy: FetchPol
     const problem = endpointProblem(endpoint, policy);
     if (problem) add("endpoint", "ERR_INVALID", problem);
   }
-  const p256dh = input.subscription.keys?.p256dh?.trim().replace(/ /g, "+");
-  const auth = input.subscription.keys?.auth?.trim().replace(/ /g, "+");
+  const p256dh = keyText(input.subscription.keys?.p256dh);
+  const auth = keyText(input.subscription.keys?.auth);
   if (!p256dh) add("key_p256dh", "ERR_BLANK", "can't be blank");
   if (!auth) add("key_auth", "ERR_BLANK", "can't be blank");
   let keys: { p256dh: string; auth: string } | null = null;
