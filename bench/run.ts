@@ -7,6 +7,7 @@ import { runLoad, runPaired, type Figures } from "./load.ts";
 import { foundation } from "./scenarios/foundation.ts";
 import { streaming } from "./scenarios/streaming.ts";
 import { federation } from "./scenarios/federation.ts";
+import { push } from "./scenarios/push.ts";
 import { fanout, fanout10k, growth, growth10k, timelines } from "./scenarios/timelines.ts";
 import { media } from "./scenarios/media.ts";
 
@@ -24,7 +25,7 @@ export interface BenchContext {
   load: (path: string | (() => string), headers?: Record<string, string>) => Promise<Figures>;
 }
 
-const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, streaming, timelines, growth, fanout, growth10k, fanout10k, federation, media };
+const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, streaming, timelines, growth, fanout, growth10k, fanout10k, federation, media, push };
 /** Slow scenarios that run only when named (`npm run bench -- fanout10k`). */
 const optIn = new Set(["growth10k", "fanout10k"]);
 

@@ -26,6 +26,7 @@ import { registerNotifications } from "./api/notifications";
 import { registerMarkers } from "./api/markers";
 import { registerConversations } from "./api/conversations";
 import { registerFilters } from "./api/filters";
+import { registerPush } from "./api/push";
 import { registerStreaming } from "./api/streaming";
 import { registerSearch } from "./api/search";
 import { registerTrends } from "./api/trends";
@@ -64,6 +65,7 @@ export function buildRouter(): Router {
   registerMarkers(router);
   registerConversations(router);
   registerFilters(router);
+  registerPush(router);
   registerStreaming(router);
   registerSearch(router);
   registerTrends(router);

@@ -26,6 +26,7 @@ import * as interactions from "./interactions";
 import * as scheduled from "./scheduled";
 import * as search from "./search";
 import * as media from "./media";
+import { runPushOp, type PushOp } from "./push-subscriptions";
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -314,6 +315,13 @@ export class AccountObject extends AccountPeerCalls {
   // ----- media -----
   media(token: string, op: media.MediaOp) {
     return this.withViewer(token, "write:media", () => media.runMediaOp(this, op));
+  }
+
+  // ----- Web Push -----
+
+  /** This token's push subscription: get, create (replacing), update alerts and policy, delete. */
+  pushSubscription(token: string, op: PushOp) {
+    return this.withViewer(token, "push", () => runPushOp(this, token, op));
   }
 
   // ----- search -----

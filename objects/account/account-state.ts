@@ -18,6 +18,8 @@ import { accountJobs } from "./jobs";
 import "./job-handlers";
 import { AccountStreams } from "../streams/account-streams";
 import type { AccountHost } from "./host";
+import { onNotificationAdded } from "./notifications";
+import { deleteSubscriptionOfToken, forgetPushGates, queuePushes } from "./push-subscriptions";
 
 /**
  * The state every RPC of an account object starts from: storage and its watchers, the memos
@@ -48,6 +50,7 @@ export abstract class AccountState extends DurableObject<Env> implements Account
     this.watchedStorage = watchRollbacks(ctx.storage, () => this.forgetMemos());
     this.outbox = new Outbox(ctx.storage, accountJobs);
     this.streams = new AccountStreams(ctx, this);
+    onNotificationAdded(this.sql, (n) => queuePushes(this, n));
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, ACCOUNT_MIGRATIONS);
     });
@@ -120,11 +123,13 @@ export abstract class AccountState extends DurableObject<Env> implements Account
     return this.pageCache.get(key, this.sql, build);
   }
 
-  /** Revokes a token of `clientId`: forgets it, deletes it, closes the streams it opened. */
+  /** Revokes a token of `clientId`: forgets it, deletes it and its push subscription, closes the streams it opened. */
   protected async revokeOwnToken(token: string, clientId: string): Promise<void> {
     const hash = await sha256Base64url(token);
     this.tokenMemo.delete(token);
-    this.sql.exec("DELETE FROM tokens WHERE hash = ? AND client_id = ?", hash, clientId);
+    this.storage.transactionSync(() => {
+      if (this.sql.exec("DELETE FROM tokens WHERE hash = ? AND client_id = ?", hash, clientId).rowsWritten) deleteSubscriptionOfToken(this.sql, hash);
+    });
     this.streams.closeRevoked(hash);
   }
 
@@ -155,12 +160,14 @@ export abstract class AccountState extends DurableObject<Env> implements Account
 
   private tableWritten(table: string, adds: boolean): void {
     if (table === "account" || table === "keys") this.recordMemo = undefined;
+    if (table === "push_subscriptions") forgetPushGates(this.sql);
     this.pageCache.written(table);
     this.feedFacts.written(table, adds);
   }
 
   private forgetMemos(): void {
     this.recordMemo = undefined;
+    forgetPushGates(this.sql);
     this.pageCache.clear();
     this.feedFacts.clear();
     this.activity.forget();

@@ -9,6 +9,7 @@ import "./graph";
 import "./interactions";
 import "./media-jobs";
 import "./profile-copies";
+import "./push-delivery";
 import "./scheduled";
 import "./search";
 import "./statuses";

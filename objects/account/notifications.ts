@@ -22,6 +22,23 @@ export function groupKeyFor(type: NotificationType, statusId: string | null, id:
   return `ungrouped-${id}`;
 }
 
+/** A notification just written, for whoever listens (push subscriptions). */
+export interface AddedNotification {
+  id: string;
+  type: NotificationType;
+  fromId: string;
+}
+
+const listeners = new WeakMap<SqlStorage, (n: AddedNotification) => void>();
+
+/**
+ * Calls `listener` for each notification stored through `sql`, inside the transaction that
+ * stores it (so what it queues commits or rolls back with the notification).
+ */
+export function onNotificationAdded(sql: SqlStorage, listener: (n: AddedNotification) => void): void {
+  listeners.set(sql, listener);
+}
+
 /**
  * Records a notification for this account unless the actor is blocked or muted with
  * notifications, or the status's conversation is muted. Returns the new id, or null if skipped.
@@ -61,5 +78,6 @@ export function addNotification(
     new Date().toISOString(),
   );
   publishToUser(sql, { event: "notification", id });
+  listeners.get(sql)?.({ id, type: input.type, fromId });
   return id;
 }

@@ -5,6 +5,7 @@ import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
+import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
 
 /** Account object storage, in order. Never edit a shipped migration: append a new one. */
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -94,6 +95,10 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
     // Avatars and headers stored here: the static (first-frame) rendition of an animated one.
     sql.exec("ALTER TABLE account ADD COLUMN avatar_static_url TEXT");
     sql.exec("ALTER TABLE account ADD COLUMN header_static_url TEXT");
+  },
+  // Web Push subscriptions, one per access token (push-subscriptions.ts).
+  (sql) => {
+    sql.exec(PUSH_SUBSCRIPTIONS_TABLE_SQL);
   },
 ];
 

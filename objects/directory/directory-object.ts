@@ -185,17 +185,28 @@ export class DirectoryObject extends DurableObject<Env> {
    * use and kept here. Returned as Mastodon does: the raw uncompressed point, base64url, padded.
    */
   async vapidPublicKey(): Promise<string> {
+    return (await this.vapidKeyPair()).publicKey;
+  }
+
+  /**
+   * The whole VAPID pair, for the account objects that sign push requests (they cache it per
+   * isolate): the public key exactly as `vapidPublicKey` gives it, and the private key as a JWK.
+   */
+  async vapidKeyPair(): Promise<{ publicKey: string; privateJwk: string }> {
     const stored = () =>
-      this.sql.exec<{ public_key: string }>("SELECT public_key FROM instance_keys WHERE name = 'vapid'").toArray()[0]?.public_key;
+      this.sql
+        .exec<{ public_key: string; private_jwk: string }>("SELECT public_key, private_jwk FROM instance_keys WHERE name = 'vapid'")
+        .toArray()[0];
     const existing = stored();
-    if (existing) return existing;
+    if (existing) return { publicKey: existing.public_key, privateJwk: existing.private_jwk };
     const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
     const raw = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
     const publicKey = base64(raw).replace(/\+/g, "-").replace(/\//g, "_");
     const privateJwk = JSON.stringify(await crypto.subtle.exportKey("jwk", pair.privateKey));
     // Two first calls may race across the awaits above: the first insert wins for both.
     this.sql.exec("INSERT OR IGNORE INTO instance_keys (name, public_key, private_jwk) VALUES ('vapid', ?, ?)", publicKey, privateJwk);
-    return stored()!;
+    const kept = stored()!;
+    return { publicKey: kept.public_key, privateJwk: kept.private_jwk };
   }
 
   /** What the instance endpoints and nodeinfo show: counts and the contact account (owner first). */

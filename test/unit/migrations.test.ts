@@ -58,6 +58,23 @@ describe("account object migrations", () => {
     });
   });
 
+  it("an object from before push subscriptions gains their table and keeps its tokens", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.newUniqueId());
+    await runInDurableObject(stub, async (_instance: AccountObject, state) => {
+      const sql = state.storage.sql;
+      wipe(sql);
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.length - 1));
+      expect(tables(sql)).not.toContain("push_subscriptions");
+      sql.exec("INSERT INTO tokens (hash, client_id, app_name, scopes, created_at) VALUES ('h', 'c', 'App', 'read push', 1)");
+      migrate(state.storage, ACCOUNT_MIGRATIONS);
+      expect(tables(sql)).toContain("push_subscriptions");
+      expect(columns(sql, "push_subscriptions")).toEqual(
+        expect.arrayContaining(["token_hash", "id", "endpoint", "p256dh", "auth", "standard", "alerts", "policy", "sealed_token"]),
+      );
+      expect(sql.exec("SELECT count(*) AS n FROM tokens").one().n).toBe(1);
+    });
+  });
+
   it("a registered account's object stores its schema version and the registration reason column", async () => {
     const user = await registerUser(uniqueName("migrated"));
     const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(user.id));
