@@ -26,7 +26,39 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Process groups of the servers this process started and has not stopped. They run in groups of
+ * their own (so that one signal stops wrangler and workerd together), which also means a Ctrl-C
+ * or SIGTERM aimed at the test or bench run does not reach them: these handlers pass it on.
+ */
+const running = new Set<number>();
+let handlersInstalled = false;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function stopAllOnExit(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.once("exit", () => {
+    for (const pid of running) killGroup(pid, "SIGKILL");
+  });
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    process.once(signal, () => {
+      for (const pid of running) killGroup(pid, "SIGTERM");
+      // The "exit" handler then makes sure nothing outlives us.
+      setTimeout(() => process.exit(code), 1000).unref();
+    });
+  }
+}
+
 export async function startServer(extraEnv: Record<string, string> = {}): Promise<LocalServer> {
+  stopAllOnExit();
   const port = await freePort();
   // The bench puts state in RAM (bench/run.ts); tests use the temp directory.
   const stateDir = mkdtempSync(join(process.env.LOCAL_SERVER_STATE_PARENT || tmpdir(), "pronghorn-e2e-"));
@@ -45,6 +77,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  running.add(child.pid!);
+  child.once("exit", () => running.delete(child.pid!));
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
@@ -59,7 +93,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       // not up yet
     }
     if (Date.now() > deadline) {
-      process.kill(-child.pid!, "SIGTERM");
+      killGroup(child.pid!, "SIGTERM");
       throw new Error(`server did not start within 90 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -71,18 +105,11 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
-        try {
-          process.kill(-child.pid!, "SIGTERM");
-        } catch {
-          // already gone
-        }
+        killGroup(child.pid!, "SIGTERM");
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          // already gone
-        }
+        killGroup(child.pid!, "SIGKILL");
       }
+      running.delete(child.pid!);
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
