@@ -28,15 +28,14 @@ export const SOURCE_URL = "https://github.com/pronghorn-social/pronghorn";
  * the reference OpenAPI schema), and where we stand:
  * 2 (4.3): grouped notifications, `/api/v2/notifications` and its group routes. Done.
  * 3 (4.4): `attribution_domains` in `update_credentials` (the official Android app also takes 3
- *    as "PKCE works"). PKCE works; attribution domains are not stored yet, so 3 is not claimed.
+ *    as "PKCE works"). Both work. Done.
  * 4 (4.4): `DELETE /api/v1/media/:id` and `delete_media` on status deletion (the Android app
- *    subscribes with `standard` RFC 8291 push from 4). Push with `standard` works; media does not
- *    exist yet.
+ *    subscribes with `standard` RFC 8291 push from 4). All three work. Done.
  * 5 (4.4): the `blur` filter action (accepted here). 7 (4.5): quote posts. 8-11 (4.6): later.
- * Below 4, the Android app subscribes without `standard` and gets the legacy `aesgcm` coding,
- * Mastodon's default, which is implemented: its pushes work either way.
+ * Clients below level 4 subscribe without `standard` and get the legacy `aesgcm` coding,
+ * Mastodon's default, which is implemented too.
  */
-export const MASTODON_API_VERSION = 2;
+export const MASTODON_API_VERSION = 4;
 
 export type RegistrationMode = "open" | "approval" | "closed";
 

@@ -120,6 +120,22 @@ const languageSchema = z
   .transform((v) => (v ? v.trim().toLowerCase() : null))
   .refine((v) => v === null || LANGUAGE.test(v), { error: "is not a supported language" });
 
+/** Websites allowed to credit the account as author (Mastodon 4.4): at most 10 host names. */
+export const MAX_ATTRIBUTION_DOMAINS = 10;
+const HOSTNAME = /^(?=.{1,253}$)(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
+const attributionDomainsSchema = z.preprocess(
+  (v) => {
+    if (v === "" || v === null) return [];
+    const list = Array.isArray(v) ? v : typeof v === "object" ? Object.values(v as object) : typeof v === "string" ? v.split(/[\s,]+/) : v;
+    return Array.isArray(list) ? list.map((d) => (typeof d === "string" ? d.trim().toLowerCase() : d)).filter((d) => d !== "") : list;
+  },
+  z
+    .array(z.string({ error: "must be a list of domains" }).regex(HOSTNAME, "must be domain names such as example.com"), { error: "must be a list of domains" })
+    .max(MAX_ATTRIBUTION_DOMAINS, `can have at most ${MAX_ATTRIBUTION_DOMAINS} domains`)
+    .transform((list) => [...new Set(list)]),
+);
+
 export const updateCredentialsSchema = z
   .object({
     display_name: clearableText(DISPLAY_NAME_MAX).optional(),
@@ -130,6 +146,7 @@ export const updateCredentialsSchema = z
     discoverable: boolish.optional(),
     indexable: boolish.optional(),
     hide_collections: boolish.optional(),
+    attribution_domains: attributionDomainsSchema.optional(),
     source: z
       .object(
         {
@@ -151,6 +168,7 @@ export const updateCredentialsSchema = z
       discoverable: p.discoverable,
       indexable: p.indexable,
       hide_collections: p.hide_collections,
+      attribution_domains: p.attribution_domains,
       privacy: p.source?.privacy,
       sensitive: p.source?.sensitive,
       language: p.source?.language,
@@ -225,6 +243,7 @@ export interface ProfileUpdate {
   discoverable?: boolean;
   indexable?: boolean;
   hide_collections?: boolean;
+  attribution_domains?: string[];
   privacy?: Visibility;
   sensitive?: boolean;
   language?: string | null;

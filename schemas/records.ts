@@ -41,6 +41,8 @@ export interface AccountRecord {
   /** The first frame of an animated avatar or header; absent or null: the same as the image. */
   avatar_static_url?: string | null;
   header_static_url?: string | null;
+  /** Websites allowed to credit this (local) account as author; absent: none. */
+  attribution_domains?: string[];
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;

@@ -43,6 +43,7 @@ export function actorObject(a: AccountRecord, o: Origin, ed25519PublicMultibase:
     tag: [] as unknown[],
     attachment: a.fields.map((f) => ({ type: "PropertyValue", name: f.name, value: f.value_html })),
     alsoKnownAs: [] as string[],
+    ...(a.attribution_domains?.length ? { attributionDomains: a.attribution_domains } : {}),
     endpoints: { sharedInbox: uris.sharedInbox },
     icon: imageObject(a.avatar_url ? profileImageUrl(a.avatar_url, o.origin, o.mediaOrigin) : `${o.origin}${MISSING_AVATAR_PATH}`),
     image: imageObject(a.header_url ? profileImageUrl(a.header_url, o.origin, o.mediaOrigin) : `${o.origin}${MISSING_HEADER_PATH}`),

@@ -85,7 +85,7 @@ export function serializeCredentialAccount(a: AccountRecord, o: Origin, followRe
       indexable: a.indexable,
       discoverable: a.discoverable,
       hide_collections: a.hide_collections,
-      attribution_domains: [] as string[],
+      attribution_domains: a.attribution_domains ?? [],
     },
     role: serializeRole(a.role),
   };

@@ -31,6 +31,7 @@ export const EXTENSION_TERMS = {
   featuredTags: { "@id": "toot:featuredTags", "@type": "@id" },
   discoverable: "toot:discoverable",
   indexable: "toot:indexable",
+  attributionDomains: { "@id": "toot:attributionDomains", "@type": "@id" },
   memorial: "toot:memorial",
   suspended: "toot:suspended",
   focalPoint: { "@container": "@list", "@id": "toot:focalPoint" },

@@ -34,6 +34,7 @@ export function profileChanges(update: ProfileUpdate, current: AccountRow): Map<
     changes.set(`${image}_url`, stored.key);
     changes.set(`${image}_static_url`, stored.static_key === stored.key ? null : stored.static_key);
   }
+  if (update.attribution_domains !== undefined) changes.set("attribution_domains", JSON.stringify(update.attribution_domains));
   if (update.privacy !== undefined) changes.set("privacy", update.privacy);
   if (update.language !== undefined) changes.set("language", update.language);
   return changes;

@@ -24,6 +24,7 @@ export interface AccountRow {
   header_url: string | null;
   avatar_static_url: string | null;
   header_static_url: string | null;
+  attribution_domains: string;
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;
@@ -64,6 +65,7 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     header_url: row.header_url,
     ...(row.avatar_static_url ? { avatar_static_url: row.avatar_static_url } : {}),
     ...(row.header_static_url ? { header_static_url: row.header_static_url } : {}),
+    ...(row.attribution_domains && row.attribution_domains !== "[]" ? { attribution_domains: JSON.parse(row.attribution_domains) as string[] } : {}),
     created_at: row.created_at,
     last_status_at: row.last_status_at,
     statuses_count: row.statuses_count,

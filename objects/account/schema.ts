@@ -100,6 +100,10 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   (sql) => {
     sql.exec(PUSH_SUBSCRIPTIONS_TABLE_SQL);
   },
+  (sql) => {
+    // Websites allowed to credit the account as author (a JSON list of host names).
+    sql.exec("ALTER TABLE account ADD COLUMN attribution_domains TEXT NOT NULL DEFAULT '[]'");
+  },
 ];
 
 /**

@@ -63,7 +63,8 @@ describe("account object migrations", () => {
     await runInDurableObject(stub, async (_instance: AccountObject, state) => {
       const sql = state.storage.sql;
       wipe(sql);
-      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.length - 1));
+      // Push subscriptions came second to last (attribution domains after them).
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.length - 2));
       expect(tables(sql)).not.toContain("push_subscriptions");
       sql.exec("INSERT INTO tokens (hash, client_id, app_name, scopes, created_at) VALUES ('h', 'c', 'App', 'read push', 1)");
       migrate(state.storage, ACCOUNT_MIGRATIONS);
@@ -72,6 +73,19 @@ describe("account object migrations", () => {
         expect.arrayContaining(["token_hash", "id", "endpoint", "p256dh", "auth", "standard", "alerts", "policy", "sealed_token"]),
       );
       expect(sql.exec("SELECT count(*) AS n FROM tokens").one().n).toBe(1);
+    });
+  });
+
+  it("an account from before attribution domains gains an empty list, its profile intact", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.newUniqueId());
+    await runInDurableObject(stub, async (_instance: AccountObject, state) => {
+      const sql = state.storage.sql;
+      wipe(sql);
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.length - 1));
+      expect(columns(sql, "account")).not.toContain("attribution_domains");
+      sql.exec("INSERT INTO account (id, username, email, display_name, created_at) VALUES ('1', 'old', 'old@example.com', 'Old', '2025-01-01T00:00:00Z')");
+      migrate(state.storage, ACCOUNT_MIGRATIONS);
+      expect(sql.exec("SELECT display_name, attribution_domains FROM account").one()).toEqual({ display_name: "Old", attribution_domains: "[]" });
     });
   });
 
