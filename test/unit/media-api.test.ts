@@ -186,6 +186,9 @@ describe("serving media files", () => {
     const beyond = await fetchFile(media.url, { range: `bytes=${whole.length + 10}-` });
     expect(beyond.status).toBe(416);
     await beyond.arrayBuffer();
+    const etag = (await fetchFile(media.url)).headers.get("etag")!;
+    const cached = await fetchFile(media.url, { "if-none-match": etag });
+    expect(cached.status).toBe(304);
     expect((await api("/system/media/00000000000000000000000000000000/original.jpg")).status).toBe(404);
     expect((await api("/system/media/..%2F..%2Fsecret/original.jpg")).status).toBe(404);
   });

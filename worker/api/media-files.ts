@@ -24,23 +24,55 @@ const FILE_HEADERS = {
 async function serveFile(c: Ctx): Promise<Response> {
   const key = `${c.route.kind}/${c.route.folder}/${c.route.file}`;
   if (!isMediaKey(key)) return notFound();
-  const head = await c.env.MEDIA.head(key);
-  if (!head) return notFound();
-  const headers = fileHeaders(head);
-  if (c.request.headers.get("if-none-match") === head.httpEtag) return new Response(null, { status: 304, headers });
-  const range = parseRange(c.request.headers.get("range"), head.size);
-  if (range === "unsatisfiable") {
-    headers.set("content-range", `bytes */${head.size}`);
-    return new Response(null, { status: 416, headers });
+  if (c.request.method === "HEAD") return head(c, key);
+  const wanted = c.request.headers.get("range");
+  const range = wanted === null ? null : parseRange(wanted);
+  // One R2 call: the object with its body, or without one when If-None-Match matched.
+  let object: R2Object | R2ObjectBody | null;
+  try {
+    object = await c.env.MEDIA.get(key, { onlyIf: c.request.headers, ...(range ? { range } : {}) });
+  } catch {
+    return unsatisfiable(c, key); // a range past the end
   }
-  const status = range ? 206 : 200;
-  const length = range ? range.length : head.size;
-  headers.set("content-length", String(length));
-  if (range) headers.set("content-range", `bytes ${range.offset}-${range.offset + range.length - 1}/${head.size}`);
-  if (c.request.method === "HEAD") return new Response(null, { status, headers });
-  const object = await c.env.MEDIA.get(key, range ? { range } : {});
   if (!object) return notFound();
-  return new Response(object.body, { status, headers });
+  const headers = fileHeaders(object);
+  if (!("body" in object)) return new Response(null, { status: 304, headers });
+  if (!range) {
+    headers.set("content-length", String(object.size));
+    return new Response(object.body, { headers });
+  }
+  const served = servedRange(object);
+  if (!served) return unsatisfiable(c, key);
+  headers.set("content-length", String(served.length));
+  headers.set("content-range", `bytes ${served.offset}-${served.offset + served.length - 1}/${object.size}`);
+  return new Response(object.body, { status: 206, headers });
+}
+
+async function head(c: Ctx, key: string): Promise<Response> {
+  const object = await c.env.MEDIA.head(key);
+  if (!object) return notFound();
+  const headers = fileHeaders(object);
+  headers.set("content-length", String(object.size));
+  return new Response(null, { headers });
+}
+
+async function unsatisfiable(c: Ctx, key: string): Promise<Response> {
+  const object = await c.env.MEDIA.head(key);
+  if (!object) return notFound();
+  return new Response(null, { status: 416, headers: { ...FILE_HEADERS, "content-range": `bytes */${object.size}` } });
+}
+
+/** The part R2 served, as offset and length within the object; null when it served none. */
+function servedRange(object: R2ObjectBody): { offset: number; length: number } | null {
+  const r = object.range as { offset?: number; length?: number; suffix?: number } | undefined;
+  if (!r) return { offset: 0, length: object.size };
+  if (r.suffix !== undefined) {
+    const length = Math.min(r.suffix, object.size);
+    return length > 0 ? { offset: object.size - length, length } : null;
+  }
+  const offset = r.offset ?? 0;
+  const length = Math.min(r.length ?? object.size - offset, object.size - offset);
+  return offset < object.size && length > 0 ? { offset, length } : null;
 }
 
 function fileHeaders(object: R2Object): Headers {
@@ -51,18 +83,13 @@ function fileHeaders(object: R2Object): Headers {
   return headers;
 }
 
-/** One `bytes=` range (first-last, first-, or -suffix); several ranges or nonsense: the whole file. */
-function parseRange(header: string | null, size: number): { offset: number; length: number } | "unsatisfiable" | null {
-  const m = header?.trim().match(/^bytes=(\d*)-(\d*)$/);
+/** One `bytes=` range (first-last, first-, or -suffix) as R2 takes it; several ranges or nonsense: the whole file. */
+function parseRange(header: string): R2Range | null {
+  const m = header.trim().match(/^bytes=(\d*)-(\d*)$/);
   if (!m || (m[1] === "" && m[2] === "")) return null;
-  if (m[1] === "") {
-    const suffix = Math.min(Number(m[2]), size);
-    return suffix === 0 ? "unsatisfiable" : { offset: size - suffix, length: suffix };
-  }
-  const first = Number(m[1]);
-  const last = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (first >= size || last < first) return "unsatisfiable";
-  return { offset: first, length: last - first + 1 };
+  if (m[1] === "") return { suffix: Number(m[2]) };
+  const offset = Number(m[1]);
+  return m[2] === "" ? { offset } : { offset, length: Math.max(0, Number(m[2]) - offset + 1) };
 }
 
 function notFound(): Response {
