@@ -149,7 +149,7 @@ function applyChange(sql: SqlStorage, row: MediaRow, change: MediaChange): void 
 }
 
 /** Deletes an upload that no status uses (Mastodon 4.4: 422 once attached). */
-export async function deleteUpload(host: AccountHost, id: string): Promise<Result<true>> {
+export async function deleteUpload(host: AccountHost, id: string): Promise<Result<MediaView>> {
   const row = rowOf(host.sql, id);
   if (!row) return fail(404, NOT_FOUND);
   if (row.status_id) return fail(422, "Media attachment is currently used by a status");
@@ -158,7 +158,7 @@ export async function deleteUpload(host: AccountHost, id: string): Promise<Resul
     host.enqueue(MEDIA_PURGE_JOB, { keys: filesOf(row) });
   });
   await host.wake();
-  return ok(true);
+  return ok(view(row));
 }
 
 export function filesOf(row: Pick<MediaRow, "file_key" | "preview_key" | "pending_key">): string[] {
@@ -235,7 +235,7 @@ export type MediaOp =
   | { op: "update"; id: string; change: MediaChange }
   | { op: "delete"; id: string };
 
-export async function runMediaOp(host: AccountHost, op: MediaOp): Promise<Result<MediaView | true>> {
+export async function runMediaOp(host: AccountHost, op: MediaOp): Promise<Result<MediaView>> {
   switch (op.op) {
     case "add":
       return ok(await addUpload(host, op.input));

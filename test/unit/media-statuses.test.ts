@@ -79,6 +79,7 @@ describe("statuses with media", () => {
     await post(me, { status: "redrafted", media_ids: [kept.id] });
     const gone = await upload(me.token, await photo());
     const second = await post(me, { status: "delete all", media_ids: [gone.id] });
+    await (await fetchFile(gone.url)).arrayBuffer();
     const res = await api(`/api/v1/statuses/${second.id}?delete_media=true`, { method: "DELETE", headers: bearer(me.token) });
     expect(res.status).toBe(200);
     await runJobs(me.id, 1);
@@ -134,6 +135,7 @@ describe("avatars and headers", () => {
     await served.arrayBuffer();
     const shown = await getJson(`/api/v1/accounts/${me.id}`);
     expect(shown.body.avatar).toBe(account.avatar);
+    await (await fetchFile(account.avatar)).arrayBuffer();
     const cleared = await send("DELETE", "/api/v1/profile/avatar", me.token);
     expect(cleared.body.avatar).toMatch(/\/avatars\/original\/missing\.png$/);
     expect(cleared.body.header).toBe(account.header);

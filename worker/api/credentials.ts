@@ -6,7 +6,9 @@ import { json, jsonText } from "../http/respond";
 import { originOf } from "../../core/serializers/rendered";
 import { accountStub } from "../../core/stubs";
 import { POSTING_LANGUAGES } from "../../core/instance-settings";
-import { serializeCredentialAccount } from "../../core/serializers/account";
+import { serializeAccount, serializeCredentialAccount } from "../../core/serializers/account";
+import { forgetCachedFiles } from "./media-files";
+import type { AccountRecord } from "../../schemas/records";
 import { parseOrFail, updateCredentialsSchema, validationFailed } from "../../schemas/accounts";
 import type { Params } from "../http/body";
 import type { ProfileUpdate } from "../../schemas/accounts";
@@ -47,6 +49,7 @@ async function updateCredentials(c: Ctx): Promise<Response> {
     if (file) update[image] = await storeImage(c, file, image);
   }
   const record = unwrap(await accountStub(c.env, viewer.account.id).updateProfile(update));
+  forgetReplacedImages(c, viewer.account, (["avatar", "header"] as const).filter((image) => update[image]));
   return json(serializeCredentialAccount(record, c));
 }
 
@@ -87,5 +90,12 @@ async function preferences(c: Ctx): Promise<Response> {
 async function deleteImage(c: Ctx, image: ProfileImage): Promise<Response> {
   const { viewer } = await requireUser(c, "write:accounts");
   const record = unwrap(await accountStub(c.env, viewer.account.id).deleteProfileImage(image));
+  forgetReplacedImages(c, viewer.account, [image]);
   return json(serializeCredentialAccount(record, c));
+}
+
+/** Replaced or removed images go from the cache too (the account object deletes the files). */
+function forgetReplacedImages(c: Ctx, before: AccountRecord, images: ProfileImage[]): void {
+  const shown = serializeAccount(before, c);
+  forgetCachedFiles(c, images.flatMap((image) => (image === "avatar" ? [shown.avatar, shown.avatar_static] : [shown.header, shown.header_static])));
 }

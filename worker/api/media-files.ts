@@ -26,6 +26,17 @@ async function serveFile(c: Ctx): Promise<Response> {
   if (!isMediaKey(key)) return notFound();
   if (c.request.method === "HEAD") return head(c, key);
   const wanted = c.request.headers.get("range");
+  // Whole files are kept in the data centre's cache (files never change); R2 serves the rest.
+  const plain = wanted === null && !c.request.headers.has("if-none-match");
+  const cacheKey = new Request(c.url.toString());
+  if (plain) {
+    const hit = await caches.default.match(cacheKey);
+    if (hit) {
+      const served = new Response(hit.body, hit);
+      served.headers.set("cache-control", FILE_HEADERS["cache-control"]);
+      return served;
+    }
+  }
   const range = wanted === null ? null : parseRange(wanted);
   // One R2 call: the object with its body, or without one when If-None-Match matched.
   let object: R2Object | R2ObjectBody | null;
@@ -39,13 +50,35 @@ async function serveFile(c: Ctx): Promise<Response> {
   if (!("body" in object)) return new Response(null, { status: 304, headers });
   if (!range) {
     headers.set("content-length", String(object.size));
-    return new Response(object.body, { headers });
+    const response = new Response(object.body, { headers });
+    if (!plain) return response;
+    c.exec.waitUntil(caches.default.put(cacheKey, cacheCopy(response)));
+    return response;
   }
   const served = servedRange(object);
   if (!served) return unsatisfiable(c, key);
   headers.set("content-length", String(served.length));
   headers.set("content-range", `bytes ${served.offset}-${served.offset + served.length - 1}/${object.size}`);
   return new Response(object.body, { status: 206, headers });
+}
+
+/**
+ * The cached copy lives a day at most: deletes purge the copy in the data centre that handled
+ * them (`forgetCachedFiles`), and a copy elsewhere goes by itself within a day.
+ */
+const CACHED_FOR_S = 86_400;
+
+function cacheCopy(response: Response): Response {
+  const copy = response.clone();
+  const headers = new Headers(copy.headers);
+  headers.set("cache-control", `public, max-age=${CACHED_FOR_S}`);
+  return new Response(copy.body, { status: copy.status, headers });
+}
+
+/** Drops cached copies of files that were just deleted (their absolute URLs). */
+export function forgetCachedFiles(c: Ctx, urls: (string | null | undefined)[]): void {
+  const ours = urls.filter((u): u is string => typeof u === "string" && u.startsWith(`${c.origin}${MEDIA_PATH_PREFIX}`));
+  if (ours.length) c.exec.waitUntil(Promise.all(ours.map((u) => caches.default.delete(new Request(u)))));
 }
 
 async function head(c: Ctx, key: string): Promise<Response> {

@@ -8,6 +8,7 @@ import type { Params } from "../http/body";
 import { MEDIA_LIMITS } from "../../lib/media/limits";
 import { inspectUpload, processesLater, storePending, storeThumbnail, storeUpload } from "../../core/media/store";
 import { serializeMediaAttachment } from "../../core/serializers/media";
+import { forgetCachedFiles } from "./media-files";
 import { mediaParamsSchema, parseFocus, type MediaChange } from "../../schemas/media";
 import { parseOrFail } from "../../schemas/accounts";
 import type { MediaView, UploadInput } from "../../objects/account/media";
@@ -72,7 +73,9 @@ async function update(c: Ctx): Promise<Response> {
 
 async function remove(c: Ctx): Promise<Response> {
   const { stub, token } = await userObject(c, "write:media");
-  unwrap(await stub.media(token, { op: "delete", id: mediaId(c) }));
+  const deleted = unwrap(await stub.media(token, { op: "delete", id: mediaId(c) })) as MediaView;
+  const entity = serializeMediaAttachment(deleted.media, c);
+  forgetCachedFiles(c, [entity.url, entity.preview_url]);
   return json({});
 }
 

@@ -21,6 +21,8 @@ import type { StatusAction } from "../../objects/account/interactions";
 import { editDraft, newStatusDraft } from "./status-drafts";
 import { serializeScheduled } from "../../core/serializers/scheduled";
 import { serializeStatusEdit } from "../../core/serializers/status-edit";
+import { forgetCachedFiles } from "./media-files";
+import { serializeMediaAttachment } from "../../core/serializers/media";
 
 /**
  * Statuses: post, read, edit, delete, context, history, source, interactions, and an account's
@@ -144,6 +146,10 @@ async function remove(c: Ctx): Promise<Response> {
   // Media stay a day for a redraft unless `delete_media` asks for them to go at once (Mastodon 4.4).
   const deleteMedia = boolish.safeParse((await c.params()).delete_media ?? false);
   const out = unwrap(await accountStub(c.env, auth.accountId).deleteStatus(auth.token, id, deleteMedia.success && deleteMedia.data));
+  if (deleteMedia.success && deleteMedia.data) {
+    const gone = (out.status.media_attachments ?? []).map((m) => serializeMediaAttachment(m, c));
+    forgetCachedFiles(c, gone.flatMap((m) => [m.url, m.preview_url]));
+  }
   return json({ ...renderStatus(c, out.status, { flags: {} }), text: out.text });
 }
 
