@@ -3,6 +3,7 @@ import { OUTBOX_TABLE_SQL } from "../outbox";
 import { statusesExtraSchema } from "./status-rows";
 import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
+import { surfaceSchema } from "./surface-schema";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
@@ -100,6 +101,7 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   (sql) => {
     sql.exec(PUSH_SUBSCRIPTIONS_TABLE_SQL);
   },
+  surfaceSchema,
 ];
 
 /**

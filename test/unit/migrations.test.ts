@@ -2,6 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { migrate, schemaVersion } from "../../objects/migrations";
 import { ACCOUNT_MIGRATIONS } from "../../objects/account/schema";
+import { surfaceSchema } from "../../objects/account/surface-schema";
 import type { AccountObject } from "../../objects/account/account-object";
 import { registerUser, uniqueName } from "./helpers";
 
@@ -63,7 +64,8 @@ describe("account object migrations", () => {
     await runInDurableObject(stub, async (_instance: AccountObject, state) => {
       const sql = state.storage.sql;
       wipe(sql);
-      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.length - 1));
+      // The push migration is the one before the Mastodon-behaviour one.
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.indexOf(surfaceSchema) - 1));
       expect(tables(sql)).not.toContain("push_subscriptions");
       sql.exec("INSERT INTO tokens (hash, client_id, app_name, scopes, created_at) VALUES ('h', 'c', 'App', 'read push', 1)");
       migrate(state.storage, ACCOUNT_MIGRATIONS);
@@ -72,6 +74,19 @@ describe("account object migrations", () => {
         expect.arrayContaining(["token_hash", "id", "endpoint", "p256dh", "auth", "standard", "alerts", "policy", "sealed_token"]),
       );
       expect(sql.exec("SELECT count(*) AS n FROM tokens").one().n).toBe(1);
+    });
+  });
+
+  it("an object from before the Mastodon-behaviour work keeps its boosts as public and gains former followers", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.newUniqueId());
+    await runInDurableObject(stub, async (_instance: AccountObject, state) => {
+      const sql = state.storage.sql;
+      wipe(sql);
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.indexOf(surfaceSchema)));
+      sql.exec("INSERT INTO reblogged_by (status_id, account_id, reblog_id, snapshot) VALUES ('1', '2', '3', '{}')");
+      migrate(state.storage, ACCOUNT_MIGRATIONS);
+      expect(sql.exec("SELECT visibility FROM reblogged_by").toArray()).toEqual([{ visibility: "public" }]);
+      expect(tables(sql)).toContain("former_followers");
     });
   });
 

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { expectSchema } from "./openapi";
+import { getJson, inObject, newUser, notificationsOf, post, runJobs, send } from "./status-helpers";
+import { follow, settle } from "./timelines-helpers";
+
+describe("action responses carry the viewer's flags, as Mastodon's", () => {
+  it("a boost answers reblogged: true on itself and on the boosted status", async () => {
+    const alice = await newUser("alice");
+    const bob = await newUser("bob");
+    const s = await post(alice, { status: "boost me" });
+    await send("POST", `/api/v1/statuses/${s.id}/favourite`, bob.token);
+    const boost = await send("POST", `/api/v1/statuses/${s.id}/reblog`, bob.token);
+    expect(boost.status).toBe(200);
+    expectSchema(boost.body, "Status");
+    expect(boost.body.reblog.id).toBe(s.id);
+    expect(boost.body.reblogged).toBe(true);
+    expect(boost.body.favourited).toBe(true);
+    expect(boost.body.bookmarked).toBe(false);
+    expect(boost.body.reblog.reblogged).toBe(true);
+    // Asking again returns the same boost, flagged the same way.
+    const again = await send("POST", `/api/v1/statuses/${s.id}/reblog`, bob.token);
+    expect(again.body).toMatchObject({ id: boost.body.id, reblogged: true, reblog: { reblogged: true } });
+  });
+
+  it("every action's answer shows its own effect", async () => {
+    const alice = await newUser("alice");
+    const bob = await newUser("bob");
+    const s = await post(alice, { status: "act on me" });
+    const mine = await post(bob, { status: "pin me" });
+    const act = async (id: string, action: string) => {
+      const res = await send("POST", `/api/v1/statuses/${id}/${action}`, bob.token);
+      expect(res.status).toBe(200);
+      expectSchema(res.body, "Status");
+      return res.body;
+    };
+    expect((await act(s.id, "favourite")).favourited).toBe(true);
+    expect((await act(s.id, "bookmark")).bookmarked).toBe(true);
+    expect((await act(s.id, "mute")).muted).toBe(true);
+    expect((await act(mine.id, "pin")).pinned).toBe(true);
+    expect((await act(s.id, "unfavourite")).favourited).toBe(false);
+    expect((await act(s.id, "unbookmark")).bookmarked).toBe(false);
+    expect((await act(s.id, "unmute")).muted).toBe(false);
+    expect((await act(mine.id, "unpin")).pinned).toBe(false);
+    const unboosted = await act(s.id, "unreblog");
+    expect(unboosted.reblogged).toBe(false);
+  });
+});
+
+describe("reblogged_by", () => {
+  it("lists public and unlisted boosts only", async () => {
+    const alice = await newUser("alice");
+    const [pub, unl, priv] = [await newUser("pub"), await newUser("unl"), await newUser("priv")];
+    const s = await post(alice, { status: "boost me three ways" });
+    await send("POST", `/api/v1/statuses/${s.id}/reblog`, pub.token, { visibility: "public" });
+    await send("POST", `/api/v1/statuses/${s.id}/reblog`, unl.token, { visibility: "unlisted" });
+    const privately = await send("POST", `/api/v1/statuses/${s.id}/reblog`, priv.token, { visibility: "private" });
+    expect(privately.body.visibility).toBe("private");
+    const by = await getJson(`/api/v1/statuses/${s.id}/reblogged_by`);
+    expect(by.status).toBe(200);
+    expect(by.body.map((a: any) => a.id).sort()).toEqual([pub.id, unl.id].sort());
+    expectSchema(by.body[0], "Account");
+    // The private boost still counts.
+    expect((await getJson(`/api/v1/statuses/${s.id}`)).body.reblogs_count).toBe(3);
+  });
+
+  it("leaves out an author's boost of their own private status", async () => {
+    const alice = await newUser("alice");
+    const s = await post(alice, { status: "followers only", visibility: "private" });
+    expect((await send("POST", `/api/v1/statuses/${s.id}/reblog`, alice.token)).status).toBe(200);
+    const by = await getJson(`/api/v1/statuses/${s.id}/reblogged_by`, alice.token);
+    expect(by.status).toBe(200);
+    expect(by.body).toEqual([]);
+  });
+});
+
+/** Moves a poll's end (and its queued expiry job) into the past, then runs the job. */
+async function endPoll(authorId: string, statusId: string): Promise<void> {
+  const past = new Date(Date.now() - 1000).toISOString();
+  await inObject(authorId, (o) => {
+    o.sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.poll.expires_at', ?) WHERE id = ?", past, statusId);
+    o.sql.exec("UPDATE outbox SET payload = json_set(payload, '$.expires_at', ?) WHERE kind = 'poll.expire' AND json_extract(payload, '$.id') = ?", past, statusId);
+  });
+  await runJobs(authorId, 1);
+}
+
+describe("deleting a status removes its notifications everywhere", () => {
+  it("reaches a former follower's status notification and a voter's poll notification", async () => {
+    const author = await newUser("author");
+    const fan = await newUser("fan");
+    const voter = await newUser("voter");
+    await follow(fan, author, { notify: true });
+    const s = await post(author, { status: "ring the bell" });
+    await settle([author, fan]);
+    expect((await notificationsOf(fan.id)).map((n) => n.type)).toEqual(["status"]);
+    expect((await send("POST", `/api/v1/accounts/${author.id}/unfollow`, fan.token)).status).toBe(200);
+    await settle([author, fan]);
+    expect((await notificationsOf(fan.id)).map((n) => n.type)).toEqual(["status"]);
+
+    const poll = await post(author, { status: "vote", poll: { options: ["a", "b"], expires_in: 3600 } });
+    expect((await send("POST", `/api/v1/polls/${poll.id}/votes`, voter.token, { choices: [0] })).status).toBe(200);
+    await endPoll(author.id, poll.id);
+    await settle([author, voter]);
+    expect((await notificationsOf(voter.id)).map((n) => n.type)).toEqual(["poll"]);
+
+    for (const id of [s.id, poll.id]) expect((await send("DELETE", `/api/v1/statuses/${id}`, author.token)).status).toBe(200);
+    await settle([author, fan, voter]);
+    expect(await notificationsOf(fan.id)).toEqual([]);
+    expect(await notificationsOf(voter.id)).toEqual([]);
+  });
+});
