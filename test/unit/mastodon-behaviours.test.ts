@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BASE } from "./helpers";
+import { api, BASE, bearer, createAppToken, jsonBody, uniqueName } from "./helpers";
 import { MAX_BODY_BYTES, parseParams } from "../../worker/http/body";
 import { expectSchema } from "./openapi";
 import { getJson, inObject, newUser, notificationsOf, post, runJobs, send } from "./status-helpers";
@@ -130,5 +130,43 @@ describe("a GET's parameters sent as a JSON body", () => {
     expect(await parseParams(getWith("application/x-www-form-urlencoded", "limit=1"), url)).toEqual({ limit: "5", local: "true" });
     await expect(parseParams(getWith("application/json", "{limit"), url)).rejects.toMatchObject({ status: 400 });
     await expect(parseParams(getWith("application/json", JSON.stringify({ q: "x".repeat(MAX_BODY_BYTES) })), url)).rejects.toMatchObject({ status: 413 });
+  });
+});
+
+describe("profile and registration validation, as Mastodon's", () => {
+  it("ignores fields_attributes entries that are not objects", async () => {
+    const user = await newUser("fields");
+    for (const fields of [["undefined", { name: "Web", value: "x" }], { "0": "undefined", "1": { name: "Web", value: "x" } }]) {
+      const res = await api("/api/v1/accounts/update_credentials", jsonBody("PATCH", { fields_attributes: fields }, user.token));
+      expect(res.status, await res.clone().text()).toBe(200);
+      const body = (await res.json()) as any;
+      expectSchema(body, "CredentialAccount");
+      expect(body.fields.map((f: any) => f.name)).toEqual(["Web"]);
+    }
+    const form = await api("/api/v1/accounts/update_credentials", {
+      method: "PATCH",
+      headers: bearer(user.token, { "content-type": "application/x-www-form-urlencoded" }),
+      body: "fields_attributes[]=undefined&display_name=Still",
+    });
+    expect(form.status, await form.clone().text()).toBe(200);
+    expect(((await form.json()) as any).display_name).toBe("Still");
+  });
+
+  it("lists only the fields that failed, one code for a blank one; accepts dotless e-mail hosts", async () => {
+    const app = await createAppToken();
+    const register = (body: Record<string, unknown>) => api("/api/v1/accounts", jsonBody("POST", body, app.token));
+    const blank = await register({ username: "", email: "", password: "", agreement: true });
+    expect(blank.status).toBe(422);
+    const json = (await blank.json()) as any;
+    expectSchema(json, "ValidationError");
+    expect(json.details).toEqual({
+      username: [{ error: "ERR_BLANK", description: "can't be blank" }],
+      email: [{ error: "ERR_BLANK", description: "can't be blank" }],
+      password: [{ error: "ERR_BLANK", description: "can't be blank" }],
+    });
+    const one = await register({ username: uniqueName("okname"), email: "a@b..c", password: "longenough", agreement: true });
+    expect(((await one.json()) as any).details).toEqual({ email: [{ error: "ERR_INVALID", description: "is invalid" }] });
+    const dotless = await register({ username: uniqueName("dotless"), email: `${uniqueName("me")}@localhost`, password: "longenough", agreement: true });
+    expect(dotless.status, await dotless.clone().text()).toBe(200);
   });
 });
