@@ -35,7 +35,7 @@ export default {
       const routed = new Request(url.toString(), request);
       response = (await router.handle(routed, c, url.pathname)) ?? toErrorResponse(new ApiError(404, "Record not found"));
     } catch (err) {
-      response = toErrorResponse(err);
+      response = toErrorResponse(err, request, url);
     }
     if (response.webSocket || !cors) return response;
     return withCors(response);

@@ -170,3 +170,41 @@ describe("profile and registration validation, as Mastodon's", () => {
     expect(dotless.status, await dotless.clone().text()).toBe(200);
   });
 });
+
+describe("validation messages in the request's language", () => {
+  const register = async (query: string, headers: Record<string, string>) => {
+    const app = await createAppToken();
+    return api(`/api/v1/accounts${query}`, {
+      method: "POST",
+      headers: bearer(app.token, { "content-type": "application/json", ...headers }),
+      body: JSON.stringify({ username: "", email: "me@example.com", password: "short", agreement: true }),
+    });
+  };
+
+  it("follows lang, then Accept-Language; codes never change; English otherwise", async () => {
+    const german = await register("?lang=de", { "accept-language": "fr" });
+    expect(german.status).toBe(422);
+    const de = (await german.json()) as any;
+    expectSchema(de, "ValidationError");
+    expect(de.error).toBe("Gültigkeitsprüfung ist fehlgeschlagen: Username muss ausgefüllt werden, Password ist zu kurz (weniger als 8 Zeichen)");
+    expect(de.details).toEqual({
+      username: [{ error: "ERR_BLANK", description: "muss ausgefüllt werden" }],
+      password: [{ error: "ERR_TOO_SHORT", description: "ist zu kurz (weniger als 8 Zeichen)" }],
+    });
+    const preferred = (await (await register("", { "accept-language": "xx, fr-CA;q=0.8, es;q=0.9" })).json()) as any;
+    expect(preferred.error).toMatch(/^La validación falló: /);
+    const fallback = (await (await register("?lang=zz", { "accept-language": "tlh" })).json()) as any;
+    expect(fallback.error).toBe("Validation failed: Username can't be blank, Password is too short (minimum is 8 characters)");
+    // Messages Mastodon does not translate stay English.
+    const notFound = await api("/api/v1/statuses/1?lang=de");
+    expect(await notFound.json()).toEqual({ error: "Record not found" });
+  });
+
+  it("translates the prefix of a message without details", async () => {
+    const alice = await newUser("alice");
+    const s = await post(alice, { status: "vote", poll: { options: ["a", "b"], expires_in: 3600 } });
+    const res = await api(`/api/v1/polls/${s.id}/votes?lang=fr`, jsonBody("POST", { choices: [0] }, alice.token));
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as any).error).toMatch(/^La validation a échoué : /);
+  });
+});
