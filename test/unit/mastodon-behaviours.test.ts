@@ -208,3 +208,31 @@ describe("validation messages in the request's language", () => {
     expect(((await res.json()) as any).error).toMatch(/^La validation a échoué : /);
   });
 });
+
+describe("allowed_mentions on POST /api/v1/statuses", () => {
+  it("refuses a post that would mention anyone not listed, naming them", async () => {
+    const [alice, bob, carol] = [await newUser("alice"), await newUser("bob"), await newUser("carol")];
+    const text = `hi @${bob.username} and @${carol.username}`;
+    const refused = await send("POST", "/api/v1/statuses", alice.token, { status: text, allowed_mentions: [bob.id] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toBe("Post would be sent to unexpected accounts");
+    expect(refused.body.unexpected_accounts.map((a: any) => a.id)).toEqual([carol.id]);
+    expectSchema(refused.body.unexpected_accounts[0], "Account");
+    expect((await getJson(`/api/v1/accounts/${alice.id}/statuses`)).body).toEqual([]);
+
+    const form = await api("/api/v1/statuses", {
+      method: "POST",
+      headers: bearer(alice.token, { "content-type": "application/x-www-form-urlencoded" }),
+      body: `status=${encodeURIComponent(text)}&allowed_mentions[]=${bob.id}&allowed_mentions[]=${carol.id}`,
+    });
+    expect(form.status, await form.clone().text()).toBe(200);
+    expectSchema(await form.json(), "Status");
+    // An empty list allows no mention; a post without mentions passes.
+    expect((await send("POST", "/api/v1/statuses", alice.token, { status: `@${bob.username}`, allowed_mentions: [] })).status).toBe(422);
+    expect((await send("POST", "/api/v1/statuses", alice.token, { status: "nobody", allowed_mentions: [] })).status).toBe(200);
+    // A single value is a list of one; a value that names nobody allows nobody.
+    expect((await send("POST", "/api/v1/statuses", alice.token, { status: `@${bob.username}`, allowed_mentions: bob.id })).status).toBe(200);
+    expect((await send("POST", "/api/v1/statuses", alice.token, { status: `@${bob.username}`, allowed_mentions: "nope" })).status).toBe(422);
+    expect((await send("POST", "/api/v1/statuses", alice.token, { status: "x", allowed_mentions: { a: { b: 1 } } })).status).toBe(422);
+  });
+});
