@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, BASE, bearer, createAppToken, jsonBody, uniqueName } from "./helpers";
 import { MAX_BODY_BYTES, parseParams } from "../../worker/http/body";
 import { expectSchema } from "./openapi";
-import { getJson, inObject, newUser, notificationsOf, post, runJobs, send } from "./status-helpers";
+import { expectError, getJson, inObject, newUser, notificationsOf, post, runJobs, send } from "./status-helpers";
 import { follow, settle } from "./timelines-helpers";
 
 describe("action responses carry the viewer's flags, as Mastodon's", () => {
@@ -234,5 +234,33 @@ describe("allowed_mentions on POST /api/v1/statuses", () => {
     expect((await send("POST", "/api/v1/statuses", alice.token, { status: `@${bob.username}`, allowed_mentions: bob.id })).status).toBe(200);
     expect((await send("POST", "/api/v1/statuses", alice.token, { status: `@${bob.username}`, allowed_mentions: "nope" })).status).toBe(422);
     expect((await send("POST", "/api/v1/statuses", alice.token, { status: "x", allowed_mentions: { a: { b: 1 } } })).status).toBe(422);
+  });
+});
+
+describe("small endpoints", () => {
+  it("GET /health and HEAD /", async () => {
+    const health = await api("/health");
+    expect(health.status).toBe(200);
+    expect(await health.text()).toBe("OK");
+    const head = await api("/", { method: "HEAD" });
+    expect(head.status).toBe(200);
+  });
+
+  it("announcements: an empty list; dismissing or reacting to one that does not exist is a 404", async () => {
+    const alice = await newUser("alice");
+    const list = await getJson("/api/v1/announcements", alice.token);
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual([]);
+    expectError(await getJson("/api/v1/announcements"), 401);
+    expectError(await send("POST", "/api/v1/announcements/1/dismiss", alice.token), 404);
+    expectError(await send("PUT", "/api/v1/announcements/1/reactions/%F0%9F%91%8D", alice.token), 404);
+    expectError(await send("DELETE", "/api/v1/announcements/1/reactions/x", alice.token), 404);
+  });
+
+  it("e-mail confirmations: nothing to resend, the address counts as confirmed", async () => {
+    const alice = await newUser("alice");
+    expectError(await send("POST", "/api/v1/emails/confirmations", alice.token), 403, /awaiting confirmation/);
+    expect((await getJson("/api/v1/emails/check_confirmation", alice.token)).body).toBe(true);
+    expectError(await send("POST", "/api/v1/emails/confirmations", null), 401);
   });
 });
