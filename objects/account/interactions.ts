@@ -84,9 +84,12 @@ function writeAuthorSide(host: AccountHost, interaction: Interaction, actor: Acc
     for (const choice of interaction.choices) sql.exec("INSERT OR IGNORE INTO poll_votes (status_id, account_id, choice) VALUES (?, ?, ?)", status.id, actor.id, choice);
     return false;
   }
-  // A boost of a private status is private, whatever was asked (reblog() below).
-  const row = interaction.kind === "reblog" && status.visibility === "private" ? { ...interaction, visibility: "private" as const } : interaction;
-  if (!writeInteractionRow(sql, row, actor)) return false;
+  if (!writeInteractionRow(sql, interaction, actor)) return false;
+  if (interaction.kind === "reblog") {
+    // reblogged_by lists public and unlisted boosts only; a boost of a private status is private.
+    const visibility = status.visibility === "private" ? "private" : (interaction.visibility ?? "public");
+    sql.exec("UPDATE reblogged_by SET visibility = ? WHERE status_id = ? AND account_id = ?", visibility, status.id, actor.id);
+  }
   switch (interaction.kind) {
     case "favourite":
     case "reblog":

@@ -102,15 +102,7 @@ export function writeInteractionRow(sql: SqlStorage, interaction: Interaction, a
     case "unfavourite":
       return counted(sql.exec("DELETE FROM favourited_by WHERE status_id = ? AND account_id = ?", id, actor.id).rowsWritten, "favourites_count", -1);
     case "reblog": {
-      const visibility = interaction.visibility ?? "public";
-      const added = sql.exec(
-        "INSERT OR IGNORE INTO reblogged_by (status_id, account_id, reblog_id, snapshot, visibility) VALUES (?, ?, ?, ?, ?)",
-        id,
-        actor.id,
-        interaction.reblogId,
-        snapshot,
-        visibility,
-      );
+      const added = sql.exec("INSERT OR IGNORE INTO reblogged_by (status_id, account_id, reblog_id, snapshot) VALUES (?, ?, ?, ?)", id, actor.id, interaction.reblogId, snapshot);
       return counted(added.rowsWritten, "reblogs_count", 1);
     }
     case "unreblog":
