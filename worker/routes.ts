@@ -35,6 +35,7 @@ import { registerAdminPage } from "./api/admin-page";
 import { registerMedia } from "./api/media";
 import { registerMediaFiles } from "./api/media-files";
 import { registerAnnouncements } from "./api/announcements";
+import { registerSuggestions } from "./api/suggestions";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -75,5 +76,6 @@ export function buildRouter(): Router {
   registerMedia(router);
   registerMediaFiles(router);
   registerAnnouncements(router);
+  registerSuggestions(router);
   return router;
 }
