@@ -24,7 +24,12 @@ export const RESERVED_USERNAMES = new Set(["admin", "administrator", "root", "we
 
 const BLANK = "can't be blank";
 const USERNAME_CHARS = /^[a-z0-9_]+$/i;
-const EMAIL_SHAPE = /^[^\s@<>"]+@[^\s@<>".]+(\.[^\s@<>".]+)+$/;
+/**
+ * Devise's check, which Mastodon uses (`/\A[^@\s]+@[^@\s]+\z/`), narrowed by what Mastodon's
+ * EmailAddressValidator (a parsed address must equal the input) refuses: no quotes, angle
+ * brackets, commas or semicolons; no empty label. Dotless hosts (`me@localhost`) are accepted.
+ */
+const EMAIL_SHAPE = /^[^\s@<>",;()[\]\\]+@(?!\.)(?!.*\.\.)[^\s@<>",;()[\]\\]+(?<!\.)$/;
 const LOCALE = /^([a-z]{2,3})(?:[-_][a-z0-9]{2,8})*$/i;
 const LANGUAGE = /^[a-z]{2,3}$/;
 
@@ -32,7 +37,7 @@ const LANGUAGE = /^[a-z]{2,3}$/;
 const chars = (s: string) => [...s].length;
 
 const requiredString = () =>
-  z.string({ error: (issue) => (issue.input === undefined || issue.input === null ? BLANK : "must be a string") }).trim().min(1, { error: BLANK });
+  z.string({ error: (issue) => (issue.input === undefined || issue.input === null ? BLANK : "must be a string") }).trim().min(1, { error: BLANK, abort: true });
 
 const tooLong = (max: number) => ({ error: `is too long (maximum is ${max} characters)` });
 
@@ -46,7 +51,7 @@ export const emailSchema = requiredString()
 
 export const passwordSchema = z
   .string({ error: (issue) => (issue.input === undefined || issue.input === null ? BLANK : "must be a string") })
-  .min(1, { error: BLANK })
+  .min(1, { error: BLANK, abort: true })
   .refine((v) => chars(v) >= PASSWORD_MIN, { error: `is too short (minimum is ${PASSWORD_MIN} characters)` })
   .refine((v) => chars(v) <= PASSWORD_MAX, tooLong(PASSWORD_MAX));
 
@@ -98,16 +103,22 @@ const fieldText = (max: number) =>
 
 /**
  * `fields_attributes` arrives as a Rails hash (`fields_attributes[0][name]=`), a JSON object
- * keyed by index, or a JSON array. Rows with a blank name and value are dropped, as Mastodon does.
+ * keyed by index, or a JSON array. Rows with a blank name and value are dropped, and entries
+ * that are not objects (some clients send the string "undefined") are ignored, as Mastodon's
+ * strong parameters do.
  */
+const isRow = (row: unknown) => row !== null && typeof row === "object" && !Array.isArray(row);
 const fieldsAttributesSchema = z
   .preprocess(
     (v) =>
-      v !== null && typeof v === "object" && !Array.isArray(v)
-        ? Object.entries(v as Record<string, unknown>)
-            .sort(([a], [b]) => Number(a) - Number(b))
-            .map(([, row]) => row)
-        : v,
+      Array.isArray(v)
+        ? v.filter(isRow)
+        : v !== null && typeof v === "object"
+          ? Object.entries(v as Record<string, unknown>)
+              .sort(([a], [b]) => Number(a) - Number(b))
+              .map(([, row]) => row)
+              .filter(isRow)
+          : v,
     z.array(z.object({ name: fieldText(FIELD_NAME_MAX), value: fieldText(FIELD_VALUE_MAX) }), {
       error: "must be a list of name and value pairs",
     }),

@@ -32,7 +32,7 @@ export interface FanoutPage<O extends FanoutOp = FanoutOp> {
 
 export type Interaction =
   | { kind: "favourite" | "unfavourite" | "bookmark" | "unbookmark" | "unreblog" | "check"; statusId: string }
-  | { kind: "reblog"; statusId: string; reblogId: string }
+  | { kind: "reblog"; statusId: string; reblogId: string; visibility?: Visibility }
   | { kind: "vote"; statusId: string; choices: number[] }
   | { kind: "reply" | "unreply"; statusId: string; replyId: string };
 

@@ -42,6 +42,11 @@ export const createStatusSchema = z.object({
   in_reply_to_id: id,
   scheduled_at: z.preprocess(absent, z.string({ error: "must be a date and time" }).optional()),
   quoted_status_id: id,
+  /** Mastodon 4.5: the only accounts the post may mention; others make it a 422 (status-drafts.ts). */
+  allowed_mentions: z.preprocess(
+    (v) => (v === null ? undefined : Array.isArray(v) ? v.map((x) => (typeof x === "number" ? String(x) : x)) : typeof v === "number" ? [String(v)] : v),
+    stringList.optional(),
+  ),
 });
 export type CreateStatusParams = z.output<typeof createStatusSchema>;
 

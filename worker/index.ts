@@ -20,6 +20,11 @@ export { InstanceActorObject } from "../objects/federation/instance-actor-object
 
 const router = buildRouter();
 
+/** `HEAD /` (uptime monitors, link checkers) answers 200 while no page is served at `/`. */
+function isRootProbe(request: Request, url: URL): boolean {
+  return request.method === "HEAD" && url.pathname === "/";
+}
+
 export default {
   async fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
@@ -33,9 +38,9 @@ export default {
       const c = createCtx(request, url, env, exec);
       exec.waitUntil(noteServedOrigin(env, c.origin));
       const routed = new Request(url.toString(), request);
-      response = (await router.handle(routed, c, url.pathname)) ?? toErrorResponse(new ApiError(404, "Record not found"));
+      response = (await router.handle(routed, c, url.pathname)) ?? (isRootProbe(request, url) ? new Response(null) : toErrorResponse(new ApiError(404, "Record not found")));
     } catch (err) {
-      response = toErrorResponse(err);
+      response = toErrorResponse(err, request, url);
     }
     if (response.webSocket || !cors) return response;
     return withCors(response);

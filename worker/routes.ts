@@ -34,6 +34,8 @@ import { registerAdmin } from "./api/admin";
 import { registerAdminPage } from "./api/admin-page";
 import { registerMedia } from "./api/media";
 import { registerMediaFiles } from "./api/media-files";
+import { registerAnnouncements } from "./api/announcements";
+import { registerSuggestions } from "./api/suggestions";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -73,5 +75,7 @@ export function buildRouter(): Router {
   registerAdminPage(router);
   registerMedia(router);
   registerMediaFiles(router);
+  registerAnnouncements(router);
+  registerSuggestions(router);
   return router;
 }

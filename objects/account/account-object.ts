@@ -26,6 +26,7 @@ import * as interactions from "./interactions";
 import * as scheduled from "./scheduled";
 import * as search from "./search";
 import * as media from "./media";
+import * as suggestions from "./suggestions";
 import { runPushOp, type PushOp } from "./push-subscriptions";
 
 /**
@@ -184,6 +185,12 @@ export class AccountObject extends AccountPeerCalls {
   }
   browseDirectory(token: string, input: { order: "active" | "new"; limit: number; offset: number }) {
     return this.withViewer(token, null, async () => ok(await reads.browseDirectory(this, input)));
+  }
+  suggestions(token: string, limit: number) {
+    return this.withViewer(token, "read", async () => ok(await suggestions.suggestions(this, limit)));
+  }
+  dismissSuggestion(token: string, accountId: string) {
+    return this.withViewer(token, "read", () => ok(suggestions.dismissSuggestion(this, accountId)));
   }
   lists(token: string) {
     return this.withViewer(token, "read:lists", () => ok(lists.allLists(this.sql)));

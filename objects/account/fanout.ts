@@ -8,6 +8,8 @@ import { queueStatusFederation, type StatusOp } from "./federation-statuses";
 import { addToInstanceTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
 import { localAccountIds } from "../federation/account-owners";
 import { boosterIds } from "./status-rows";
+import { formerFollowersSince } from "./surface-schema";
+import { snowflakeTime } from "../../lib/ids";
 import type { FanoutOp, FanoutPage, StatusDeleted } from "../../schemas/calls";
 
 /** The author-side fan-out jobs, queued with each status change (statuses.ts). */
@@ -55,7 +57,10 @@ export async function fanOutDeleted(host: AccountHost, deleted: StatusDeleted): 
   await federate(host, { op: "delete", deleted });
   host.storage.transactionSync(() => dropCopies(host.sql, deleted.id));
   if (!deleted.reblog_of_id) await removeFromInstanceTimelines(host.env, deleted.id, deleted.tags ?? []);
-  const extra = [...(deleted.mention_ids ?? []), ...(deleted.booster_ids ?? boosterIds(host.sql, deleted.id))];
+  // Everyone who may hold a notification of it: mentioned accounts, boosters (update
+  // notifications), and followers who left after it was posted (status notifications).
+  const former = deleted.visibility === "direct" ? [] : formerFollowersSince(host.sql, snowflakeTime(deleted.id));
+  const extra = [...(deleted.mention_ids ?? []), ...(deleted.booster_ids ?? boosterIds(host.sql, deleted.id)), ...former];
   await fanOutPage(host, { op: { kind: "delete", deleted }, after: null, extra });
 }
 

@@ -7,6 +7,7 @@ import { accountJobs } from "./jobs";
 import { selectIn } from "./viewer";
 import { queueDirectorySync } from "./directory-sync";
 import { queueBackfill } from "./backfill";
+import { rememberFormerFollower } from "./surface-schema";
 import { removeAuthorFromFeeds } from "./home";
 import {
   deliverBlock,
@@ -99,7 +100,7 @@ function forgetFollowing(sql: SqlStorage, accountId: string, onlyState?: FollowS
 
 /** `accountId` no longer follows (or asks to follow) this account. */
 function forgetFollower(sql: SqlStorage, accountId: string): void {
-  sql.exec("DELETE FROM followers WHERE account_id = ?", accountId);
+  if (sql.exec("DELETE FROM followers WHERE account_id = ?", accountId).rowsWritten) rememberFormerFollower(sql, accountId);
   sql.exec("DELETE FROM follow_requests WHERE account_id = ?", accountId);
   // The notification belongs to the follow: it goes with it (and a later follow notifies again).
   sql.exec("DELETE FROM notifications WHERE from_account_id = ? AND type IN ('follow', 'follow_request')", accountId);
@@ -258,7 +259,7 @@ export async function removeFromFollowers(host: Host, viewer: Viewer, followerId
     const delivered = await deliverFollowerRemoved(host, followerId, viewer.account.id);
     if (!delivered.ok) return delivered;
     host.storage.transactionSync(() => {
-      host.sql.exec("DELETE FROM followers WHERE account_id = ?", followerId);
+      if (host.sql.exec("DELETE FROM followers WHERE account_id = ?", followerId).rowsWritten) rememberFormerFollower(host.sql, followerId);
       host.sql.exec("DELETE FROM notifications WHERE from_account_id = ? AND type = 'follow'", followerId);
       settleCounts(host);
     });

@@ -70,11 +70,11 @@ function voteRefusal(host: AccountHost, choices: number[], actor: AccountSnapsho
   if (actor.id === status.account.id) return invalid("You cannot vote in your own polls");
   const inRange = choices.every((c) => Number.isInteger(c) && c >= 0 && c < poll.options.length);
   if (choices.length === 0 || !inRange || new Set(choices).size !== choices.length) return invalid("The chosen vote option does not exist");
-  const voted = host.sql.exec("SELECT 1 FROM poll_votes WHERE status_id = ? AND account_id = ? LIMIT 1", status.id, actor.id).toArray().length > 0;
-  // A remote voter sends one activity per choice of a multiple-choice poll (federation).
-  const addsChoice = poll.multiple && actor.domain !== null;
-  if ((voted && !addsChoice) || (!poll.multiple && choices.length > 1)) return invalid("You have already voted on this poll");
-  return null;
+  const earlier = host.sql.exec<{ choice: number }>("SELECT choice FROM poll_votes WHERE status_id = ? AND account_id = ?", status.id, actor.id).toArray().map((r) => r.choice);
+  if (!poll.multiple) return earlier.length > 0 || choices.length > 1 ? invalid("You have already voted on this poll") : null;
+  // A multiple-choice poll takes further choices later (Mastodon's PollVoteValidator refuses only
+  // a choice already made); a remote voter sends one activity per choice (federation).
+  return choices.some((c) => earlier.includes(c)) ? invalid("You have already voted on this poll") : null;
 }
 
 /** Writes the author's half of an interaction; true if a count shown in threads changed. Inside a transaction. */
@@ -85,6 +85,11 @@ function writeAuthorSide(host: AccountHost, interaction: Interaction, actor: Acc
     return false;
   }
   if (!writeInteractionRow(sql, interaction, actor)) return false;
+  if (interaction.kind === "reblog") {
+    // reblogged_by lists public and unlisted boosts only; a boost of a private status is private.
+    const visibility = status.visibility === "private" ? "private" : (interaction.visibility ?? "public");
+    sql.exec("UPDATE reblogged_by SET visibility = ? WHERE status_id = ? AND account_id = ?", visibility, status.id, actor.id);
+  }
   switch (interaction.kind) {
     case "favourite":
     case "reblog":
@@ -119,7 +124,8 @@ export function interactionAccounts(
     columns: `${idColumn} AS cursor, snapshot`,
     from: list,
     idColumn,
-    filter: "status_id = ?",
+    // Mastodon lists public and unlisted boosts only.
+    filter: list === "reblogged_by" ? "status_id = ? AND visibility IN ('public', 'unlisted')" : "status_id = ?",
     filterParams: [statusId],
     page,
   });
@@ -202,7 +208,7 @@ async function reblog(host: AccountHost, viewer: Viewer, statusId: string, optio
   const actor = toSnapshot(viewer.account);
   const earlier = ownBoostOf(host, statusId);
   if (earlier) return ok(viewOwn(host, actor.id, earlier));
-  const out = await interactWith(host, statusId, { kind: "reblog", reblogId: snowflake() }, actor);
+  const out = await interactWith(host, statusId, { kind: "reblog", reblogId: snowflake(), visibility: options.visibility ?? "public" }, actor);
   if (!out.ok) return out;
   const original = out.value.status;
   const boostId = out.value.reblogId!;
@@ -267,7 +273,9 @@ export async function vote(host: AccountHost, viewer: Viewer, pollId: string, ch
   const out = await interactWith(host, pollId, { kind: "vote", choices }, actor);
   if (!out.ok) return out;
   if (out.value.redirect) return fail(404, NOT_FOUND);
-  host.sql.exec("INSERT OR REPLACE INTO own_votes (status_id, choices) VALUES (?, ?)", out.value.status.id, JSON.stringify(choices));
+  const before = host.sql.exec<{ choices: string }>("SELECT choices FROM own_votes WHERE status_id = ?", out.value.status.id).toArray()[0];
+  const all = [...new Set([...(before ? (JSON.parse(before.choices) as number[]) : []), ...choices])].sort((a, b) => a - b);
+  host.sql.exec("INSERT OR REPLACE INTO own_votes (status_id, choices) VALUES (?, ?)", out.value.status.id, JSON.stringify(all));
   return ok(viewed(host, actor.id, out.value.status));
 }
 
@@ -290,6 +298,8 @@ export async function applyWatchedChange(host: AccountHost, change: WatchedChang
   }
   const sql = host.sql;
   for (const table of ["favourites", "bookmarks", "own_votes"]) sql.exec(`DELETE FROM ${table} WHERE status_id = ?`, change.statusId);
+  // A voter's `poll` notification goes with the status, followed or not.
+  sql.exec("DELETE FROM notifications WHERE status_id = ?", change.statusId);
   const boosts = sql.exec<{ id: string }>("SELECT id FROM statuses WHERE reblog_of_id = ?", change.statusId).toArray();
   for (const b of boosts) await removeStatus(host, b.id);
 }

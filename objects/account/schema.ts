@@ -3,6 +3,7 @@ import { OUTBOX_TABLE_SQL } from "../outbox";
 import { statusesExtraSchema } from "./status-rows";
 import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
+import { surfaceSchema } from "./surface-schema";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
@@ -100,10 +101,8 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   (sql) => {
     sql.exec(PUSH_SUBSCRIPTIONS_TABLE_SQL);
   },
-  (sql) => {
-    // Websites allowed to credit the account as author (a JSON list of host names).
-    sql.exec("ALTER TABLE account ADD COLUMN attribution_domains TEXT NOT NULL DEFAULT '[]'");
-  },
+  attributionDomainsColumn,
+  surfaceSchema,
 ];
 
 /**
@@ -257,4 +256,9 @@ function socialSchema(sql: SqlStorage): void {
   )`);
   sql.exec("CREATE TABLE followed_tags (name TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE)");
   sql.exec("CREATE TABLE featured_tags (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
+}
+
+/** Websites allowed to credit the account as author (a JSON list of host names). */
+export function attributionDomainsColumn(sql: SqlStorage): void {
+  sql.exec("ALTER TABLE account ADD COLUMN attribution_domains TEXT NOT NULL DEFAULT '[]'");
 }

@@ -83,8 +83,19 @@ export const LINK_JOB = "status.link";
 export const UNLINK_JOB = "status.unlink";
 export const SYNC_JOB = "status.sync";
 
+/**
+ * One status as its viewer sees it after an action. A boost carries the boosted status's
+ * favourited/reblogged/bookmarked flags on itself too, as Mastodon's single-status answers do
+ * (its `reblogged?` looks through the boost), so `POST .../reblog` answers `reblogged: true`.
+ */
 export function viewed(host: AccountHost, viewerId: string, status: StatusRecord): ViewedStatus {
-  return { status, flags: flagsFor(host.sql, viewerId, [status]) };
+  const flags = flagsFor(host.sql, viewerId, [status]);
+  const inner = status.reblog ? flags[status.reblog.id] : undefined;
+  if (inner) {
+    const own = flags[status.id];
+    flags[status.id] = { ...own, favourited: inner.favourited, reblogged: inner.reblogged, bookmarked: inner.bookmarked };
+  }
+  return { status, flags };
 }
 
 function self(host: AccountHost) {

@@ -1,4 +1,4 @@
-import type { AccountSnapshot } from "../../schemas/records";
+import type { AccountSnapshot, Visibility } from "../../schemas/records";
 import type { Result } from "../../lib/result";
 import { accountStub, publicTimelineStub, remoteActorStub, tagTimelineStub, threadStub } from "../../core/stubs";
 import { indexStatuses, indexStatusUri, unindexStatuses, unindexStatusUri } from "../status-index/locate";
@@ -66,7 +66,7 @@ async function linkStatuses(host: RemoteHost, ids: string[]): Promise<void> {
   await Promise.all([indexStatuses(host.env, entries), ...rows.map((row, i) => indexStatusUri(host.env, row.uri, entries[i]))]);
   for (const row of rows) {
     const { parent, reblogOf } = linksOf(row);
-    if (reblogOf) await ownerInteraction(host, reblogOf, { kind: "reblog", statusId: reblogOf.id, reblogId: row.id }, actor.account);
+    if (reblogOf) await ownerInteraction(host, reblogOf, { kind: "reblog", statusId: reblogOf.id, reblogId: row.id, visibility: row.visibility as Visibility }, actor.account);
     if (parent) {
       const replied = await ownerInteraction(host, parent, { kind: "reply", statusId: parent.id, replyId: row.id }, actor.account);
       // The parent is gone: the reply stays, outside the thread (as a local reply would).

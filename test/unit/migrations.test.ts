@@ -1,7 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { migrate, schemaVersion } from "../../objects/migrations";
-import { ACCOUNT_MIGRATIONS } from "../../objects/account/schema";
+import { ACCOUNT_MIGRATIONS, attributionDomainsColumn } from "../../objects/account/schema";
+import { surfaceSchema } from "../../objects/account/surface-schema";
 import type { AccountObject } from "../../objects/account/account-object";
 import { registerUser, uniqueName } from "./helpers";
 
@@ -63,8 +64,8 @@ describe("account object migrations", () => {
     await runInDurableObject(stub, async (_instance: AccountObject, state) => {
       const sql = state.storage.sql;
       wipe(sql);
-      // Push subscriptions came second to last (attribution domains after them).
-      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.length - 2));
+      // The push migration is the one just before attribution domains.
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.indexOf(attributionDomainsColumn) - 1));
       expect(tables(sql)).not.toContain("push_subscriptions");
       sql.exec("INSERT INTO tokens (hash, client_id, app_name, scopes, created_at) VALUES ('h', 'c', 'App', 'read push', 1)");
       migrate(state.storage, ACCOUNT_MIGRATIONS);
@@ -76,12 +77,25 @@ describe("account object migrations", () => {
     });
   });
 
+  it("an object from before the Mastodon-behaviour work keeps its boosts as public and gains former followers", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.newUniqueId());
+    await runInDurableObject(stub, async (_instance: AccountObject, state) => {
+      const sql = state.storage.sql;
+      wipe(sql);
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.indexOf(surfaceSchema)));
+      sql.exec("INSERT INTO reblogged_by (status_id, account_id, reblog_id, snapshot) VALUES ('1', '2', '3', '{}')");
+      migrate(state.storage, ACCOUNT_MIGRATIONS);
+      expect(sql.exec("SELECT visibility FROM reblogged_by").toArray()).toEqual([{ visibility: "public" }]);
+      expect(tables(sql)).toContain("former_followers");
+    });
+  });
+
   it("an account from before attribution domains gains an empty list, its profile intact", async () => {
     const stub = env.ACCOUNT.get(env.ACCOUNT.newUniqueId());
     await runInDurableObject(stub, async (_instance: AccountObject, state) => {
       const sql = state.storage.sql;
       wipe(sql);
-      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.length - 1));
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.indexOf(attributionDomainsColumn)));
       expect(columns(sql, "account")).not.toContain("attribution_domains");
       sql.exec("INSERT INTO account (id, username, email, display_name, created_at) VALUES ('1', 'old', 'old@example.com', 'Old', '2025-01-01T00:00:00Z')");
       migrate(state.storage, ACCOUNT_MIGRATIONS);

@@ -71,7 +71,15 @@ describe("polls", () => {
     expect(both.status).toBe(200);
     expect(both.body.votes_count).toBe(2);
     expect(both.body.voters_count).toBe(1);
-    expectError(await vote(multi.id, [1]), 422, /already voted/);
+    // A multiple-choice poll takes further choices later, as Mastodon's; never the same one twice.
+    expectError(await vote(multi.id, [2]), 422, /already voted/);
+    const more = await vote(multi.id, [1]);
+    expect(more.status).toBe(200);
+    expectSchema(more.body, "Poll");
+    expect(more.body.votes_count).toBe(3);
+    expect(more.body.voters_count).toBe(1);
+    expect(more.body.own_votes).toEqual([0, 1, 2]);
+    expect((await getJson(`/api/v1/polls/${multi.id}`, bob.token)).body.own_votes).toEqual([0, 1, 2]);
 
     const plain = await post(alice, { status: "no poll" });
     expectError(await getJson(`/api/v1/polls/${plain.id}`), 404);

@@ -45,8 +45,9 @@ export function registerInstance(router: Router): void {
   // Translation is not offered (configuration.translation.enabled is false): no pairs.
   router.get("/api/v1/instance/translation_languages", () => publicJson({}));
 
-  // No extended description can be set yet: Mastodon's answer for an unset one is empty content.
-  router.get("/api/v1/instance/extended_description", () => publicJson({ updated_at: DEFAULT_TEXTS_UPDATED_AT, content: "" }));
+  // No extended description can be set yet: Mastodon's answer for one never set is empty
+  // content and a null `updated_at` (its serializer's `updated_at&.iso8601`).
+  router.get("/api/v1/instance/extended_description", () => publicJson({ updated_at: null, content: "" }));
   router.get("/api/v1/instance/privacy_policy", () =>
     publicJson({ updated_at: DEFAULT_TEXTS_UPDATED_AT, content: DEFAULT_PRIVACY_POLICY_HTML }),
   );

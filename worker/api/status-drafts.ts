@@ -1,7 +1,9 @@
 import type { Ctx } from "../context";
 import { ApiError } from "../../lib/result";
 import { findLocalUsername } from "../directory-cache";
-import { resolveHandle } from "../federation/resolve";
+import { remoteAccountById, resolveHandle } from "../federation/resolve";
+import { accountStub } from "../../core/stubs";
+import { serializeAccount } from "../../core/serializers/account";
 import { POLL_LIMITS, POSTING_LANGUAGES, STATUS_LIMITS } from "../../core/instance-settings";
 import { tagUrl } from "../../core/serializers/status";
 import { extractMentions, extractTags, mentionKey, renderStatusHtml, statusLength, type ParsedMention } from "../../lib/status-text";
@@ -64,6 +66,21 @@ export async function renderText(c: Ctx, text: string): Promise<RenderedText> {
   return { content, mentions: [...mentions.values()], tags: extractTags(text) };
 }
 
+/**
+ * `allowed_mentions` (Mastodon 4.5): a post that would mention anyone not listed is refused with
+ * 422 and the accounts it would have reached, so the client can ask before sending.
+ */
+async function checkAllowedMentions(c: Ctx, allowed: string[], mentions: MentionRecord[]): Promise<void> {
+  const unexpected = mentions.filter((m) => !allowed.includes(m.id));
+  if (unexpected.length === 0) return;
+  const accounts = await Promise.all(
+    unexpected.map((m) => (m.domain === null ? accountStub(c.env, m.id).get() : remoteAccountById(c.env, c, m.id))),
+  );
+  throw new ApiError(422, "Post would be sent to unexpected accounts", {
+    unexpected_accounts: accounts.filter((a) => a !== null).map((a) => serializeAccount(a, c)),
+  });
+}
+
 function checkText(text: string, spoiler: string, hasMedia: boolean): void {
   // A post may be media alone (Mastodon: text is required only without attachments).
   if (text.trim() === "" && !hasMedia) throw invalid("Text can't be blank");
@@ -122,6 +139,7 @@ export async function newStatusDraft(c: Ctx, p: CreateStatusParams): Promise<{ d
   checkText(text, spoiler, mediaIds.length > 0);
   const at = scheduledAt(p.scheduled_at);
   const rendered = await renderText(c, text);
+  if (p.allowed_mentions) await checkAllowedMentions(c, p.allowed_mentions, rendered.mentions);
   return {
     scheduledAt: at,
     draft: {

@@ -8,12 +8,15 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * The single tolerant parser for every API request: query string, JSON, urlencoded form,
  * multipart form, or a POST with parameters only in the query string (Mammoth does this).
- * A body with no Content-Type is read as a form. Body keys win over query keys.
+ * A body with no Content-Type is read as a form; a GET's body only when it is JSON. Body keys
+ * win over query keys.
  */
 export async function parseParams(request: Request, url = new URL(request.url), maxBytes = MAX_BODY_BYTES): Promise<Params> {
   const params: Params = {};
   for (const [key, value] of url.searchParams) assignBracketed(params, key, value);
-  if (request.method === "GET" || request.method === "HEAD" || !request.body) return params;
+  // Some client libraries send a GET's parameters as a JSON body; Rails reads them, so do we.
+  const jsonGet = request.method === "GET" && (request.headers.get("content-type") ?? "").toLowerCase().includes("json");
+  if ((request.method === "GET" && !jsonGet) || request.method === "HEAD" || !request.body) return params;
 
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw new ApiError(413, "Request body too large");
