@@ -1,4 +1,5 @@
 import { ApiError } from "../../lib/result";
+import { jsonTooDeep, MAX_JSON_DEPTH } from "../../lib/json-depth";
 
 /** Parsed request parameters: nested objects and arrays, as Rails would build them. */
 export type Params = Record<string, unknown>;
@@ -34,9 +35,11 @@ export async function parseParams(request: Request, url = new URL(request.url), 
     return params;
   }
 
-  const text = await readLimitedText(request, MAX_BODY_BYTES);
+  const bytes = await readLimitedBytes(request, MAX_BODY_BYTES);
+  const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") return params;
   if (type.includes("json")) {
+    if (jsonTooDeep(bytes)) throw new ApiError(400, `JSON in request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -52,16 +55,19 @@ export async function parseParams(request: Request, url = new URL(request.url), 
   return params;
 }
 
-async function readLimitedText(request: Request, maxBytes: number): Promise<string> {
-  return new TextDecoder().decode(await readLimitedBytes(request, maxBytes));
-}
-
 async function readLimitedBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const reader = request.body!.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client went away mid-body (or its stream broke): its fault, and nobody reads the answer.
+      throw clientGone();
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -77,6 +83,13 @@ async function readLimitedBytes(request: Request, maxBytes: number): Promise<Uin
     offset += chunk.byteLength;
   }
   return all;
+}
+
+/** nginx's 499 "client closed request": answered (to no one) without logging a 500. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+export function clientGone(): ApiError {
+  return new ApiError(CLIENT_CLOSED_REQUEST, "The client closed the request before its body was read");
 }
 
 const UNSAFE_KEYS = new Set(["__proto__", "prototype", "constructor"]);
