@@ -13,7 +13,7 @@ import type { Viewer } from "../../schemas/auth";
 import { fail, ok, type Result } from "../../lib/result";
 import { sha256Base64url } from "../../lib/crypto";
 import { hasScope } from "../../lib/scopes";
-import { RequestLimiter, type RateBucket } from "./rate-limits";
+import { rateLimitFactor, RequestLimiter, type RateBucket } from "./rate-limits";
 import { Outbox, scheduleAlarm } from "../outbox";
 import { accountJobs } from "./jobs";
 import "./job-handlers";
@@ -52,7 +52,7 @@ export abstract class AccountState extends DurableObject<Env> implements Account
     this.sql = watchTableWrites(ctx.storage.sql, (table, adds) => this.tableWritten(table, adds));
     this.watchedStorage = watchRollbacks(ctx.storage, () => this.forgetMemos());
     this.outbox = new Outbox(ctx.storage, accountJobs);
-    this.limiter = new RequestLimiter(ctx.storage.kv);
+    this.limiter = new RequestLimiter(ctx.storage.kv, rateLimitFactor(env.RATE_LIMIT_FACTOR));
     this.streams = new AccountStreams(ctx, this);
     onNotificationAdded(this.sql, (n) => queuePushes(this, n));
     ctx.blockConcurrencyWhile(async () => {

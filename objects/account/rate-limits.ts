@@ -26,7 +26,11 @@ export class RequestLimiter {
   /** Tests move this clock forward; always 0 in production. */
   clockOffsetMs = 0;
 
-  constructor(private readonly kv: SyncKvStorage) {}
+  /** `factor` multiplies every limit (RATE_LIMIT_FACTOR: operators, and the bench, raise them). */
+  constructor(
+    private readonly kv: SyncKvStorage,
+    private readonly factor = 1,
+  ) {}
 
   /**
    * Counts one request of the token (by its hash) and, for posting or uploads, of the account.
@@ -34,8 +38,8 @@ export class RequestLimiter {
    */
   hit(tokenHash: string, bucket: RateBucket | null): Result<RateInfo> {
     const now = Date.now() + this.clockOffsetMs;
-    const api = this.count(`api:${tokenHash}`, API_LIMIT, now);
-    const specific = bucket ? this.count(bucket, BUCKET_LIMITS[bucket], now) : null;
+    const api = this.count(`api:${tokenHash}`, this.scaled(API_LIMIT), now);
+    const specific = bucket ? this.count(bucket, this.scaled(BUCKET_LIMITS[bucket]), now) : null;
     const info = specific ? tighter(api.info, specific.info) : api.info;
     const over = specific?.exceeded ? specific.info : api.exceeded ? api.info : null;
     if (over) return { ...fail(429, "Too many requests"), rate: over };
@@ -48,6 +52,10 @@ export class RequestLimiter {
     const next = { start: Math.floor(now / window.periodMs) * window.periodMs, count };
     this.counts.set(key, next);
     this.kv.put(STORAGE_PREFIX + key, next);
+  }
+
+  private scaled(window: RateWindow): RateWindow {
+    return this.factor === 1 ? window : { ...window, limit: Math.max(1, Math.round(window.limit * this.factor)) };
   }
 
   forget(): void {
@@ -63,4 +71,10 @@ export class RequestLimiter {
     if (n === 1 || n % PERSIST_EVERY === 0 || n === window.limit + 1) this.kv.put(STORAGE_PREFIX + key, result.next);
     return result;
   }
+}
+
+/** RATE_LIMIT_FACTOR as a positive number; anything else is 1 (Mastodon's limits). */
+export function rateLimitFactor(value: string | undefined): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : 1;
 }
