@@ -125,3 +125,19 @@ describe("a client that disconnects mid-body", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("hostile input: deeply bracketed form keys", () => {
+  it("refuses Rails-style keys nested thousands deep with a 400, in a body or a query string", async () => {
+    const user = await newUser("hbracket");
+    const key = "status" + "[a]".repeat(10_000);
+    const form = await api("/api/v1/statuses", {
+      method: "POST",
+      headers: bearer(user.token, { "content-type": "application/x-www-form-urlencoded" }),
+      body: `${key}=1`,
+    });
+    expect(form.status).toBe(400);
+    expect((await form.json<any>()).error).toMatch(/nested/);
+    const query = await api(`/api/v1/timelines/home?${key}=1`, { headers: bearer(user.token) });
+    expect(query.status).toBe(400);
+  });
+});

@@ -98,6 +98,7 @@ const UNSAFE_KEYS = new Set(["__proto__", "prototype", "constructor"]);
 export function assignBracketed(target: Params, key: string, value: unknown): void {
   const match = key.match(/^([^[\]]+)((?:\[[^[\]]*\])*)$/);
   const path = match ? [match[1], ...[...match[2].matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1])] : [key];
+  if (path.length > MAX_JSON_DEPTH) throw new ApiError(400, `Parameter ${path[0].slice(0, 40)} is nested deeper than ${MAX_JSON_DEPTH} levels`);
   if (path.some((p) => UNSAFE_KEYS.has(p))) return;
   let node: any = target;
   for (let i = 0; i < path.length; i++) {
