@@ -30,6 +30,8 @@ interface Env {
   MEDIA_ORIGIN?: string;
   /** Secret: bearer token for the account-creation setup endpoint (first admin). */
   SETUP_TOKEN?: string;
+  /** Multiplies the API rate limits (default 1: Mastodon's). */
+  RATE_LIMIT_FACTOR?: string;
   /** Test-only binding: the Mastodon OpenAPI document as a string (absent without ../shared). */
   OPENAPI_SPEC?: string;
 }

@@ -1,3 +1,5 @@
+import { noteRate, type RateInfo } from "./rate-limit";
+
 /**
  * The one error type: an HTTP status and a message that is safe to show. Thrown anywhere in a
  * request handler; the HTTP layer turns it into a Mastodon-shaped response in one place.
@@ -27,7 +29,10 @@ export interface FailureExtra {
   error_description?: string;
 }
 /** Results crossing an RPC boundary: exceptions lose their type there, so objects return these. */
-export type Result<T> = { ok: true; value: T } | { ok: false; status: number; error: string; extra?: FailureExtra };
+export type Result<T> = ({ ok: true; value: T } | { ok: false; status: number; error: string; extra?: FailureExtra }) & {
+  /** The caller's rate-limit standing, when the object that answered counts requests. */
+  rate?: RateInfo;
+};
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = (status: number, error: string, extra?: FailureExtra): Result<never> => ({
@@ -42,6 +47,7 @@ export const mapResult = <T, U>(result: Result<T>, f: (value: T) => U): Result<U
 
 /** Turns a failed Result into a thrown ApiError; returns the value otherwise. */
 export function unwrap<T>(result: Result<T>): T {
+  noteRate(result.rate);
   if (result.ok) return result.value;
   throw new ApiError(result.status, result.error, { ...result.extra });
 }

@@ -32,9 +32,16 @@ const TOKEN = /([+-]?)(?:"([^"]*)"?|(\S+))/g;
 const OPERATOR = /^([a-z]+):(.+)$/i;
 const WORDLIKE = /[\p{L}\p{N}]/u;
 
+/** Control characters (NUL ends an FTS5 string early) and lone surrogates read as spaces. */
+const UNSEARCHABLE = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function cleanSearchText(q: string): string {
+  return q.replace(UNSEARCHABLE, " ");
+}
+
 export function parseSearchQuery(q: string): ParsedSearch {
   const out: ParsedSearch = { terms: [], excluded: [], from: null, scope: "all" };
-  for (const m of q.matchAll(TOKEN)) {
+  for (const m of cleanSearchText(q).matchAll(TOKEN)) {
     const negated = m[1] === "-";
     const phrase = m[2] ?? null;
     const word = m[3] ?? null;

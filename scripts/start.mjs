@@ -32,6 +32,7 @@ const PASSED_THROUGH = [
   "INSTANCE_LANGUAGES",
   "MEDIA_ORIGIN",
   "SETUP_TOKEN",
+  "RATE_LIMIT_FACTOR",
 ];
 for (const name of PASSED_THROUGH) {
   if (process.env[name] !== undefined) args.push("--var", `${name}:${process.env[name]}`);

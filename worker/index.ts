@@ -3,6 +3,8 @@ import { ApiError } from "../lib/result";
 import { toErrorResponse } from "./http/errors";
 import { corsPreflight, wantsCors, withCors } from "./http/cors";
 import { buildRouter } from "./routes";
+import { rateHeaders, runWithRateSlot } from "../lib/rate-limit";
+import { withHeaders } from "./http/respond";
 import { noteServedOrigin } from "../objects/federation/instance-origin";
 
 export { AccountObject } from "../objects/account/account-object";
@@ -33,16 +35,21 @@ export default {
     const cors = wantsCors(url.pathname);
     if (cors && request.method === "OPTIONS") return corsPreflight(request);
 
-    let response: Response;
-    try {
-      const c = createCtx(request, url, env, exec);
-      exec.waitUntil(noteServedOrigin(env, c.origin));
-      const routed = new Request(url.toString(), request);
-      response = (await router.handle(routed, c, url.pathname)) ?? (isRootProbe(request, url) ? new Response(null) : toErrorResponse(new ApiError(404, "Record not found")));
-    } catch (err) {
-      response = toErrorResponse(err, request, url);
-    }
-    if (response.webSocket || !cors) return response;
-    return withCors(response);
+    // Objects that count the caller's requests report its standing through the results the
+    // handler unwraps; the tightest becomes the X-RateLimit headers (lib/rate-limit.ts).
+    const { value, rate } = await runWithRateSlot(async () => {
+      try {
+        const c = createCtx(request, url, env, exec);
+        exec.waitUntil(noteServedOrigin(env, c.origin));
+        const routed = new Request(url.toString(), request);
+        return (await router.handle(routed, c, url.pathname)) ?? (isRootProbe(request, url) ? new Response(null) : toErrorResponse(new ApiError(404, "Record not found")));
+      } catch (err) {
+        return toErrorResponse(err, request, url);
+      }
+    });
+    if (value.webSocket) return value;
+    const limits = rate ? rateHeaders(rate, value.status === 429) : {};
+    if (cors) return withCors(value, limits);
+    return rate ? withHeaders(value, limits) : value;
   },
 } satisfies ExportedHandler<Env>;

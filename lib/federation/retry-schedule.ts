@@ -38,11 +38,13 @@ export function classifyDeliveryStatus(status: number | null): DeliveryOutcome {
 
 /**
  * Circuit breaker per host: after this many consecutive failures the host is paused; one probe
- * delivery goes out when the pause ends. Pauses double on each failed probe, up to the cap.
+ * delivery (the oldest queued, whatever its own backoff) goes out when the pause ends. Pauses
+ * double on each failed probe but never exceed a minute: a host that is down sees one request a
+ * minute, and a host that comes back is found within a minute, its whole queue then due at once.
  */
 export const BREAKER_THRESHOLD = 10;
-export const BREAKER_FIRST_PAUSE_MS = 60_000;
-export const BREAKER_MAX_PAUSE_MS = 6 * 3600 * 1000;
+export const BREAKER_FIRST_PAUSE_MS = 30_000;
+export const BREAKER_MAX_PAUSE_MS = 60_000;
 
 export function breakerPauseMs(failedProbes: number): number {
   return Math.min(BREAKER_FIRST_PAUSE_MS * 2 ** failedProbes, BREAKER_MAX_PAUSE_MS);

@@ -1,3 +1,4 @@
+import { jsonTooDeep, MAX_JSON_DEPTH } from "../json-depth";
 import { AS2_ACCEPT } from "./http-signatures-cavage";
 
 /**
@@ -282,6 +283,7 @@ export async function fetchActivityDocument(
     if (!isActivityStreamsType(response.headers.get("content-type"))) {
       throw new FetchRefused("Remote document is not ActivityStreams JSON", response.status);
     }
+    if (jsonTooDeep(response.body)) throw new FetchRefused(`Remote document nests deeper than ${MAX_JSON_DEPTH} levels`, response.status);
     let parsed: unknown;
     try {
       parsed = JSON.parse(new TextDecoder().decode(response.body));

@@ -1,3 +1,4 @@
+import { jsonTooDeep } from "../json-depth";
 import { FetchRefused, privateHostReason, safeFetch, type FetchPolicy } from "./safe-fetch";
 
 /**
@@ -32,6 +33,7 @@ export function webfingerUrl(handle: Handle, policy: FetchPolicy): string {
 export async function webfingerActorUri(handle: Handle, policy: FetchPolicy): Promise<string> {
   const response = await safeFetch(webfingerUrl(handle, policy), { method: "GET", headers: { accept: "application/jrd+json, application/json" } }, policy);
   if (response.status !== 200) throw new FetchRefused(`WebFinger answered ${response.status}`, response.status);
+  if (jsonTooDeep(response.body)) throw new FetchRefused("WebFinger answer nests too deeply");
   let doc: unknown;
   try {
     doc = JSON.parse(new TextDecoder().decode(response.body));

@@ -1,4 +1,5 @@
 import { mapResult, ok, fail, type Result } from "../../lib/result";
+import type { RateBucket } from "./rate-limits";
 import { renderNotificationPage, renderStatusPage } from "../../core/serializers/rendered";
 import type { Origin } from "../../core/serializers/account";
 import type { Page } from "../../schemas/paging";
@@ -54,8 +55,9 @@ export class AccountObject extends AccountPeerCalls {
 
   // ----- tokens -----
 
-  async authorize(token: string, scope: string | null): Promise<Result<Viewer>> {
-    return this.viewer(token, scope);
+  /** The token check alone (one RPC); `bucket` counts a post or an upload before the Worker stores anything. */
+  async authorize(token: string, scope: string | null, bucket: RateBucket | null = null): Promise<Result<Viewer>> {
+    return this.viewer(token, scope, bucket);
   }
   /** verify_credentials rendered here: the RPC carries one string (core/serializers/rendered.ts). */
   verifyCredentials(token: string, o: Origin): Promise<Result<string>> {
@@ -94,7 +96,7 @@ export class AccountObject extends AccountPeerCalls {
   // ----- statuses, interactions, polls, scheduled statuses -----
 
   postStatus(token: string, input: scheduled.PostInput) {
-    return this.withViewer(token, "write:statuses", (v) => scheduled.postOrSchedule(this, v, input));
+    return this.withViewer(token, "write:statuses", (v) => scheduled.postOrSchedule(this, v, input), "statuses");
   }
   editStatus(token: string, id: string, edit: statuses.EditDraft) {
     return this.withViewer(token, "write:statuses", (v) => statuses.editStatus(this, v, id, edit));
@@ -321,7 +323,8 @@ export class AccountObject extends AccountPeerCalls {
 
   // ----- media -----
   media(token: string, op: media.MediaOp) {
-    return this.withViewer(token, "write:media", () => media.runMediaOp(this, op));
+    // An upload was counted (media bucket) by the Worker's `authorize` before it stored the file.
+    return this.withViewer(token, "write:media", () => media.runMediaOp(this, op), op.op === "add" ? false : null);
   }
 
   // ----- Web Push -----

@@ -13,6 +13,7 @@ import type { Viewer } from "../../schemas/auth";
 import { fail, ok, type Result } from "../../lib/result";
 import { sha256Base64url } from "../../lib/crypto";
 import { hasScope } from "../../lib/scopes";
+import { rateLimitFactor, RequestLimiter, type RateBucket } from "./rate-limits";
 import { Outbox, scheduleAlarm } from "../outbox";
 import { accountJobs } from "./jobs";
 import "./job-handlers";
@@ -38,7 +39,9 @@ export abstract class AccountState extends DurableObject<Env> implements Account
   protected readonly pageCache = new PageCache();
   /** When this account was last active, marked once a day (activity.ts). */
   private readonly activity = new ActivityTracker();
-  private readonly tokenMemo = new Map<string, TokenRecord>();
+  private readonly tokenMemo = new Map<string, { record: TokenRecord; hash: string }>();
+  /** API rate limits of this account's tokens (rate-limits.ts). */
+  readonly limiter: RequestLimiter;
   private knownId: string | undefined;
   /** The account record, read once and forgotten when `account`/`keys` change (see record()). */
   private recordMemo: Readonly<AccountRecord> | null | undefined;
@@ -49,6 +52,7 @@ export abstract class AccountState extends DurableObject<Env> implements Account
     this.sql = watchTableWrites(ctx.storage.sql, (table, adds) => this.tableWritten(table, adds));
     this.watchedStorage = watchRollbacks(ctx.storage, () => this.forgetMemos());
     this.outbox = new Outbox(ctx.storage, accountJobs);
+    this.limiter = new RequestLimiter(ctx.storage.kv, rateLimitFactor(env.RATE_LIMIT_FACTOR));
     this.streams = new AccountStreams(ctx, this);
     onNotificationAdded(this.sql, (n) => queuePushes(this, n));
     ctx.blockConcurrencyWhile(async () => {
@@ -57,7 +61,7 @@ export abstract class AccountState extends DurableObject<Env> implements Account
   }
 
   /** Checks a bearer token and scope; the first step of every authenticated call. */
-  abstract authorize(token: string, scope: string | null): Promise<Result<Viewer>>;
+  abstract authorize(token: string, scope: string | null, bucket?: RateBucket | null): Promise<Result<Viewer>>;
   abstract statusesFor(ids: string[], viewerId: string | null): Promise<StatusRecord[]>;
   abstract receiveInteraction(interaction: Interaction, actor: AccountSnapshot): Promise<Result<InteractionOutcome>>;
   abstract receiveWatchedChange(change: WatchedChange): Promise<void>;
@@ -101,21 +105,35 @@ export abstract class AccountState extends DurableObject<Env> implements Account
     return this.recordMemo;
   }
 
-  /** Authenticates the caller's token for `scope`, then runs `run` as that viewer. */
-  protected async withViewer<T>(token: string, scope: string | null, run: (viewer: Viewer) => Result<T> | Promise<Result<T>>): Promise<Result<T>> {
-    const v = await this.viewer(token, scope);
-    return v.ok ? run(v.value) : v;
+  /**
+   * Authenticates the caller's token for `scope`, counts the call against its rate limits
+   * (`bucket` for posting and uploads; false when the request was already counted), then runs
+   * `run` as that viewer. The result carries the caller's rate-limit standing.
+   */
+  protected async withViewer<T>(
+    token: string,
+    scope: string | null,
+    run: (viewer: Viewer) => Result<T> | Promise<Result<T>>,
+    bucket: RateBucket | null | false = null,
+  ): Promise<Result<T>> {
+    const v = await this.viewer(token, scope, bucket);
+    if (!v.ok) return v;
+    const result = await run(v.value);
+    return v.rate ? { ...result, rate: v.rate } : result;
   }
 
-  protected async viewer(token: string, scope: string | null): Promise<Result<Viewer>> {
+  protected async viewer(token: string, scope: string | null, bucket: RateBucket | null | false = null): Promise<Result<Viewer>> {
     const account = this.record();
-    const record = account ? await this.findToken(token) : null;
-    if (!account || !record) return fail(401, "The access token is invalid");
+    const found = account ? await this.findToken(token) : null;
+    if (!account || !found) return fail(401, "The access token is invalid");
+    const record = found.record;
     if (scope && !hasScope(record.scopes, scope)) return fail(403, "This action is outside the authorized scopes");
     // Registered in approval mode: the token exists but works only once a moderator approves.
     if (!account.approved) return fail(403, "Your login is currently pending approval");
+    const rate = bucket === false ? null : this.limiter.hit(found.hash, bucket);
+    if (rate && !rate.ok) return rate;
     if (this.activity.note(this)) await this.wake();
-    return ok({ account, token: record });
+    return rate ? { ...ok({ account, token: record }), rate: rate.rate } : ok({ account, token: record });
   }
 
   /** A rendered page kept until a write it depends on (page-cache.ts). */
@@ -140,6 +158,7 @@ export abstract class AccountState extends DurableObject<Env> implements Account
     this.knownId = undefined;
     this.forgetMemos();
     this.tokenMemo.clear();
+    this.limiter.forget();
     migrate(this.ctx.storage, ACCOUNT_MIGRATIONS);
   }
 
@@ -147,15 +166,16 @@ export abstract class AccountState extends DurableObject<Env> implements Account
    * The token's record, remembered in memory after the first hashed lookup: every
    * authenticated request starts here. Revocation and erasure forget it.
    */
-  private async findToken(token: string): Promise<TokenRecord | null> {
+  private async findToken(token: string): Promise<{ record: TokenRecord; hash: string } | null> {
     const known = this.tokenMemo.get(token);
     if (known) return known;
-    const row = this.sql.exec<TokenRow>("SELECT * FROM tokens WHERE hash = ?", await sha256Base64url(token)).toArray()[0];
+    const hash = await sha256Base64url(token);
+    const row = this.sql.exec<TokenRow>("SELECT * FROM tokens WHERE hash = ?", hash).toArray()[0];
     if (!row) return null;
     if (this.tokenMemo.size >= 64) this.tokenMemo.clear();
-    const record = toTokenRecord(row);
-    this.tokenMemo.set(token, record);
-    return record;
+    const found = { record: toTokenRecord(row), hash };
+    this.tokenMemo.set(token, found);
+    return found;
   }
 
   private tableWritten(table: string, adds: boolean): void {

@@ -20,8 +20,12 @@ import { accountStub, deliveryStub, instanceActorStub } from "../../core/stubs";
  * - Mastodon's retry schedule (lib/federation/retry-schedule.ts); 4xx other than 401/408/429 is
  *   final; given up after 16 retries or when older than MAX_QUEUE_AGE_MS.
  * - A circuit breaker: after BREAKER_THRESHOLD consecutive failures the host is paused; when the
- *   pause ends a single probe goes out; its success resumes the queue, its failure doubles the pause.
- * - Nothing lost on restart (rows are durable; an in-flight row is leased, not removed); a row
+ *   pause ends (at most a minute) a single probe goes out, the oldest row whatever its own
+ *   backoff; its failure doubles the pause (up to the cap), its success resumes the queue and
+ *   makes every waiting row due at once: their failures were the host being down.
+ * - Nothing lost on restart (rows are durable; an in-flight row is leased for LEASE_MS, not
+ *   removed, and an alarm is set for the lease's end, so a send cut short by a crash is retried
+ *   about a minute later); a row
  *   is deleted right after its 2xx, and (activity id, inbox) pairs delivered in the last week are
  *   remembered, so a repeated enqueue of a delivered activity is ignored.
  */
@@ -65,8 +69,11 @@ const MIGRATIONS: readonly Migration[] = [
 export const INSTANCE_ACTOR_SIGNER = "instance";
 export const MAX_QUEUE_AGE_MS = 3 * 24 * 3600 * 1000;
 const DELIVERED_MEMORY_MS = 7 * 24 * 3600 * 1000;
-/** A row being sent is pushed this far into the future first: a crash mid-send retries later. */
-const LEASE_MS = 10 * 60 * 1000;
+/**
+ * A row being sent is pushed this far into the future first: a crash mid-send retries it then.
+ * Longer than a send can take (signing, then DELIVERY_TIMEOUT_MS), and alarms never overlap.
+ */
+export const LEASE_MS = 60 * 1000;
 const BATCH = 40;
 /** Workers allow 6 simultaneous outgoing connections per invocation; signing RPCs count too. */
 const PARALLEL = 4;
@@ -106,6 +113,7 @@ type QueueRow = {
   key_id: string;
   signer: string;
   attempts: number;
+  next_at: number;
   created_at: number;
 };
 
@@ -203,8 +211,9 @@ export class DeliveryObject extends DurableObject<Env> {
       return;
     }
     if (host.consecutive_failures >= BREAKER_THRESHOLD) {
-      // Half-open: one probe decides whether the host is back.
-      const [probe] = this.due(now, 1);
+      // Half-open: one probe (the oldest row, even one still backing off) decides whether the host is back.
+      const [probe] = this.due(Number.MAX_SAFE_INTEGER, 1);
+      if (probe) await this.guardLeases();
       if (probe && (await this.send(probe, true)) !== "delivered") {
         await this.scheduleNext();
         return;
@@ -213,6 +222,7 @@ export class DeliveryObject extends DurableObject<Env> {
     for (;;) {
       const batch = this.due(this.now(), PARALLEL);
       if (batch.length === 0) break;
+      await this.guardLeases();
       await Promise.all(batch.map((row) => this.send(row, false)));
       if ((this.hostRow()?.consecutive_failures ?? 0) >= BREAKER_THRESHOLD) break;
       if (this.sentThisRun >= BATCH) break;
@@ -221,17 +231,23 @@ export class DeliveryObject extends DurableObject<Env> {
   }
 
   /** Due rows, leased: their next_at moves forward until the attempt's result is written. */
-  private due(now: number, limit: number): QueueRow[] {
+  private due(dueBy: number, limit: number): QueueRow[] {
     const rows = this.sql
       .exec<QueueRow>(
-        "SELECT id, inbox, activity_id, body, key_id, signer, attempts, created_at FROM queue WHERE next_at <= ? ORDER BY next_at, id LIMIT ?",
-        now,
+        "SELECT id, inbox, activity_id, body, key_id, signer, attempts, next_at, created_at FROM queue WHERE next_at <= ? ORDER BY next_at, id LIMIT ?",
+        dueBy,
         limit,
       )
       .toArray();
-    for (const r of rows) this.sql.exec("UPDATE queue SET next_at = ? WHERE id = ?", now + LEASE_MS, r.id);
+    const leaseEnd = this.now() + LEASE_MS;
+    for (const r of rows) this.sql.exec("UPDATE queue SET next_at = ? WHERE id = ?", leaseEnd, r.id);
     this.sentThisRun += rows.length;
     return rows;
+  }
+
+  /** An alarm by the end of the leases just taken, in case this process dies while sending. */
+  private async guardLeases(): Promise<void> {
+    await this.scheduleAt(this.now() + LEASE_MS);
   }
 
   private async send(row: QueueRow, probe: boolean): Promise<DeliveryOutcome> {
@@ -273,6 +289,8 @@ export class DeliveryObject extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       if (outcome === "delivered") {
         this.sql.exec("DELETE FROM queue WHERE id = ?", row.id);
+        // A successful probe: the host is back, and every row waiting out its backoff goes now.
+        if (probe) this.sql.exec("UPDATE queue SET next_at = ? WHERE next_at > ?", now, now + LEASE_MS);
         if (row.activity_id) {
           this.sql.exec("INSERT OR REPLACE INTO delivered (activity_id, inbox, at) VALUES (?, ?, ?)", row.activity_id, row.inbox, now);
         }
@@ -288,7 +306,10 @@ export class DeliveryObject extends DurableObject<Env> {
         return;
       }
       const attempts = row.attempts + 1;
-      if (attempts > MAX_DELIVERY_RETRIES || now - row.created_at > MAX_QUEUE_AGE_MS) {
+      if (probe && row.next_at > now) {
+        // Probed ahead of its own schedule: the host's failure, not this row's; its budget is untouched.
+        this.sql.exec("UPDATE queue SET next_at = ?, last_status = ?, last_error = ? WHERE id = ?", row.next_at, status, error?.slice(0, 500) ?? null, row.id);
+      } else if (attempts > MAX_DELIVERY_RETRIES || now - row.created_at > MAX_QUEUE_AGE_MS) {
         this.sql.exec("DELETE FROM queue WHERE id = ?", row.id);
         this.sql.exec("UPDATE host SET dropped_count = dropped_count + 1");
       } else {
@@ -333,7 +354,9 @@ export class DeliveryObject extends DurableObject<Env> {
     const next = this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM queue").one().at;
     if (next === null) return;
     const paused = host?.paused_until ?? null;
-    await this.scheduleAt(paused !== null && paused > next ? paused : next, true);
+    // An open breaker probes when its pause ends, however long the rows' own backoff.
+    if (paused !== null && (host?.consecutive_failures ?? 0) >= BREAKER_THRESHOLD) await this.scheduleAt(paused, true);
+    else await this.scheduleAt(paused !== null && paused > next ? paused : next, true);
   }
 
   /** Sets the alarm for a time on this object's clock; `replace` moves a later or earlier one. */

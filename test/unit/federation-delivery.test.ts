@@ -181,16 +181,25 @@ describe("delivery", () => {
       const failures = n - 1;
       expect(wait).toBeGreaterThanOrEqual((failures ** 4 + 15) * 1000 - 50);
       expect(wait).toBeLessThanOrEqual((failures ** 4 + 15 + 9 * (failures + 1)) * 1000 + 50);
-      // Not yet due: nothing is sent.
+      // Not yet due: not attempted (once the breaker is open, a probe a minute may go early,
+      // without spending the row's retries).
       await advance(peer.host, wait - 1000);
       await runDurableObjectAlarm(deliveryStub(env, peer.host));
-      expect(posts(peer)).toHaveLength(n);
+      expect((await deliveryStub(env, peer.host).status()).queued[0].attempts).toBe(n);
       await advance(peer.host, 1000);
       total += wait;
       await runDurableObjectAlarm(deliveryStub(env, peer.host));
       status = await deliveryStub(env, peer.host).status();
+      // Behind an open breaker the due attempt waits for the next probe: at most a minute.
+      for (let i = 0; i < 7 && status.queued[0]?.attempts === n; i++) {
+        await advance(peer.host, 10_000);
+        total += 10_000;
+        await runDurableObjectAlarm(deliveryStub(env, peer.host));
+        status = await deliveryStub(env, peer.host).status();
+      }
     }
-    expect(posts(peer)).toHaveLength(MAX_DELIVERY_RETRIES + 1);
+    expect(posts(peer).length).toBeGreaterThanOrEqual(MAX_DELIVERY_RETRIES + 1);
+    expect(posts(peer).length).toBeLessThanOrEqual(3 * (MAX_DELIVERY_RETRIES + 1));
     expect(status.queued).toEqual([]);
     expect(status.dropped).toBe(1);
     expect(total).toBeGreaterThan(2 * 24 * 3600_000);
@@ -243,25 +252,82 @@ describe("delivery", () => {
     // Everything in flight finished; nothing more while paused (a batch is at most 4 wide).
     expect(sentWhenOpened).toBeLessThan(BREAKER_THRESHOLD + 4);
     await runDurableObjectAlarm(deliveryStub(env, peer.host));
-    await advance(peer.host, 30_000);
+    await advance(peer.host, 20_000);
     await runDurableObjectAlarm(deliveryStub(env, peer.host));
     expect(posts(peer)).toHaveLength(sentWhenOpened);
-    // Pause over: one probe, which fails: paused again, longer.
-    await advance(peer.host, 60_000);
+    // Pause over: one probe, which fails: paused again, longer (but never more than a minute).
+    await advance(peer.host, 15_000);
     await runDurableObjectAlarm(deliveryStub(env, peer.host));
     expect(posts(peer)).toHaveLength(sentWhenOpened + 1);
     const reopened = await deliveryStub(env, peer.host).status();
-    expect(reopened.pausedUntil! - (await queueNow(peer.host))).toBeGreaterThan(60_000);
-    await advance(peer.host, 60_000);
+    const pause = reopened.pausedUntil! - (await queueNow(peer.host));
+    expect(pause).toBeGreaterThan(30_000);
+    expect(pause).toBeLessThanOrEqual(60_000);
+    await advance(peer.host, 30_000);
     await runDurableObjectAlarm(deliveryStub(env, peer.host));
     expect(posts(peer)).toHaveLength(sentWhenOpened + 1);
     // The host recovers: the next probe succeeds and the whole queue drains.
     peer.inbox = () => new Response(null, { status: 202 });
-    await advance(peer.host, 120_000);
+    await advance(peer.host, 31_000);
     const drained = await runUntil(peer.host, (s) => s.queued.length === 0);
     expect(drained.delivered).toBe(count);
     expect(drained.consecutiveFailures).toBe(0);
     expect(drained.pausedUntil).toBeNull();
+  });
+
+  it("finds a peer back within a minute after hours down, probing once a minute without spending the rows' retries", async () => {
+    const peer = await newPeer("returning");
+    peer.inbox = () => new Response(null, { status: 503 });
+    const count = BREAKER_THRESHOLD + 4;
+    for (let i = 0; i < count; i++) {
+      await enqueueDelivery(env, { inbox: `${peer.origin}/inbox`, activity: activity(), signerAccountId: sender.id });
+    }
+    await runUntil(peer.host, (s) => s.consecutiveFailures >= BREAKER_THRESHOLD);
+    const stub = deliveryStub(env, peer.host);
+    const before = posts(peer).length;
+    // Three hours down, the alarm run every 10 s of its clock: at most one probe a minute.
+    for (let i = 0; i < 3 * 360; i++) {
+      await advance(peer.host, 10_000);
+      await runDurableObjectAlarm(stub);
+    }
+    const probes = posts(peer).length - before;
+    expect(probes).toBeGreaterThan(3 * 60 - 5);
+    expect(probes).toBeLessThanOrEqual(3 * 60 + 1);
+    const down = await stub.status();
+    expect(down.queued).toHaveLength(count);
+    expect(Math.max(...down.queued.map((q) => q.attempts))).toBeLessThanOrEqual(MAX_DELIVERY_RETRIES);
+    // Some rows are backing off for long; the peer comes back.
+    const now = await queueNow(peer.host);
+    expect(Math.max(...down.queued.map((q) => q.nextAt)) - now).toBeGreaterThan(60_000);
+    peer.inbox = () => new Response(null, { status: 202 });
+    await advance(peer.host, 60_000);
+    const drained = await runUntil(peer.host, (s) => s.queued.length === 0);
+    expect(drained.delivered).toBe(count);
+    expect((await queueNow(peer.host)) - now).toBeLessThan(62_000);
+  });
+
+  it("retries a delivery that was in flight when the process died about a minute later", async () => {
+    const peer = await newPeer("inflight");
+    const stub = deliveryStub(env, peer.host);
+    await stub.enqueue({ inbox: `${peer.origin}/inbox`, activity: activity(), signerAccountId: sender.id });
+    // The alarm leases the row and sets its guard alarm, then the process dies before the POST.
+    const leasedAt = await runInDurableObject(stub, async (o: DeliveryObject) => {
+      const internals = o as unknown as { due(by: number, n: number): unknown[]; guardLeases(): Promise<void> };
+      expect(internals.due(o.now(), 4)).toHaveLength(1);
+      await internals.guardLeases();
+      return o.now();
+    });
+    await evictDurableObject(stub);
+    const after = await stub.status();
+    expect(after.queued).toHaveLength(1);
+    expect(after.queued[0].nextAt - leasedAt).toBeLessThanOrEqual(60_000);
+    peer.inbox = () => new Response(null, { status: 202 });
+    await runDurableObjectAlarm(stub);
+    expect(posts(peer)).toHaveLength(0);
+    await advance(peer.host, 60_000);
+    const done = await runUntil(peer.host, (s) => s.queued.length === 0);
+    expect(done.delivered).toBe(1);
+    expect(posts(peer)).toHaveLength(1);
   });
 
   it("loses nothing when the object restarts", async () => {

@@ -446,3 +446,20 @@ describe("hand-off and dispatch", () => {
     expect(created).toEqual([other, noteId]);
   });
 });
+
+describe("absurd nesting", () => {
+  it("refuses a signed activity nested 10,000 levels deep with a 400, before any processing", async () => {
+    const deep = "[".repeat(10_000) + "]".repeat(10_000);
+    const a = activity(alice, "Create");
+    const text = JSON.stringify({ ...a, object: "X" }).replace('"X"', `{"id":"${alice.uri}/statuses/${rand()}","type":"Note","tag":${deep}}`);
+    for (const path of ["/inbox", `/users/${local.username}/inbox`]) {
+      await expectError(await send(path, text, alice), 400, /nested deeper than 64/);
+    }
+    expect(await inboxStub(env, a.id).entry(a.id)).toBeNull();
+  });
+
+  it("accepts ordinary nesting", async () => {
+    const a = activity(alice, "Like");
+    expect((await send("/inbox", { ...a, tag: [[[{ a: [{ b: {} }] }]]] }, alice)).status).toBe(202);
+  });
+});

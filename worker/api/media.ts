@@ -32,7 +32,7 @@ export const UPLOAD_BODY_LIMIT = MEDIA_LIMITS.video_size_limit + MEDIA_LIMITS.im
 const invalid = (message: string) => new ApiError(422, message);
 
 async function upload(c: Ctx, version: "v1" | "v2"): Promise<Response> {
-  const { token, viewer } = await requireUser(c, "write:media");
+  const { token, viewer } = await requireUser(c, "write:media", "media");
   const params = await c.params(UPLOAD_BODY_LIMIT);
   const file = fileParam(params, "file");
   if (!file) throw invalid("Validation failed: File can't be blank");

@@ -7,7 +7,7 @@ import { accountStub, directoryStub, publicTimelineStub } from "../../core/stubs
 import { tokenOwner } from "../../lib/tokens";
 import { compareIds } from "../../lib/ids";
 import { parseAccountQuery } from "../../lib/account-search";
-import { dateBounds, matchExpressions, parseSearchQuery } from "../../lib/search-query";
+import { cleanSearchText, dateBounds, matchExpressions, parseSearchQuery } from "../../lib/search-query";
 import { normalizeTag } from "../../lib/status-text";
 import { parseOrFail } from "../../schemas/accounts";
 import { searchSchema, type SearchParams } from "../../schemas/search";
@@ -38,7 +38,8 @@ const EMPTY: SearchResult = { accounts: [], statuses: { statuses: [], flags: {},
 
 async function search(c: Ctx): Promise<Response> {
   const raw = await c.params();
-  const q = typeof raw.q === "string" ? raw.q.trim() : "";
+  // Control characters and lone surrogates never reach an index (see lib/search-query.ts).
+  const q = typeof raw.q === "string" ? cleanSearchText(raw.q).trim() : "";
   if (!q) throw badRequest("param is missing or the value is empty: q");
   const params = parseOrFail(searchSchema, raw);
   const caller = await searchCaller(c);
@@ -95,12 +96,18 @@ async function searchAnonymously(c: Ctx, q: string, p: SearchParams): Promise<Se
 const offsetOf = (p: SearchParams) => (p.type ? (p.offset ?? 0) : 0);
 const wants = (p: SearchParams, type: SearchParams["type"]) => !p.type || p.type === type;
 
+/** Longer than any username (30) or display name could be. */
+const MAX_ACCOUNT_TERM = 200;
+
 /** Mastodon skips accounts for `#tag` and for `@` with spaces (not an address). */
 function accountSearch(c: Ctx, q: string, p: SearchParams): AccountSearch | null {
   if (!wants(p, "accounts") || q.startsWith("#") || (q.includes("@") && /\s/.test(q))) return null;
   const query = parseAccountQuery(q);
   const local = query.domain === null || query.domain === c.domain.toLowerCase();
-  return { term: local ? query.term : "", limit: p.limit, offset: offsetOf(p), following: p.following };
+  // A term longer than any username or display name matches nothing (and would make LIKE's
+  // pattern too complex for SQLite): skip the lookup rather than send it.
+  const term = local && query.term.length <= MAX_ACCOUNT_TERM ? query.term : "";
+  return { term, limit: p.limit, offset: offsetOf(p), following: p.following };
 }
 
 /** Hashtags by prefix; the query is normalized as a tag name (Mastodon drops other characters). */

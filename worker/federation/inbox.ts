@@ -7,11 +7,12 @@ import type { SignedRequestParts } from "../../lib/federation/signatures";
 import { sha256Base64url } from "../../lib/crypto";
 import { completeVerification, prepareInbound } from "./verify";
 import { isDomainBlocked } from "./domain-blocks";
+import { jsonTooDeep, MAX_JSON_DEPTH } from "../../lib/json-depth";
 
 /**
  * The Worker side of an inbox POST (design invariant 5). In order: recipient exists → size cap
  * → signature shape, coverage and time → domain block (403, before any fetch) → body digest
- * (before parsing) → key resolution and signature (401) → JSON and activity shape (400) → the
+ * (before parsing) → nesting depth → key resolution and signature (401) → JSON and activity shape (400) → the
  * key's owner must be the activity's actor (401) → durable hand-off to the InboxObject → 202.
  */
 export const MAX_INBOX_BYTES = 1024 * 1024;
@@ -77,6 +78,8 @@ export async function receiveInboxPost(c: Ctx, recipient: string | null): Promis
   } catch (err) {
     return fail(err instanceof FetchRefused ? 413 : 400, err instanceof FetchRefused ? "Payload too large" : "Unreadable body");
   }
+  // Before any key fetch or parse: absurd nesting is refused by a linear scan (lib/json-depth.ts).
+  if (jsonTooDeep(body)) fail(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   const verified = unwrap(await completeVerification(c.env, c.origin, signed, prepared, body));
 
   const activity = parseActivity(body);

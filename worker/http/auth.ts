@@ -5,6 +5,7 @@ import { accountStub, appStub } from "../../core/stubs";
 
 import type { AppRecord } from "../../schemas/records";
 import type { Viewer } from "../../schemas/auth";
+import type { RateBucket } from "../../objects/account/rate-limits";
 
 /** The bearer token of a request: `Authorization: Bearer`, else `?access_token=`. */
 export function bearerToken(c: Ctx): string | null {
@@ -19,22 +20,25 @@ export function bearerToken(c: Ctx): string | null {
 export type Caller = { kind: "user"; viewer: Viewer; token: string } | { kind: "app"; app: AppRecord; scopes: string[]; token: string };
 
 /** Authenticates any token (user or app). 401 if absent or invalid, 403 if the scope is missing. */
-export async function requireCaller(c: Ctx, scope: string | null): Promise<Caller> {
+export async function requireCaller(c: Ctx, scope: string | null, bucket: RateBucket | null = null): Promise<Caller> {
   const token = bearerToken(c);
   if (!token) throw unauthorized("The access token is invalid");
   const owner = tokenOwner(token);
   if (!owner) throw unauthorized();
   if (owner.kind === "user") {
-    const viewer = unwrap(await accountStub(c.env, owner.accountId).authorize(token, scope));
+    const viewer = unwrap(await accountStub(c.env, owner.accountId).authorize(token, scope, bucket));
     return { kind: "user", viewer, token };
   }
   const app = unwrap(await appStub(c.env, owner.clientId).authorize(token, scope));
   return { kind: "app", app: app.app, scopes: app.scopes, token };
 }
 
-/** Authenticates a user token; an app token gets the Mastodon answer for a user-only endpoint. */
-export async function requireUser(c: Ctx, scope: string | null): Promise<{ viewer: Viewer; token: string }> {
-  const caller = await requireCaller(c, scope);
+/**
+ * Authenticates a user token; an app token gets the Mastodon answer for a user-only endpoint.
+ * `bucket` counts the request against a stricter rate limit (uploads) before any work is done.
+ */
+export async function requireUser(c: Ctx, scope: string | null, bucket: RateBucket | null = null): Promise<{ viewer: Viewer; token: string }> {
+  const caller = await requireCaller(c, scope, bucket);
   if (caller.kind !== "user") throw new ApiError(422, "This method requires an authenticated user");
   return caller;
 }

@@ -1,4 +1,5 @@
 import { ApiError } from "../../lib/result";
+import { jsonTooDeep, MAX_JSON_DEPTH } from "../../lib/json-depth";
 
 /** Parsed request parameters: nested objects and arrays, as Rails would build them. */
 export type Params = Record<string, unknown>;
@@ -37,9 +38,11 @@ export async function parseParams(request: Request, url = new URL(request.url), 
     return params;
   }
 
-  const text = await readLimitedText(request, MAX_BODY_BYTES);
+  const bytes = await readLimitedBytes(request, MAX_BODY_BYTES);
+  const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") return params;
   if (type.includes("json")) {
+    if (jsonTooDeep(bytes)) throw new ApiError(400, `JSON in request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -55,16 +58,19 @@ export async function parseParams(request: Request, url = new URL(request.url), 
   return params;
 }
 
-async function readLimitedText(request: Request, maxBytes: number): Promise<string> {
-  return new TextDecoder().decode(await readLimitedBytes(request, maxBytes));
-}
-
 async function readLimitedBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const reader = request.body!.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client went away mid-body (or its stream broke): its fault, and nobody reads the answer.
+      throw clientGone();
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -82,12 +88,20 @@ async function readLimitedBytes(request: Request, maxBytes: number): Promise<Uin
   return all;
 }
 
+/** nginx's 499 "client closed request": answered (to no one) without logging a 500. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+export function clientGone(): ApiError {
+  return new ApiError(CLIENT_CLOSED_REQUEST, "The client closed the request before its body was read");
+}
+
 const UNSAFE_KEYS = new Set(["__proto__", "prototype", "constructor"]);
 
 /** `a[b][0][c]=v` → {a: {b: {"0": {c: v}}}}; `a[]=v` appends to an array. */
 export function assignBracketed(target: Params, key: string, value: unknown): void {
   const match = key.match(/^([^[\]]+)((?:\[[^[\]]*\])*)$/);
   const path = match ? [match[1], ...[...match[2].matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1])] : [key];
+  if (path.length > MAX_JSON_DEPTH) throw new ApiError(400, `Parameter ${path[0].slice(0, 40)} is nested deeper than ${MAX_JSON_DEPTH} levels`);
   if (path.some((p) => UNSAFE_KEYS.has(p))) return;
   let node: any = target;
   for (let i = 0; i < path.length; i++) {

@@ -18,8 +18,10 @@ export function corsPreflight(request: Request): Response {
   });
 }
 
-export function withCors(response: Response): Response {
+/** The response with CORS headers (and `extra` ones) added: one copy of the headers. */
+export function withCors(response: Response, extra: Record<string, string> = {}): Response {
   const out = new Response(response.body, response);
+  for (const [name, value] of Object.entries(extra)) out.headers.set(name, value);
   out.headers.set("access-control-allow-origin", "*");
   out.headers.set("access-control-expose-headers", "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id");
   return out;

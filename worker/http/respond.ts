@@ -21,3 +21,10 @@ export function redirect(location: string, status = 302, headers: HeadersInit = 
   h.set("location", location);
   return new Response(null, { status, headers: h });
 }
+
+/** The response with headers added (a copy: fetched and cached responses are immutable). */
+export function withHeaders(response: Response, extra: Record<string, string>): Response {
+  const out = new Response(response.body, response);
+  for (const [name, value] of Object.entries(extra)) out.headers.set(name, value);
+  return out;
+}
