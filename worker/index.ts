@@ -1,6 +1,7 @@
 import { createCtx } from "./context";
 import { ApiError } from "../lib/result";
 import { toErrorResponse } from "./http/errors";
+import { browserErrorPage, wantsHtmlError } from "./http/browser-errors";
 import { corsPreflight, wantsCors, withCors } from "./http/cors";
 import { buildRouter } from "./routes";
 import { noteServedOrigin } from "../objects/federation/instance-origin";
@@ -33,9 +34,11 @@ export default {
       const c = createCtx(request, url, env, exec);
       exec.waitUntil(noteServedOrigin(env, c.origin));
       const routed = new Request(url.toString(), request);
-      response = (await router.handle(routed, c, url.pathname)) ?? toErrorResponse(new ApiError(404, "Record not found"));
+      const routedResponse = await router.handle(routed, c, url.pathname);
+      if (!routedResponse) throw new ApiError(404, "Record not found");
+      response = routedResponse;
     } catch (err) {
-      response = toErrorResponse(err);
+      response = (wantsHtmlError(request, url.pathname) && browserErrorPage(err)) || toErrorResponse(err);
     }
     if (response.webSocket || !cors) return response;
     return withCors(response);

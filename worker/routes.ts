@@ -34,6 +34,7 @@ import { registerAdmin } from "./api/admin";
 import { registerAdminPage } from "./api/admin-page";
 import { registerMedia } from "./api/media";
 import { registerMediaFiles } from "./api/media-files";
+import { registerPublicPages } from "./api/public-pages";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -73,5 +74,6 @@ export function buildRouter(): Router {
   registerAdminPage(router);
   registerMedia(router);
   registerMediaFiles(router);
+  registerPublicPages(router);
   return router;
 }
