@@ -2,6 +2,7 @@ import { createCtx } from "./context";
 import { ApiError } from "../lib/result";
 import { toErrorResponse } from "./http/errors";
 import { browserErrorPage, wantsHtmlError } from "./http/browser-errors";
+import { instanceSettings } from "../core/instance-settings";
 import { corsPreflight, wantsCors, withCors } from "./http/cors";
 import { buildRouter } from "./routes";
 import { noteServedOrigin } from "../objects/federation/instance-origin";
@@ -38,7 +39,7 @@ export default {
       if (!routedResponse) throw new ApiError(404, "Record not found");
       response = routedResponse;
     } catch (err) {
-      response = (wantsHtmlError(request, url.pathname) && browserErrorPage(err)) || toErrorResponse(err);
+      response = (wantsHtmlError(request, url.pathname) && browserErrorPage(err, instanceSettings(env).title)) || toErrorResponse(err);
     }
     if (response.webSocket || !cors) return response;
     return withCors(response);

@@ -1,5 +1,6 @@
 import { ApiError } from "../../lib/result";
-import { errorPage } from "../../web/layout";
+import { escapeHtml } from "../../web/layout";
+import { publicPageResponse, renderPublicPage } from "../../web/public-shell";
 import { wantsActivityJson } from "../activitypub/negotiate";
 
 /**
@@ -16,15 +17,17 @@ export function wantsHtmlError(request: Request, pathname: string): boolean {
   return /(^|,)\s*(text\/html|application\/xhtml\+xml)/i.test(accept) && !wantsActivityJson(request);
 }
 
-/** The HTML page for a 404 or 410 error a browser asked for; null for anything else. */
-export function browserErrorPage(err: unknown): Response | null {
+/** The HTML page for a 404 or 410 error a browser asked for (in the site's shell); null for anything else. */
+export function browserErrorPage(err: unknown, siteTitle: string): Response | null {
   if (!(err instanceof ApiError)) return null;
-  if (err.status === 404) return withVary(errorPage(404, "Not found", "The page you are looking for is not here."));
-  if (err.status === 410) return withVary(errorPage(410, "Gone", "This account has been suspended or deleted."));
+  if (err.status === 404) return page(404, siteTitle, "Not found", "The page you are looking for is not here.");
+  if (err.status === 410) return page(410, siteTitle, "Gone", "This account has been suspended or deleted.");
   return null;
 }
 
-function withVary(response: Response): Response {
+function page(status: number, siteTitle: string, title: string, message: string): Response {
+  const body = `<h1>${escapeHtml(title)}</h1>\n<p class="error">${escapeHtml(message)}</p>\n<p><a href="/">Go to the home page</a></p>`;
+  const response = publicPageResponse(renderPublicPage({ siteTitle, title: `${title} – ${siteTitle}`, body }), status);
   response.headers.append("vary", "Accept");
   return response;
 }
