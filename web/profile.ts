@@ -3,7 +3,7 @@ import { actorUri, profileUrl, serializeAccount, type Origin } from "../core/ser
 import { tagUrl } from "../core/serializers/status";
 import { escapeHtml } from "./layout";
 import { handle, renderStatusArticle } from "./status";
-import { plainText, renderPublicPage, socialMeta } from "./public-shell";
+import { plainText, remoteInteractionForm, renderPublicPage, socialMeta } from "./public-shell";
 
 /**
  * The public profile page (`/@user`): header and avatar, bio, fields, counts, pinned posts and
@@ -36,19 +36,6 @@ function fieldsMarkup(a: AccountRecord): string {
     return `<dt>${escapeHtml(f.name)}</dt><dd>${value}${verified}</dd>`;
   });
   return `<dl class="fields">${rows.join("")}</dl>`;
-}
-
-function followForm(a: AccountRecord, o: Origin): string {
-  return `<details class="follow">
-<summary>Follow from your server</summary>
-<form method="get" action="/remote_interaction">
-<input type="hidden" name="uri" value="${escapeHtml(actorUri(o, a.username))}">
-<label for="server">Your server's address</label>
-<input type="text" id="server" name="server" placeholder="mastodon.social" autocapitalize="none" spellcheck="false" required>
-<button type="submit">Continue on your server</button>
-</form>
-<p class="meta">Or search for <strong>${escapeHtml(handle(a, o))}</strong> in your app.</p>
-</details>`;
 }
 
 export function renderProfilePage(p: ProfilePageInput, o: Origin): string {
@@ -92,7 +79,7 @@ export function renderProfilePage(p: ProfilePageInput, o: Origin): string {
 ${fieldsMarkup(a)}
 <p class="meta"><strong>${a.statuses_count}</strong> posts · <strong>${a.following_count}</strong> following · <strong>${a.followers_count}</strong> followers · joined ${escapeHtml(a.created_at.slice(0, 10))}</p>
 ${tags}
-${followForm(a, o)}
+${remoteInteractionForm(actorUri(o, a.username), "Follow from your server", `Or search for ${handle(a, o)} in your app.`)}
 <p class="meta"><a href="${escapeHtml(rss)}">RSS feed</a></p>
 </header>
 ${pinned}

@@ -116,3 +116,20 @@ export function plainText(html: string, max = 200): string {
     .trim();
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/**
+ * "Follow (or reply) from your server": a plain GET form to `/remote_interaction`, which sends
+ * the visitor to their own server's `authorize_interaction` page for `uri`.
+ */
+export function remoteInteractionForm(uri: string, summary: string, hint: string): string {
+  return `<details class="interact">
+<summary>${escapeHtml(summary)}</summary>
+<form method="get" action="/remote_interaction">
+<input type="hidden" name="uri" value="${escapeHtml(uri)}">
+<label for="server">Your server's address</label>
+<input type="text" id="server" name="server" placeholder="mastodon.social" autocapitalize="none" spellcheck="false" required>
+<button type="submit">Continue on your server</button>
+</form>
+<p class="meta">${escapeHtml(hint)}</p>
+</details>`;
+}

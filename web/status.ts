@@ -3,7 +3,7 @@ import { type Origin, profileUrl, serializeAccount } from "../core/serializers/a
 import { serializeMediaAttachment } from "../core/serializers/media";
 import { statusUri, statusUrl } from "../core/serializers/status";
 import { escapeHtml } from "./layout";
-import { plainText, renderPublicPage, socialMeta } from "./public-shell";
+import { plainText, remoteInteractionForm, renderPublicPage, socialMeta } from "./public-shell";
 
 /**
  * The public HTML page of a status (`/@user/:id`) and the status markup every public page
@@ -99,6 +99,7 @@ export function renderStatusPage({ siteTitle, status: s, ancestors, descendants 
   const thread = (list: StatusRecord[]) => list.map((x) => renderStatusArticle(x, o)).join("\n");
   const body = `${ancestors.length ? `<section class="statuses" aria-label="Earlier in the thread">${thread(ancestors)}</section>` : ""}
 <section class="statuses" aria-label="Post">${renderStatusArticle(s, o)}</section>
+${remoteInteractionForm(statusUri(o, s), "Reply, boost or favourite from your server", "Or paste this post's address into your app's search.")}
 ${descendants.length ? `<h2>Replies</h2>\n<section class="statuses" aria-label="Replies">${thread(descendants)}</section>` : ""}`;
   return renderPublicPage({ siteTitle, title: `${name}: ${plainText(s.spoiler_text || s.content, 60) || "post"}`, lang: s.language ?? "en", head, body });
 }

@@ -4,6 +4,8 @@ import { publish, settle, users } from "./timelines-helpers";
 import { expectSchema } from "./openapi";
 import { readInstanceSettings, textToHtml } from "../../core/instance-settings";
 import { serverHost } from "../../worker/api/public-pages";
+import { browserErrorPage, wantsHtmlError } from "../../worker/http/browser-errors";
+import { ApiError } from "../../lib/result";
 
 /**
  * The public web face: HTML for browsers, JSON for API clients, AS2 for federation, and no
@@ -176,6 +178,7 @@ describe("profiles and statuses", () => {
     expect(html).toContain(reply.id);
     expect(html).not.toContain(hiddenReply.id);
     expect(html).toContain('property="og:type" content="article"');
+    expect(html).toContain("Reply, boost or favourite from your server");
     const as2 = await api(`/@${author.username}/${root.id}`, { headers: AS2 });
     expect((await as2.json<any>()).type).toBe("Note");
   });
@@ -224,5 +227,19 @@ describe("site files and errors", () => {
     const fed = await api("/users/nobody_here_at_all", { headers: AS2 });
     expect(fed.status).toBe(404);
     expect(fed.headers.get("content-type")).toContain("application/json");
+  });
+
+  it("410 for a gone account is an HTML page for browsers; other errors stay JSON", async () => {
+    const gone = browserErrorPage(new ApiError(410, "Gone"), "Herd <1>")!;
+    expect(gone.status).toBe(410);
+    const html = await gone.text();
+    expect(html).toContain("suspended or deleted");
+    expect(html).toContain("Herd &lt;1&gt;");
+    expect(browserErrorPage(new ApiError(401, "x"), "Herd")).toBeNull();
+    const req = (accept: string, method = "GET") => new Request("https://pronghorn.test/x", { method, headers: { accept } });
+    expect(wantsHtmlError(req(BROWSER.accept), "/@someone")).toBe(true);
+    expect(wantsHtmlError(req(BROWSER.accept), "/api/v1/accounts/1")).toBe(false);
+    expect(wantsHtmlError(req(AS2.accept), "/@someone")).toBe(false);
+    expect(wantsHtmlError(req(BROWSER.accept, "POST"), "/@someone")).toBe(false);
   });
 });
