@@ -21,6 +21,8 @@ export interface ProfilePageInput {
   olderMaxId: string | null;
   /** Whether this is a later page (a link back to the newest posts). */
   paged: boolean;
+  /** The media view (`/@user/media`): posts with attachments only. */
+  onlyMedia?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export function renderProfilePage(p: ProfilePageInput, o: Origin): string {
   const name = a.display_name || a.username;
   const entity = serializeAccount(a, o);
   const url = profileUrl(o, a.username);
+  const listUrl = p.onlyMedia ? `${url}/media` : url;
   const rss = `${url}.rss`;
   const head = [
     `<link rel="alternate" type="application/activity+json" href="${escapeHtml(actorUri(o, a.username))}">`,
@@ -67,8 +70,8 @@ export function renderProfilePage(p: ProfilePageInput, o: Origin): string {
       : "";
   const posts = p.statuses.length ? p.statuses.map((s) => renderStatusArticle(s, o)).join("\n") : '<p class="meta">No posts here.</p>';
   const pager = [
-    p.paged ? `<a href="${escapeHtml(url)}">Newest posts</a>` : "<span></span>",
-    p.olderMaxId ? `<a href="${escapeHtml(`${url}?max_id=${p.olderMaxId}`)}" rel="next">Older posts</a>` : "",
+    p.paged ? `<a href="${escapeHtml(listUrl)}">Newest posts</a>` : "<span></span>",
+    p.olderMaxId ? `<a href="${escapeHtml(`${listUrl}?max_id=${p.olderMaxId}`)}" rel="next">Older posts</a>` : "",
   ].join("");
   const body = `<header class="profile">
 <img class="header-image" src="${escapeHtml(entity.header_static)}" alt="" width="600" height="200">
@@ -83,7 +86,8 @@ ${remoteInteractionForm(actorUri(o, a.username), "Follow from your server", `Or 
 <p class="meta"><a href="${escapeHtml(rss)}">RSS feed</a></p>
 </header>
 ${pinned}
-<h2>Posts</h2>
+<h2>${p.onlyMedia ? "Media" : "Posts"}</h2>
+<p class="meta">${p.onlyMedia ? `<a href="${escapeHtml(url)}">Posts</a> · <strong>Media</strong>` : `<strong>Posts</strong> · <a href="${escapeHtml(`${url}/media`)}">Media</a>`}</p>
 <section class="statuses" aria-label="Posts">
 ${posts}
 </section>

@@ -78,6 +78,8 @@ if (!existsSync(CHROMIUM)) {
         { name: "federated", path: "/public", status: 200 },
         { name: "tag", path: "/tags/webcheck", status: 200 },
         { name: "profile", path: `/@${alice.username}`, status: 200 },
+        { name: "profile-media", path: `/@${alice.username}/media`, status: 200 },
+        { name: "sign-up", path: "/auth/sign_up", status: 200 },
         { name: "status", path: `/@${alice.username}/${root.id}`, status: 200 },
         { name: "not-found", path: "/no/such/page", status: 404 },
       );

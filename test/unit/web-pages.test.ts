@@ -91,6 +91,11 @@ describe("landing, about and documents", () => {
     expect(termsPage).toContain("<p>Be &lt;nice&gt;.</p>");
   });
 
+  it("the sign-up form links to the rules, terms and privacy policy it asks agreement to", async () => {
+    const { html } = await page("/auth/sign_up");
+    for (const href of ["/about#rules", "/terms", "/privacy-policy"]) expect(html).toContain(`href="${href}"`);
+  });
+
   it("settings: texts from plain text, defaults otherwise", () => {
     expect(textToHtml("  ")).toBeNull();
     expect(readInstanceSettings({}).termsHtml).toContain("<h2>");
@@ -151,6 +156,11 @@ describe("profiles and statuses", () => {
     expect(html).toContain(`type="application/activity+json" href="https://pronghorn.test/users/${author.username}"`);
     expect(html).toContain(`type="application/rss+xml"`);
     expect(html).toContain('action="/remote_interaction"');
+
+    const media = await page(`/@${author.username}/media`);
+    expect(media.status).toBe(200);
+    expect(media.html).toContain("<h2>Media</h2>");
+    expect(media.html).not.toContain(pinned.id); // no attachment
 
     const as2 = await api(`/@${author.username}`, { headers: AS2 });
     expect(as2.headers.get("content-type")).toContain("application/activity+json");

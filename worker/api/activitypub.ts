@@ -42,7 +42,7 @@ export function registerActivityPub(router: Router): void {
   router.get("/users/:username/collections/tags", featuredTags);
   router.get("/users/:username/statuses/:id", (c) => status(c, "object"));
   router.get("/users/:username/statuses/:id/activity", (c) => status(c, "activity"));
-  router.get("/@:username/:id", (c) => status(c, "page"));
+  router.get("/@:username/:id", (c) => (c.route.id === "media" ? profile(c, true) : status(c, "page")));
 }
 
 const OUTBOX_PAGE_SIZE = 20;
@@ -65,13 +65,13 @@ async function localActor(c: Ctx): Promise<ActorData> {
 }
 
 /** The account's statuses as anyone sees them (public and unlisted), newest first; or its pins. */
-async function openStatuses(env: Env, accountId: string, page: Page, pinned = false): Promise<StatusRecord[]> {
+async function openStatuses(env: Env, accountId: string, page: Page, pinned = false, onlyMedia = false): Promise<StatusRecord[]> {
   const result = await accountStub(env, accountId).accountStatuses(null, {
     page,
     pinned,
     exclude_replies: false,
-    exclude_reblogs: false,
-    only_media: false,
+    exclude_reblogs: onlyMedia,
+    only_media: onlyMedia,
     tagged: null,
   });
   return unwrap(result);
@@ -89,10 +89,11 @@ async function actor(c: Ctx): Promise<Response> {
   return varyOnAccept(redirect(localActorUris(c, data.account.username).url));
 }
 
-async function profile(c: Ctx): Promise<Response> {
-  const feed = (c.route.username ?? "").endsWith(".rss");
+/** The profile page (`/@user`, or `/@user/media`: posts with media only), or its feed (`/@user.rss`). */
+async function profile(c: Ctx, onlyMedia = false): Promise<Response> {
+  const feed = !onlyMedia && (c.route.username ?? "").endsWith(".rss");
   if (feed) c.route = { ...c.route, username: c.route.username.slice(0, -4) };
-  if (!feed && wantsActivityJson(c.request)) return actor(c);
+  if (!feed && !onlyMedia && wantsActivityJson(c.request)) return actor(c);
   let data: ActorData;
   try {
     data = await localActor(c);
@@ -103,13 +104,13 @@ async function profile(c: Ctx): Promise<Response> {
   if (feed) return profileFeed(c, data);
   const maxId = cursorPage(c, OUTBOX_PAGE_SIZE).maxId;
   const [statuses, pinned] = await Promise.all([
-    openStatuses(c.env, data.account.id, { limit: OUTBOX_PAGE_SIZE, maxId }),
-    maxId ? Promise.resolve([]) : openStatuses(c.env, data.account.id, { limit: FEATURED_LIMIT }, true),
+    openStatuses(c.env, data.account.id, { limit: OUTBOX_PAGE_SIZE, maxId }, false, onlyMedia),
+    maxId || onlyMedia ? Promise.resolve([]) : openStatuses(c.env, data.account.id, { limit: FEATURED_LIMIT }, true),
   ]);
   const olderMaxId = statuses.length === OUTBOX_PAGE_SIZE ? statuses[statuses.length - 1].id : null;
   const siteTitle = instanceSettings(c.env).title;
   const html = renderProfilePage(
-    { siteTitle, account: data.account, statuses, pinned, featuredTags: data.featuredTags, olderMaxId, paged: maxId !== undefined },
+    { siteTitle, account: data.account, statuses, pinned, featuredTags: data.featuredTags, olderMaxId, paged: maxId !== undefined, onlyMedia },
     c,
   );
   return varyOnAccept(publicPageResponse(html));
