@@ -62,6 +62,8 @@ if (!existsSync(CHROMIUM)) {
         displayName: "Alice <Web>",
         note: "Testing the #webcheck pages.",
         fieldsAttributes: [{ name: "Site", value: "https://example.com/alice" }],
+        avatar: new Blob([testPng(96)], { type: "image/png" }),
+        header: new Blob([testPng(150)], { type: "image/png" }),
       });
       const media = await alice.client.v2.media.create({ file: new Blob([testPng()], { type: "image/png" }), description: "A gradient" });
       const root = await alice.client.v1.statuses.create({ status: "Hello from the web face #webcheck", mediaIds: [media.id] });
@@ -121,6 +123,8 @@ if (!existsSync(CHROMIUM)) {
             [...document.querySelectorAll("img")].map((img) => ({ src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0 })),
           );
           for (const img of images) if (!img.ok) problems.push(`broken image: ${img.src}`);
+          // The uploaded avatar and header are served from /system/, not the stand-ins.
+          if (p.name === "profile") expect(images.filter((img) => img.src.includes("/system/")).length, "uploaded images").toBeGreaterThanOrEqual(3);
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           if (overflow > 0) problems.push(`page is ${overflow}px wider than the viewport`);
           const links = await page.evaluate(() => [...document.querySelectorAll("a[href]")].map((a) => (a as HTMLAnchorElement).href));
