@@ -118,6 +118,14 @@ describe("timelines and hashtags", () => {
       expect(html, path).not.toContain(unlisted.id);
       expect(html, path).not.toContain(direct.id);
     }
+    const tagAs2 = await api("/tags/webtltag", { headers: AS2 });
+    expect(tagAs2.headers.get("content-type")).toContain("application/activity+json");
+    expect(tagAs2.headers.get("vary")).toContain("Accept");
+    const collection = await tagAs2.json<any>();
+    expect(collection).toMatchObject({ type: "OrderedCollection", id: "https://pronghorn.test/tags/webtltag" });
+    expect(collection.orderedItems).toContain(`https://pronghorn.test/users/${author.username}/statuses/${open.id}`);
+    expect(collection.orderedItems.join(" ")).not.toContain(unlisted.id);
+    expect((await page("/tags/webtltag")).res.headers.get("vary")).toContain("Accept");
     const older = await page(`/public/local?max_id=${open.id}`);
     expect(older.html).not.toContain(`/${open.id}"`);
     expect(older.html).toContain("Newest posts");

@@ -8,6 +8,9 @@ import { normalizeTag } from "../../schemas/timelines";
 import type { StatusRecord } from "../../schemas/records";
 import { instanceData } from "../instance-summary";
 import { redirect } from "../http/respond";
+import { activityJson, varyOnAccept, wantsActivityJson } from "../activitypub/negotiate";
+import { withContext } from "../../lib/federation/context";
+import { statusUri } from "../../core/serializers/status";
 import { errorPage } from "../../web/layout";
 import { publicPageResponse } from "../../web/public-shell";
 import { renderLanding } from "../../web/landing";
@@ -88,11 +91,25 @@ async function tagPage(c: Ctx): Promise<Response> {
   const rss = raw.endsWith(".rss");
   const tag = normalizeTag((rss ? raw.slice(0, -4) : raw).replace(/^#/, ""));
   if (!tag || tag.length > MAX_TAG_LENGTH) return errorPage(404, "Not found", "This hashtag does not exist.");
-  if (!rss) return timelinePage(c, { kind: "tag", tag });
+  if (!rss && wantsActivityJson(c.request)) return tagCollection(c, tag);
+  if (!rss) return varyOnAccept(await timelinePage(c, { kind: "tag", tag }));
   const statuses = publicOnly(await tagTimelineStub(c.env, tag).page({ limit: PUBLIC_PAGE_SIZE }));
   const link = `${c.origin}/tags/${encodeURIComponent(tag)}`;
   const xml = renderFeed({ title: `#${tag}`, description: `Public posts tagged #${tag}`, link, self: `${link}.rss`, statuses }, c);
   return feedResponse(xml);
+}
+
+/** The hashtag as AS2 (as Mastodon): an ordered collection of this server's recent public statuses with it. */
+async function tagCollection(c: Ctx, tag: string): Promise<Response> {
+  const statuses = publicOnly(await tagTimelineStub(c.env, tag).page({ limit: PUBLIC_PAGE_SIZE, local: true, remote: false })).filter((s) => !s.reblog);
+  return activityJson(
+    withContext({
+      id: `${c.origin}/tags/${encodeURIComponent(tag)}`,
+      type: "OrderedCollection",
+      totalItems: statuses.length,
+      orderedItems: statuses.map((s) => statusUri(c, s)),
+    }),
+  );
 }
 
 /** A host the visitor typed (`mastodon.social`, `https://example.com/`, `@me@example.com`), or null. */
