@@ -1,6 +1,7 @@
 import type { InstanceSettings } from "../core/instance-settings";
 import type { Origin } from "../core/serializers/account";
 import type { StatusRecord } from "../schemas/records";
+import { ICON_PATH } from "../core/serializers/instance";
 import { escapeHtml } from "./layout";
 import { renderPublicPage, socialMeta } from "./public-shell";
 import { renderStatusArticle } from "./status";
@@ -37,7 +38,7 @@ export function renderLanding({ settings: s, stats, preview }: LandingInput, o: 
     : '<p class="meta">Nothing has been posted here yet.</p>';
   const head = [
     `<link rel="canonical" href="${escapeHtml(`${o.origin}/`)}">`,
-    socialMeta({ siteName: s.title, title: s.title, description: s.description, url: `${o.origin}/`, image: `${o.origin}/favicon.ico` }),
+    socialMeta({ siteName: s.title, title: s.title, description: s.description, url: `${o.origin}/`, image: `${o.origin}${ICON_PATH}` }),
   ].join("\n");
   const body = `<h1>${escapeHtml(s.title)}</h1>
 <p>${escapeHtml(s.description)}</p>

@@ -82,6 +82,12 @@ describe("landing, about and documents", () => {
     expectSchema(terms, "TermsOfService");
     expect(terms).toMatchObject({ effective: true, succeeded_by: null });
     expect((await api(`/api/v1/instance/terms_of_service/${terms.effective_date}`)).status).toBe(200);
+    const instance = await (await api("/api/v2/instance")).json<any>();
+    expect(instance.configuration.urls).toMatchObject({
+      about: "https://pronghorn.test/about",
+      privacy_policy: "https://pronghorn.test/privacy-policy",
+      terms_of_service: "https://pronghorn.test/terms",
+    });
     expect((await api("/api/v1/instance/terms_of_service/2001-01-01")).status).toBe(404);
 
     const env = { INSTANCE_TERMS: "Be <nice>.\n\nSecond\nline.", INSTANCE_TEXTS_UPDATED_AT: "2026-05-01" };
@@ -129,6 +135,7 @@ describe("timelines and hashtags", () => {
     const older = await page(`/public/local?max_id=${open.id}`);
     expect(older.html).not.toContain(`/${open.id}"`);
     expect(older.html).toContain("Newest posts");
+    expect((await page("/tags/%E0%A4%A")).status).toBe(404);
     const rss = await api("/tags/webtltag.rss");
     expect(rss.headers.get("content-type")).toContain("application/rss+xml");
     const xml = await rss.text();

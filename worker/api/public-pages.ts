@@ -87,7 +87,12 @@ async function timelinePage(c: Ctx, timeline: TimelineKind): Promise<Response> {
 }
 
 async function tagPage(c: Ctx): Promise<Response> {
-  const raw = decodeURIComponent(c.route.tag ?? "");
+  let raw: string;
+  try {
+    raw = decodeURIComponent(c.route.tag ?? "");
+  } catch {
+    return errorPage(404, "Not found", "This hashtag does not exist.");
+  }
   const rss = raw.endsWith(".rss");
   const tag = normalizeTag((rss ? raw.slice(0, -4) : raw).replace(/^#/, ""));
   if (!tag || tag.length > MAX_TAG_LENGTH) return errorPage(404, "Not found", "This hashtag does not exist.");
