@@ -23,6 +23,12 @@ interface Env {
   INSTANCE_RULES?: string;
   /** Comma-separated ISO 639-1 codes the instance is run in (optional, default "en"). */
   INSTANCE_LANGUAGES?: string;
+  /** Privacy policy, plain text with blank lines between paragraphs (optional, a default otherwise). */
+  INSTANCE_PRIVACY_POLICY?: string;
+  /** Terms of service, plain text with blank lines between paragraphs (optional, a default otherwise). */
+  INSTANCE_TERMS?: string;
+  /** YYYY-MM-DD: when the privacy policy and terms last changed (optional). */
+  INSTANCE_TEXTS_UPDATED_AT?: string;
   ALLOW_PRIVATE_ADDRESSES: string;
   /** Media files (uploads, avatars, headers): R2. */
   MEDIA: R2Bucket;

@@ -1,5 +1,6 @@
 import { version as packageVersion } from "../package.json";
 import { MEDIA_LIMITS as MEDIA_LIBRARY_LIMITS } from "../lib/media/limits";
+import { escapeHtml } from "../lib/text";
 import { DISPLAY_NAME_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX, MAX_FIELDS, NOTE_MAX } from "../schemas/accounts";
 
 /**
@@ -13,6 +14,8 @@ import { DISPLAY_NAME_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX, MAX_FIELDS, NOTE_MAX
  * - REGISTRATION_MESSAGE: shown by apps when registrations are closed (optional)
  * - INSTANCE_RULES: one rule per line (optional; default none)
  * - INSTANCE_LANGUAGES: comma-separated ISO 639-1 codes the instance is run in (default "en")
+ * - INSTANCE_PRIVACY_POLICY, INSTANCE_TERMS: plain text, paragraphs split by blank lines (optional;
+ *   defaults below). INSTANCE_TEXTS_UPDATED_AT: the date they last changed (YYYY-MM-DD, optional).
  */
 
 /** The Mastodon release whose API we follow. */
@@ -54,6 +57,11 @@ export interface InstanceSettings {
   registrationMessage: string | null;
   rules: InstanceRule[];
   languages: string[];
+  /** HTML made from the configured plain text (escaped), or the default policy. */
+  privacyPolicyHtml: string;
+  termsHtml: string;
+  /** When the texts last changed (ISO 8601). */
+  textsUpdatedAt: string;
 }
 
 export type InstanceEnv = Partial<
@@ -66,6 +74,9 @@ export type InstanceEnv = Partial<
     | "REGISTRATION_MESSAGE"
     | "INSTANCE_RULES"
     | "INSTANCE_LANGUAGES"
+    | "INSTANCE_PRIVACY_POLICY"
+    | "INSTANCE_TERMS"
+    | "INSTANCE_TEXTS_UPDATED_AT"
   >
 >;
 
@@ -81,6 +92,9 @@ export function readInstanceSettings(env: InstanceEnv): InstanceSettings {
     registrationMessage: env.REGISTRATION_MESSAGE?.trim() || null,
     rules: parseRules(env.INSTANCE_RULES),
     languages: parseLanguages(env.INSTANCE_LANGUAGES),
+    privacyPolicyHtml: textToHtml(env.INSTANCE_PRIVACY_POLICY) ?? DEFAULT_PRIVACY_POLICY_HTML,
+    termsHtml: textToHtml(env.INSTANCE_TERMS) ?? DEFAULT_TERMS_HTML,
+    textsUpdatedAt: parseDate(env.INSTANCE_TEXTS_UPDATED_AT) ?? DEFAULT_TEXTS_UPDATED_AT,
   };
 }
 
@@ -109,6 +123,23 @@ function parseRules(value: string | undefined): InstanceRule[] {
     .map((line) => line.trim())
     .filter((line) => line.length > 0)
     .map((text, i) => ({ id: String(i + 1), text, hint: "" }));
+}
+
+/** Plain text to HTML: escaped, one `<p>` per blank-line-separated paragraph, line breaks kept. */
+export function textToHtml(value: string | undefined): string | null {
+  const paragraphs = (value ?? "")
+    .split(/\r?\n\s*\r?\n/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (paragraphs.length === 0) return null;
+  return paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\r?\n/g, "<br>")}</p>`).join("");
+}
+
+function parseDate(value: string | undefined): string | null {
+  const v = value?.trim() ?? "";
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
+  const date = new Date(`${v}T00:00:00.000Z`);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 function parseLanguages(value: string | undefined): string[] {
@@ -181,4 +212,15 @@ export const DEFAULT_PRIVACY_POLICY_HTML = [
     "Other servers keep their own copies under their own policies.</p>",
   "<h2>Your choices</h2>",
   "<p>You can edit or delete your posts and profile. Contact the administrator of this server to have your account deleted.</p>",
+].join("");
+
+/** Served until the instance sets its own terms (INSTANCE_TERMS). */
+export const DEFAULT_TERMS_HTML = [
+  "<h2>Using this server</h2>",
+  "<p>By creating an account you agree to follow the server rules. The administrator may remove content or suspend accounts that break them.</p>",
+  "<h2>Your content</h2>",
+  "<p>You keep the rights to what you post. You allow this server to store it and to send it to the people and servers it is addressed to, " +
+    "as the fediverse needs to show it.</p>",
+  "<h2>No warranty</h2>",
+  "<p>The service is provided as is, without any guarantee of availability. You may stop using it at any time and ask for your account to be deleted.</p>",
 ].join("");

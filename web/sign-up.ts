@@ -66,7 +66,7 @@ ${hiddenInputs({ [CSRF_FIELD]: p.csrf, lang: p.lang })}
 <input type="password" id="password_confirmation" name="password_confirmation" minlength="8" maxlength="72" autocomplete="new-password" required>
 ${reason}
 ${rulesList(p.rules)}
-<label><input type="checkbox" name="agreement" value="1" required> I agree to the server rules and privacy policy</label>
+<label><input type="checkbox" name="agreement" value="1" required> I agree to the <a href="/about#rules" target="_blank">server rules</a>, the <a href="/terms" target="_blank">terms of service</a> and the <a href="/privacy-policy" target="_blank">privacy policy</a></label>
 <button type="submit">Sign up</button>
 </form>
 <p><small>Already have an account? <a href="/auth/sign_in">Sign in</a></small></p>`;

@@ -1,6 +1,8 @@
 import { createCtx } from "./context";
 import { ApiError } from "../lib/result";
 import { toErrorResponse } from "./http/errors";
+import { browserErrorPage, wantsHtmlError } from "./http/browser-errors";
+import { instanceSettings } from "../core/instance-settings";
 import { corsPreflight, wantsCors, withCors } from "./http/cors";
 import { buildRouter } from "./routes";
 import { rateHeaders, runWithRateSlot } from "../lib/rate-limit";
@@ -42,9 +44,13 @@ export default {
         const c = createCtx(request, url, env, exec);
         exec.waitUntil(noteServedOrigin(env, c.origin));
         const routed = new Request(url.toString(), request);
-        return (await router.handle(routed, c, url.pathname)) ?? (isRootProbe(request, url) ? new Response(null) : toErrorResponse(new ApiError(404, "Record not found")));
+        const routedResponse = await router.handle(routed, c, url.pathname);
+        if (routedResponse) return routedResponse;
+        if (isRootProbe(request, url)) return new Response(null);
+        throw new ApiError(404, "Record not found");
       } catch (err) {
-        return toErrorResponse(err, request, url);
+        // Browsers get an HTML error page; API clients and federation keep `{"error": ...}`.
+        return (wantsHtmlError(request, url.pathname) && browserErrorPage(err, instanceSettings(env).title)) || toErrorResponse(err, request, url);
       }
     });
     if (value.webSocket) return value;

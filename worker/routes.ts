@@ -36,6 +36,7 @@ import { registerMedia } from "./api/media";
 import { registerMediaFiles } from "./api/media-files";
 import { registerAnnouncements } from "./api/announcements";
 import { registerSuggestions } from "./api/suggestions";
+import { registerPublicPages } from "./api/public-pages";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -77,5 +78,6 @@ export function buildRouter(): Router {
   registerMediaFiles(router);
   registerAnnouncements(router);
   registerSuggestions(router);
+  registerPublicPages(router);
   return router;
 }

@@ -67,9 +67,9 @@ export function serializeInstance(v: InstanceView) {
       urls: {
         streaming: streamingUrl(origin.origin),
         status: null,
-        about: null,
-        privacy_policy: null,
-        terms_of_service: null,
+        about: `${origin.origin}/about`,
+        privacy_policy: `${origin.origin}/privacy-policy`,
+        terms_of_service: `${origin.origin}/terms`,
       },
       vapid: { public_key: v.vapidPublicKey },
       accounts: { ...ACCOUNT_LIMITS },

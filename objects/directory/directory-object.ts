@@ -4,7 +4,7 @@ import { fail, ok, type Result } from "../../lib/result";
 import { type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type ModerationReport, type ModerationView, type NewReport, type ReportRecord, type Role, toSnapshot } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
 import { base64 } from "../../lib/crypto";
-import { addProfileColumns, browseProfiles, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
+import { addProfileColumns, browseProfiles, noindexUsernames, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
 import { addReport, listReports, reportsSchema } from "./reports";
 import * as moderation from "./moderation";
 import { activityCounts, activitySchema, recordActivity, weeklyCounts, type AccountActivity, type ActivityCounts } from "./activity";
@@ -173,6 +173,11 @@ export class DirectoryObject extends DurableObject<Env> {
   /** The profile directory (`/api/v1/directory`): discoverable accounts. */
   async browseDirectory(input: DirectoryPage): Promise<AccountSnapshot[]> {
     return browseProfiles(this.sql, input);
+  }
+
+  /** Local accounts whose profiles search engines should not index (robots.txt). */
+  async noindexUsernames(): Promise<string[]> {
+    return noindexUsernames(this.sql);
   }
 
   async stats(): Promise<{ users: number }> {

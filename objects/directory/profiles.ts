@@ -99,3 +99,14 @@ export function browseProfiles(sql: SqlStorage, input: DirectoryPage): AccountSn
     .slice(input.offset, input.offset + input.limit)
     .map((r) => JSON.parse(r.snapshot) as AccountSnapshot);
 }
+
+/** Usernames of listed accounts that asked search engines to keep out (`indexable` false): robots.txt. */
+export function noindexUsernames(sql: SqlStorage, limit = 5000): string[] {
+  return sql
+    .exec<{ username: string }>(
+      `SELECT username FROM accounts WHERE ${LISTED} AND json_extract(snapshot, '$.indexable') = 0 ORDER BY username LIMIT ?`,
+      limit,
+    )
+    .toArray()
+    .map((r) => r.username);
+}

@@ -325,10 +325,10 @@ describe("instance sub-resources", () => {
     expect(policy.content).toContain("<p>");
   });
 
-  it("terms of service: 404 while none are published", async () => {
+  it("terms of service: the default terms, in effect; other dates 404", async () => {
     const res = await get("/api/v1/instance/terms_of_service");
-    expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: "Record not found" });
+    expect(res.status).toBe(200);
+    expectSchema(await res.json(), "TermsOfService");
     expect((await get("/api/v1/instance/terms_of_service/2025-01-01")).status).toBe(404);
   });
 

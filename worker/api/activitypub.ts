@@ -2,7 +2,7 @@ import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { ApiError, notFound, unwrap } from "../../lib/result";
 import { redirect } from "../http/respond";
-import { accountStub, remoteActorStub } from "../../core/stubs";
+import { accountStub, remoteActorStub, threadStub } from "../../core/stubs";
 import { findLocalUsername } from "../directory-cache";
 import { statusUri, statusUrl } from "../../core/serializers/status";
 import type { StatusRecord } from "../../schemas/records";
@@ -15,7 +15,13 @@ import { parentUris } from "../activitypub/parents";
 import { announceActivity, createActivity, embedded } from "../../core/activitypub/activities";
 import { localActorUris } from "../../core/activitypub/uris";
 import { activityJson, varyOnAccept, wantsActivityJson } from "../activitypub/negotiate";
-import { errorPage, pageResponse } from "../../web/layout";
+import { errorPage } from "../../web/layout";
+import { publicPageResponse } from "../../web/public-shell";
+import { feedResponse, renderFeed } from "../../web/feed";
+import { instanceSettings } from "../../core/instance-settings";
+import { profileUrl, serializeAccount } from "../../core/serializers/account";
+import { publicView } from "../../objects/account/viewer";
+import { CONTEXT_LIMITS } from "../../objects/account/statuses";
 import { renderProfilePage } from "../../web/profile";
 import { renderStatusPage } from "../../web/status";
 import { verifySignedRequest } from "../federation/verify";
@@ -27,6 +33,7 @@ import { verifySignedRequest } from "../federation/verify";
  */
 export function registerActivityPub(router: Router): void {
   router.get("/users/:username", actor);
+  // Also `/@:username.rss`, the profile's feed.
   router.get("/@:username", profile);
   router.get("/users/:username/outbox", outbox);
   router.get("/users/:username/followers", (c) => accounts(c, "followers"));
@@ -35,7 +42,7 @@ export function registerActivityPub(router: Router): void {
   router.get("/users/:username/collections/tags", featuredTags);
   router.get("/users/:username/statuses/:id", (c) => status(c, "object"));
   router.get("/users/:username/statuses/:id/activity", (c) => status(c, "activity"));
-  router.get("/@:username/:id", (c) => status(c, "page"));
+  router.get("/@:username/:id", (c) => (c.route.id === "media" ? profile(c, true) : status(c, "page")));
 }
 
 const OUTBOX_PAGE_SIZE = 20;
@@ -58,13 +65,13 @@ async function localActor(c: Ctx): Promise<ActorData> {
 }
 
 /** The account's statuses as anyone sees them (public and unlisted), newest first; or its pins. */
-async function openStatuses(env: Env, accountId: string, page: Page, pinned = false): Promise<StatusRecord[]> {
+async function openStatuses(env: Env, accountId: string, page: Page, pinned = false, onlyMedia = false): Promise<StatusRecord[]> {
   const result = await accountStub(env, accountId).accountStatuses(null, {
     page,
     pinned,
     exclude_replies: false,
-    exclude_reblogs: false,
-    only_media: false,
+    exclude_reblogs: onlyMedia,
+    only_media: onlyMedia,
     tagged: null,
   });
   return unwrap(result);
@@ -82,8 +89,11 @@ async function actor(c: Ctx): Promise<Response> {
   return varyOnAccept(redirect(localActorUris(c, data.account.username).url));
 }
 
-async function profile(c: Ctx): Promise<Response> {
-  if (wantsActivityJson(c.request)) return actor(c);
+/** The profile page (`/@user`, or `/@user/media`: posts with media only), or its feed (`/@user.rss`). */
+async function profile(c: Ctx, onlyMedia = false): Promise<Response> {
+  const feed = !onlyMedia && (c.route.username ?? "").endsWith(".rss");
+  if (feed) c.route = { ...c.route, username: c.route.username.slice(0, -4) };
+  if (!feed && !onlyMedia && wantsActivityJson(c.request)) return actor(c);
   let data: ActorData;
   try {
     data = await localActor(c);
@@ -91,9 +101,39 @@ async function profile(c: Ctx): Promise<Response> {
     if (err instanceof ApiError && err.status === 404) return varyOnAccept(errorPage(404, "Not found", "This account does not exist."));
     throw err;
   }
-  const statuses = await openStatuses(c.env, data.account.id, { limit: OUTBOX_PAGE_SIZE });
-  const html = renderProfilePage({ account: data.account, statuses, featuredTags: data.featuredTags }, c);
-  return varyOnAccept(pageResponse(html));
+  if (feed) return profileFeed(c, data);
+  const maxId = cursorPage(c, OUTBOX_PAGE_SIZE).maxId;
+  const [statuses, pinned] = await Promise.all([
+    openStatuses(c.env, data.account.id, { limit: OUTBOX_PAGE_SIZE, maxId }, false, onlyMedia),
+    maxId || onlyMedia ? Promise.resolve([]) : openStatuses(c.env, data.account.id, { limit: FEATURED_LIMIT }, true),
+  ]);
+  const olderMaxId = statuses.length === OUTBOX_PAGE_SIZE ? statuses[statuses.length - 1].id : null;
+  const siteTitle = instanceSettings(c.env).title;
+  const html = renderProfilePage(
+    { siteTitle, account: data.account, statuses, pinned, featuredTags: data.featuredTags, olderMaxId, paged: maxId !== undefined, onlyMedia },
+    c,
+  );
+  return varyOnAccept(publicPageResponse(html));
+}
+
+async function profileFeed(c: Ctx, data: ActorData): Promise<Response> {
+  const a = data.account;
+  const statuses = await openStatuses(c.env, a.id, { limit: OUTBOX_PAGE_SIZE });
+  const link = profileUrl(c, a.username);
+  const title = `${a.display_name || a.username} (@${a.username}@${c.domain})`;
+  const xml = renderFeed(
+    {
+      title,
+      description: `Public posts from @${a.username}@${c.domain}`,
+      link,
+      self: `${link}.rss`,
+      image: serializeAccount(a, c).avatar_static,
+      // Unlisted posts stay off feeds, as they stay off timelines.
+      statuses: statuses.filter((s) => s.visibility === "public"),
+    },
+    c,
+  );
+  return feedResponse(xml);
 }
 
 // ----- collections -----
@@ -220,7 +260,7 @@ async function status(c: Ctx, kind: "object" | "activity" | "page"): Promise<Res
     return varyOnAccept(errorPage(404, "Not found", "This post does not exist or is not public."));
   }
   if (!as2) {
-    if (kind === "page" && !found.reblog) return varyOnAccept(pageResponse(renderStatusPage(found, c)));
+    if (kind === "page" && !found.reblog) return varyOnAccept(publicPageResponse(await statusPage(c, found)));
     return varyOnAccept(redirect(statusUrl(c, found.reblog ?? found)));
   }
   if (kind === "activity") {
@@ -231,6 +271,16 @@ async function status(c: Ctx, kind: "object" | "activity" | "page"): Promise<Res
   if (found.reblog) return varyOnAccept(redirect(statusUri(c, found.reblog)));
   const parents = await parentUris(c.env, c, [found]);
   return activityJson(noteDocument(found, c, noteOptions(parents, found)));
+}
+
+/** The status page with its thread as a signed-out reader sees it (public and unlisted statuses). */
+async function statusPage(c: Ctx, found: StatusRecord): Promise<string> {
+  const threaded = found.in_reply_to_id !== null || found.replies_count > 0;
+  const thread = threaded
+    ? await threadStub(c.env, found.conversation_id).context(found.id, CONTEXT_LIMITS.anonymous)
+    : { ancestors: [], descendants: [] };
+  const siteTitle = instanceSettings(c.env).title;
+  return renderStatusPage({ siteTitle, status: found, ancestors: publicView(thread.ancestors), descendants: publicView(thread.descendants) }, c);
 }
 
 /** The status if it belongs to the named account and anyone may see it (public or unlisted). */

@@ -2,7 +2,7 @@ import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { json } from "../http/respond";
 import { ApiError } from "../../lib/result";
-import { DEFAULT_PRIVACY_POLICY_HTML, DEFAULT_TEXTS_UPDATED_AT, POSTING_LANGUAGES, instanceSettings } from "../../core/instance-settings";
+import { POSTING_LANGUAGES, instanceSettings } from "../../core/instance-settings";
 import { instanceData, peers, weeklyActivity } from "../instance-summary";
 import {
   ICON_PATH,
@@ -48,15 +48,17 @@ export function registerInstance(router: Router): void {
   // No extended description can be set yet: Mastodon's answer for one never set is empty
   // content and a null `updated_at` (its serializer's `updated_at&.iso8601`).
   router.get("/api/v1/instance/extended_description", () => publicJson({ updated_at: null, content: "" }));
-  router.get("/api/v1/instance/privacy_policy", () =>
-    publicJson({ updated_at: DEFAULT_TEXTS_UPDATED_AT, content: DEFAULT_PRIVACY_POLICY_HTML }),
-  );
-  // Mastodon answers 404 while no terms of service are published; none can be yet.
-  const noTerms = () => {
-    throw new ApiError(404, "Record not found");
-  };
-  router.get("/api/v1/instance/terms_of_service", noTerms);
-  router.get("/api/v1/instance/terms_of_service/:date", noTerms);
+  router.get("/api/v1/instance/privacy_policy", (c) => {
+    const s = instanceSettings(c.env);
+    return publicJson({ updated_at: s.textsUpdatedAt, content: s.privacyPolicyHtml });
+  });
+  // One version of the terms is kept (configured or default): in effect since the texts' date.
+  router.get("/api/v1/instance/terms_of_service", (c) => publicJson(termsOfService(c)));
+  router.get("/api/v1/instance/terms_of_service/:date", (c) => {
+    const terms = termsOfService(c);
+    if (c.route.date !== terms.effective_date) throw new ApiError(404, "Record not found");
+    return publicJson(terms);
+  });
 
   router.get(THUMBNAIL_PATH, () => png(THUMBNAIL_PNG));
   router.get(ICON_PATH, () => png(ICON_PNG));
@@ -68,6 +70,11 @@ const THUMBNAIL_PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAlgAAAE7AQMAAAA7IG32AAAABlBMVEW1g0r79u5RSlxnAAAAQklEQVR42u3YQREAAAjDsPk3DSbgbo9EQAU0AQAAAAAAAAAA3swdLS0tLa3iFgAAeApaWlpaWp4CAAAAAAAAAABUWdj3rO6kYVboAAAAAElFTkSuQmCC";
 const ICON_PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAMAAAADAAQMAAABoEv5EAAAABlBMVEW1g0r79u5RSlxnAAABh0lEQVR42u2XPZKDMAxG8bhwmSP4KBzNORpH4QiUFAzeYTcGyejtkITSqgIvWD9g6XPXNWvW7IrlbN/vc16s+z7nnAcDxA3MpofNYCVrrccfmKyYNlvAxdmJL6B2EgoYrSysTPoCau+pgFXfd3m3px1UHVY4wGgV5FyUeIDZjraO9zfapzvH+1oj1mV0rwRcnYgvS6QqEV+iiRUIJbFQZfgoS7sqw7hHmXSGcc+r1+C4jDr1tLsMOvW0B+k1OPJ1uibiSgEnnk+yWE6E0kvgNRgkmEWug6zhJMo2SjBav9W/5NMbGIS/CyCK2J2s+39A1m2W70mCRYBVvptLYOnMi6TB+hWY5cf3DcgaZAEmtSUauBdA2W98tTd+cPhRf7I/YKvh5nx/n7/fS7AtYSPD1ofNEtsrNmRs4dj0eUzgYMFRhMMLxx0OSBypOIRxbOOgR2mAYoLlBwoWlDgoilBGofBCqYbijuUgCkiUnChSUdayEEbpjGIb5TkLejwC4KGBjxnNmjWr7AfV/EeAtVWe+QAAAABJRU5ErkJggg==";
+
+function termsOfService(c: Ctx) {
+  const s = instanceSettings(c.env);
+  return { effective_date: s.textsUpdatedAt.slice(0, 10), effective: true, content: s.termsHtml, succeeded_by: null };
+}
 
 const decoded = new Map<string, Uint8Array>();
 
