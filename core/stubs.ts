@@ -15,7 +15,7 @@ export const threadStub = (env: Env, conversationId: string) => env.THREAD.get(e
 export const publicTimelineStub = (env: Env) => env.TIMELINE.get(env.TIMELINE.idFromName("public"));
 export const tagTimelineStub = (env: Env, tag: string) => env.TIMELINE.get(env.TIMELINE.idFromName(`tag:${tag.toLowerCase()}`));
 
-/** Federation (issue 5): one object per remote actor, per destination host; sharded indexes and inbox. */
+/** Federation: one object per remote actor, per destination host; sharded indexes and inbox. */
 export const remoteActorStub = (env: Env, uri: string) => env.REMOTE_ACTOR.get(env.REMOTE_ACTOR.idFromName(`actor:${uri}`));
 export const remoteAccountIndexStub = (env: Env, id: string) =>
   env.REMOTE_ACCOUNT_INDEX.get(env.REMOTE_ACCOUNT_INDEX.idFromName(`remote-accounts:${BigInt(id) % 16n}`));

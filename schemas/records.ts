@@ -199,7 +199,7 @@ export interface CustomEmojiRecord {
   category: string | null;
 }
 
-// ----- timelines, notifications, filters, markers, conversations (issue 3: timelines work) -----
+// ----- timelines, notifications, filters, markers, conversations (timelines work) -----
 
 export type FilterContext = "home" | "notifications" | "public" | "thread" | "account";
 export type FilterAction = "warn" | "hide" | "blur";

@@ -9,7 +9,7 @@ import { connectProfiler, type ProfileNode } from "../profile.ts";
 import { cpuMs, serverProcesses } from "../proc.ts";
 
 /**
- * Issue 5: federation, against a server of its own started with ALLOW_PRIVATE_ADDRESSES=true
+ * Federation, against a server of its own started with ALLOW_PRIVATE_ADDRESSES=true
  * (remote actors live on loopback here).
  * Inbound: loopback actors (HTTP servers in this process serving an actor document with its
  * public key) send signed Creates (draft-cavage, RSA-SHA256, Digest; signed before the timed
@@ -425,7 +425,7 @@ async function inboundRows(server: LocalServer, app: string, keys: Keys, actors:
     {
       name: "inbound → followers' home timelines",
       note: `CPU burst: server idle ${fmt(drained, 0)} ms after the last 202, then ${held}/${uris.size} of its statuses in the reader's home; second burst (${latencyBurst.sent} Creates, ${fmt(latencyBurst.figures.rps, 0)}/s), polled: last status in a follower's home ${fmt(readerSaw, 0)} ms after the last 202, in all ${followers.length} homes ${fmt(allSaw, 0)} ms${refusals(latencyBurst)}`,
-      target: "issue 5: report",
+      target: "report",
     },
   ];
 }
@@ -567,7 +567,7 @@ async function outboundRows(server: LocalServer, app: string, keys: Keys, actors
     {
       name: `local post → followers on ${PEERS} remote hosts`,
       note: `all ${PEERS} received after ${allDelivered.map((t) => `${fmt(t, 0)} ms`).join(", ")} (${POSTS} posts, from the API call returning); first after ${firstDelivered.map((t) => `${fmt(t, 0)} ms`).join(", ")}; per delivery p50 ${fmt(percentile(perDelivery, 50), 0)} ms, p99 ${fmt(percentile(perDelivery, 99), 0)} ms; workerd CPU ${fmt(cpuPerDelivery, 2)} ms per delivery (post, fan-out, queue, signing, send)${missing ? `; ${missing} missing after ${WAIT_MS / 1000} s` : ""}`,
-      target: "issue 5: report",
+      target: "report",
     },
     {
       name: "outbound setup",

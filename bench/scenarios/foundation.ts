@@ -1,7 +1,7 @@
 import type { BenchContext, Row } from "../run.ts";
 import { appToken, registerUser } from "../seed.ts";
 
-/** Issue 2: instance discovery and the authenticated hot path every app calls first. */
+/** Instance discovery and the authenticated hot path every app calls first. */
 export async function foundation(ctx: BenchContext): Promise<Row[]> {
   const app = await appToken(ctx.origin);
   const user = await registerUser(ctx.origin, app, `bench${Date.now().toString(36)}`);

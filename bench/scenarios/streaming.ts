@@ -5,7 +5,7 @@ import { cpuMs, serverProcesses } from "../proc.ts";
 import { appToken, pool, postForm, registerUser } from "../seed.ts";
 
 /**
- * Issue 4: streaming. (1) FOLLOWERS accounts follow one author and hold a `user` stream; the
+ * Streaming. (1) FOLLOWERS accounts follow one author and hold a `user` stream; the
  * author posts and we time, from `POST /api/v1/statuses` returning, the `update` on every
  * socket (p50/p99 over all deliveries, and the slowest socket per post). (2) IDLE_SOCKETS
  * connections stay open and silent for IDLE_MS: the workerd process's RSS and the CPU time it

@@ -3,7 +3,7 @@ import { type Figures, percentile, request, runLoad } from "../load.ts";
 import { appToken, getJson, pool, registerUser } from "../seed.ts";
 
 /**
- * Issue 3: timelines, notifications and fan-out, seeded through the public API only
+ * Timelines, notifications and fan-out, seeded through the public API only
  * (registration with an app token, follows, `POST /api/v1/statuses`, favourites), at most
  * SEED_CONCURRENCY requests in flight.
  *

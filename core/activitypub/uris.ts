@@ -1,7 +1,7 @@
 import { actorUri, profileUrl, type Origin } from "../serializers/account";
 
 /**
- * Every URL of a local actor (issue 5 contract). One place so that documents, routes and the
+ * Every URL of a local actor, in one place so that documents, routes and the
  * delivery code agree on them.
  */
 export interface LocalActorUris {

@@ -106,7 +106,7 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
 ];
 
 /**
- * Timelines work (issue 3): status ids are compared as numbers (a remote status from before
+ * Timelines work: status ids are compared as numbers (a remote status from before
  * 2018 has a shorter id), so feeds are ordered by an index on CAST(id AS INTEGER); boosts in
  * lists can be found by original; direct conversations remember their statuses so that a
  * delete can fall back to the previous one.
@@ -128,7 +128,7 @@ function timelineIndexes(sql: SqlStorage): void {
 }
 
 /**
- * Posting, timelines, social graph and notifications (issue 3). Snapshots are StatusRecord /
+ * Posting, timelines, social graph and notifications. Snapshots are StatusRecord /
  * AccountSnapshot JSON (schemas/records.ts) copied in at write time: reads never call another
  * object per item. `account_id` columns hold local or remote account ids alike.
  */

@@ -1,7 +1,7 @@
 import { createSearchIndex } from "../search-index";
 
 /**
- * Search work (issue 3), appended to ACCOUNT_MIGRATIONS. What an account may full-text search
+ * Search work, appended to ACCOUNT_MIGRATIONS. What an account may full-text search
  * of its own object (Mastodon's rule): its statuses and boosts, its favourites and bookmarks,
  * and statuses that mentioned it. Home is left out on purpose: Mastodon does not search it,
  * and an account that turned `indexable` off must not become searchable by all its followers.

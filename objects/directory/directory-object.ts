@@ -46,7 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Public profile copies for account search and the profile directory (objects/directory/profiles.ts).
   addProfileColumns,
-  // Federation (issue 5): servers we refuse; the Worker checks them before fetching any key.
+  // Federation: servers we refuse; the Worker checks them before fetching any key.
   (sql) => {
     sql.exec(`CREATE TABLE domain_blocks (domain TEXT PRIMARY KEY, created_at TEXT NOT NULL)`);
   },

@@ -2,7 +2,7 @@ import { snowflake } from "../../lib/ids";
 import type { NewReport, ReportRecord } from "../../schemas/records";
 
 /**
- * Reports about local accounts (issue 5: Flag activities from other servers; later the
+ * Reports about local accounts (Flag activities from other servers; later the
  * client API's own reports). Kept in the directory singleton: reports are rare writes, and an
  * admin API lists them from one place. One report per activity and reported account.
  */

@@ -11,7 +11,7 @@ const MIGRATIONS: readonly Migration[] = [
   (sql) => {
     sql.exec("CREATE TABLE statuses (id TEXT PRIMARY KEY, account_id TEXT NOT NULL)");
   },
-  // Federation (issue 5): a remote status's owner is its author's RemoteActorObject, named by
+  // Federation: a remote status's owner is its author's RemoteActorObject, named by
   // the actor URI. Shards named `status-uris:<n>` use `uris` only: ActivityPub id → local id.
   (sql) => {
     sql.exec("ALTER TABLE statuses ADD COLUMN actor_uri TEXT");

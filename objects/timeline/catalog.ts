@@ -5,7 +5,7 @@ import { createSearchIndex, findStatusIds, indexStatus, unindexStatus, type Stat
 import { selectIn } from "../account/viewer";
 
 /**
- * The public timeline object's catalog of public statuses (search work, issue 3): every public
+ * The public timeline object's catalog of public statuses (search work): every public
  * status of the instance reaches this object during fan-out (listed ones through `add`, replies
  * to others through `catalog`), so it is where instance-wide facts about them live:
  * - a full-text index of the public statuses of accounts that opted into search (`indexable`);

@@ -39,7 +39,7 @@ const MIGRATIONS: readonly Migration[] = [
     sql.exec("CREATE TABLE tag_followers (account_id TEXT PRIMARY KEY)");
     sql.exec(OUTBOX_TABLE_SQL);
   },
-  // Accounts with an open stream on this timeline (issue 4, objects/streams/public-streams.ts).
+  // Accounts with an open stream on this timeline (objects/streams/public-streams.ts).
   (sql) => sql.exec(STREAM_WATCHERS_SQL),
   // Search index, hashtag registry and trend counts (./catalog.ts; used by the public timeline only).
   catalog.catalogSchema,

@@ -197,7 +197,7 @@ describe("GET /api/v2/search: statuses", () => {
     expect(ids(await search(q(hidden.url, "&resolve=true"), reader.token))).toEqual([]);
     const account = await search(q(`https://pronghorn.test/@${author.username}`, "&resolve=true"), reader.token);
     expect(account.accounts.map((a: any) => a.id)).toEqual([author.id]);
-    // Other hosts need federation (issue 5): nothing, no error.
+    // Other hosts need federation: nothing, no error.
     expect(await search(q("https://elsewhere.example/@someone/1", "&resolve=true"), reader.token)).toMatchObject({ accounts: [], statuses: [] });
   });
 });

@@ -28,7 +28,7 @@ import { serializeTag } from "../../core/serializers/tag";
  * public timeline (public index, hashtags) and the directory (accounts), and filters statuses
  * by its rules. Anonymous callers (and app tokens) get accounts and hashtags only, as on
  * Mastodon. `resolve` finds this instance's own URLs; remote accounts and URLs need
- * federation (issue 5), so for them search stays local.
+ * federation, so for them search stays local.
  */
 export function registerSearch(router: Router): void {
   router.get("/api/v2/search", search);
@@ -142,7 +142,7 @@ async function statusSearch(c: Ctx, caller: TokenAuth, q: string, p: SearchParam
 
 /**
  * The author statuses must have: `from:` and `account_id` together must agree. false when
- * no status can match (an unknown or remote `from:` account: federation is issue 5).
+ * no status can match (an unknown or remote `from:` account).
  */
 async function authorFilter(c: Ctx, caller: TokenAuth, from: string | null, accountId: string | undefined): Promise<string | null | false> {
   let fromId: string | null = null;
