@@ -37,6 +37,7 @@ import { registerMediaFiles } from "./api/media-files";
 import { registerAnnouncements } from "./api/announcements";
 import { registerSuggestions } from "./api/suggestions";
 import { registerPublicPages } from "./api/public-pages";
+import { registerNotificationRequests } from "./api/notification-requests";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -64,6 +65,8 @@ export function buildRouter(): Router {
   registerInbox(router);
   registerInstanceActor(router);
   registerTimelines(router);
+  // Before notifications: `/api/v1/notifications/requests` must not be read as a notification id.
+  registerNotificationRequests(router);
   registerNotifications(router);
   registerMarkers(router);
   registerConversations(router);
