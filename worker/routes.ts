@@ -38,6 +38,7 @@ import { registerAnnouncements } from "./api/announcements";
 import { registerSuggestions } from "./api/suggestions";
 import { registerPublicPages } from "./api/public-pages";
 import { registerNotificationRequests } from "./api/notification-requests";
+import { registerReports } from "./api/reports";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -82,5 +83,6 @@ export function buildRouter(): Router {
   registerAnnouncements(router);
   registerSuggestions(router);
   registerPublicPages(router);
+  registerReports(router);
   return router;
 }
