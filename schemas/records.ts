@@ -340,7 +340,15 @@ export interface NewReport {
   targetAccountId: string;
   statusIds: string[];
   comment: string;
+  /** spam, legal, violation or other (a local report's; a Flag's is other). */
+  category?: ReportCategory;
+  /** Ids of the instance rules broken (category violation). */
+  ruleIds?: string[];
+  /** A local report about a remote account sent on to its server as a Flag. */
+  forwarded?: boolean;
 }
+
+export type ReportCategory = "spam" | "legal" | "violation" | "other";
 
 export interface ReportRecord extends NewReport {
   id: string;

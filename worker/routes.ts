@@ -37,6 +37,8 @@ import { registerMediaFiles } from "./api/media-files";
 import { registerAnnouncements } from "./api/announcements";
 import { registerSuggestions } from "./api/suggestions";
 import { registerPublicPages } from "./api/public-pages";
+import { registerNotificationRequests } from "./api/notification-requests";
+import { registerReports } from "./api/reports";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -64,6 +66,8 @@ export function buildRouter(): Router {
   registerInbox(router);
   registerInstanceActor(router);
   registerTimelines(router);
+  // Before notifications: `/api/v1/notifications/requests` must not be read as a notification id.
+  registerNotificationRequests(router);
   registerNotifications(router);
   registerMarkers(router);
   registerConversations(router);
@@ -79,5 +83,6 @@ export function buildRouter(): Router {
   registerAnnouncements(router);
   registerSuggestions(router);
   registerPublicPages(router);
+  registerReports(router);
   return router;
 }

@@ -7,6 +7,7 @@ import "./federation-out";
 import "./federation-statuses";
 import "./graph";
 import "./interactions";
+import "./link-verification";
 import "./media-jobs";
 import "./profile-copies";
 import "./push-delivery";

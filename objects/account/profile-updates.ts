@@ -8,6 +8,8 @@ import { MEDIA_PURGE_JOB } from "./media";
 import { isMediaKey } from "../../core/media/files";
 import { profileChanged } from "./profile-copies";
 import * as search from "./search";
+import { queueLinkVerification } from "./link-verification";
+import type { ProfileField } from "../../schemas/records";
 
 /** Applies a validated profile change in one statement (profile.ts), then tells the copies. */
 export async function updateProfile(host: AccountHost, update: ProfileUpdate): Promise<Result<AccountRecord>> {
@@ -15,7 +17,9 @@ export async function updateProfile(host: AccountHost, update: ProfileUpdate): P
   if (!current) return fail(404, "Record not found");
   const replaced = replacedImageFiles(current, (["avatar", "header"] as const).filter((image) => update[image]));
   host.storage.transactionSync(() => {
-    writeProfile(host.sql, profileChanges(update, current));
+    const changes = profileChanges(update, current);
+    writeProfile(host.sql, changes);
+    if (update.fields !== undefined) queueLinkVerification(host, JSON.parse(changes.get("fields") as string) as ProfileField[]);
     if (replaced.length) host.enqueue(MEDIA_PURGE_JOB, { keys: replaced.filter(isMediaKey) });
   });
   search.afterProfileChange(host, current.indexable === 1);

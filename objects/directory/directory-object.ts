@@ -5,7 +5,7 @@ import { type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type 
 import { snowflake } from "../../lib/ids";
 import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, noindexUsernames, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
-import { addReport, listReports, reportsSchema } from "./reports";
+import { addReport, listReports, reportCategoriesSchema, reportsSchema } from "./reports";
 import * as moderation from "./moderation";
 import { activityCounts, activitySchema, recordActivity, weeklyCounts, type AccountActivity, type ActivityCounts } from "./activity";
 
@@ -56,6 +56,8 @@ export const MIGRATIONS: readonly Migration[] = [
   moderation.moderationSchema,
   // Statuses and logins per week, last activity (objects/directory/activity.ts).
   activitySchema,
+  // Categories and rules of local reports (objects/directory/reports.ts).
+  reportCategoriesSchema,
 ];
 
 export interface Registration {

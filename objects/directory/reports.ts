@@ -6,6 +6,12 @@ import type { NewReport, ReportRecord } from "../../schemas/records";
  * client API's own reports). Kept in the directory singleton: reports are rare writes, and an
  * admin API lists them from one place. One report per activity and reported account.
  */
+/** Local reports (`POST /api/v1/reports`) carry a category and the rules broken. */
+export function reportCategoriesSchema(sql: SqlStorage): void {
+  sql.exec("ALTER TABLE reports ADD COLUMN category TEXT NOT NULL DEFAULT 'other'");
+  sql.exec("ALTER TABLE reports ADD COLUMN rule_ids TEXT NOT NULL DEFAULT '[]'");
+}
+
 export function reportsSchema(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE reports (
     id TEXT PRIMARY KEY,
@@ -26,8 +32,8 @@ export function reportsSchema(sql: SqlStorage): void {
 /** Stores a report; the same Flag about the same account again changes nothing. Returns its id. */
 export function addReport(sql: SqlStorage, r: NewReport): string {
   sql.exec(
-    `INSERT OR IGNORE INTO reports (id, activity_id, reporter_id, reporter_uri, target_account_id, status_ids, comment, forwarded, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO reports (id, activity_id, reporter_id, reporter_uri, target_account_id, status_ids, comment, forwarded, created_at, category, rule_ids)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     snowflake(),
     r.activityId,
     r.reporterId,
@@ -35,8 +41,10 @@ export function addReport(sql: SqlStorage, r: NewReport): string {
     r.targetAccountId,
     JSON.stringify(r.statusIds),
     r.comment,
-    r.activityId ? 1 : 0,
+    r.activityId || r.forwarded ? 1 : 0,
     new Date().toISOString(),
+    r.category ?? "other",
+    JSON.stringify(r.ruleIds ?? []),
   );
   return sql
     .exec<{ id: string }>("SELECT id FROM reports WHERE activity_id IS ? AND target_account_id = ? ORDER BY id DESC LIMIT 1", r.activityId, r.targetAccountId)
