@@ -3,12 +3,12 @@
 // processImage several times and reads the workerd process's CPU time (utime+stime, /proc) and
 // peak resident memory (VmHWM, reset before each run through clear_refs) around every run.
 import { spawn, spawnSync } from "node:child_process";
-import { deflateSync, crc32 } from "node:zlib";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { freePort } from "../test/e2e/server.ts";
+import { pngFile } from "../test/e2e/png.ts";
 import { cpuMs, serverProcesses } from "./proc.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -50,20 +50,7 @@ function screenshotPng(width: number, height: number): Uint8Array {
     }
     for (let i = row + 1 + width * 4 - 1; i >= row + 5; i--) raw[i] = (raw[i] - raw[i - 4]) & 255;
   }
-  const chunk = (type: string, body: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(body.length);
-    head.write(type, 4, "latin1");
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])));
-    return Buffer.concat([head, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
-  return new Uint8Array(png);
+  return pngFile(width, height, 6, raw);
 }
 
 /** The same JPEG re-coded progressive by libjpeg-turbo's jpegtran, when the machine has it. */

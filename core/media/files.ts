@@ -1,3 +1,5 @@
+import { hex } from "../../lib/bytes";
+
 /**
  * Where media files live: keys in the MEDIA bucket, and the URLs they are served at. Keys carry
  * 128 random bits, so a file cannot be found without being shown its URL. Local records hold
@@ -26,7 +28,7 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 function randomHex(bytes = 16): string {
-  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 /** A fresh folder for one upload's files: `media/<32 hex>` (or `avatars/...`, `headers/...`). */

@@ -35,16 +35,6 @@ export function startsWith(b: Uint8Array, at: number, text: string): boolean {
   return ascii(b, at, text.length) === text;
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** The whole bytes of a view as a standalone ArrayBuffer (the WASM codecs take ArrayBuffers). */
 export function toArrayBuffer(b: Uint8Array): ArrayBuffer {
   if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;

@@ -4,7 +4,8 @@
 // compressed files (8.7 MB for a screenshot that is 0.2 MB as uploaded). Both directions
 // stream: memory is the RGBA pixels plus a few rows.
 
-import { ascii, concat, u32be } from "./bytes";
+import { ascii, u32be } from "./bytes";
+import { concatBytes } from "../bytes";
 import { hasAlpha, type Pixels } from "./pixels";
 
 interface Header {
@@ -213,7 +214,7 @@ export async function encodePng(p: Pixels): Promise<Uint8Array> {
   ihdr.set([8, channels === 4 ? 6 : 2, 0, 0, 0], 8);
   const idat = await deflateRows(p, channels);
   const signature = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return concat([signature, pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array(0))]);
+  return concatBytes(signature, pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array(0)));
 }
 
 async function deflateRows(p: Pixels, channels: number): Promise<Uint8Array> {
@@ -242,7 +243,7 @@ async function deflateRows(p: Pixels, channels: number): Promise<Uint8Array> {
   }
   await writer.close();
   await reading;
-  return concat(collected);
+  return concatBytes(...collected);
 }
 
 /** Rows filtered each of the five ways; the one with the smallest sum of absolute (signed) bytes is kept, as libpng does. */

@@ -5,7 +5,8 @@
 // would give the same guarantee at ~1 s of CPU and a generation of JPEG loss. null when the
 // structure is anything but plain: the caller then re-encodes from pixels.
 
-import { ascii, concat, u16be, u32be, u32le } from "./bytes";
+import { ascii, u16be, u32be, u32le } from "./bytes";
+import { concatBytes } from "../bytes";
 import { readGifLayout, stripGifMetadata } from "./gif";
 
 export function stripImageMetadata(bytes: Uint8Array, mime: string): Uint8Array | null {
@@ -37,7 +38,7 @@ function stripJpeg(b: Uint8Array): Uint8Array | null {
     if (b[at] !== 0xff) return null;
     const marker = b[at + 1];
     if (marker === 0xff) { at++; continue; } // fill byte
-    if (marker === EOI) return frames === 1 ? concat([...parts, b.subarray(at, at + 2)]) : null;
+    if (marker === EOI) return frames === 1 ? concatBytes(...parts, b.subarray(at, at + 2)) : null;
     if (at + 4 > b.length) return null;
     const end = at + 2 + u16be(b, at + 2);
     if (end > b.length) return null;
@@ -76,7 +77,7 @@ function stripPng(b: Uint8Array): Uint8Array | null {
     if (end > b.length) return null;
     const type = ascii(b, at + 4, 4);
     if (PNG_KEPT.has(type)) parts.push(b.subarray(at, end));
-    if (type === "IEND") return concat(parts);
+    if (type === "IEND") return concatBytes(...parts);
     at = end;
   }
   return null;
@@ -102,7 +103,7 @@ function stripWebp(b: Uint8Array): Uint8Array | null {
     }
     at = end;
   }
-  const body = concat(parts);
+  const body = concatBytes(...parts);
   const out = new Uint8Array(12 + body.length);
   out.set(b.subarray(0, 12));
   new DataView(out.buffer).setUint32(4, 4 + body.length, true);

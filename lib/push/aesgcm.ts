@@ -1,4 +1,5 @@
-import { concatBytes, uintBytes, utf8 } from "./bytes";
+import { uintBytes, utf8 } from "./bytes";
+import { concatBytes } from "../bytes";
 import { contentKeyAndNonce, ecdhSecret, GCM_TAG_BYTES, hkdf, sealRecord, type SenderKeys } from "./content-crypto";
 import type { SubscriptionKeys } from "./subscription-keys";
 

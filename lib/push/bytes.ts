@@ -1,6 +1,6 @@
 import { base64url } from "../crypto";
 
-/** Byte helpers for Web Push: base64 in both alphabets, concatenation, UTF-8. */
+/** Byte helpers for Web Push: base64 in both alphabets, UTF-8. */
 
 export const utf8 = new TextEncoder();
 export const encodeBase64url = base64url;
@@ -30,16 +30,6 @@ export function decodeBase64Flexible(text: string): Uint8Array | null {
   } catch {
     return null;
   }
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Big-endian unsigned integer of `size` bytes (2 or 4 here). */

@@ -1,18 +1,14 @@
-import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import type { StatusRecord } from "../../schemas/records";
 import type { AccountHost } from "./host";
-
 import * as home from "./home";
 import * as search from "./search";
 import type { FanoutOp, StatusDeleted } from "../../schemas/calls";
 
 /**
- * What authors' objects and timelines deliver to this account: new, edited and deleted
- * statuses, applied to home, lists, notifications and the search index. All idempotent.
+ * Edits and deletes that authors' objects deliver to this account, applied to home, lists,
+ * notifications and the search index, and a remote author's batch of them. All idempotent.
+ * New statuses go straight to home.ts `receiveStatus`.
  */
-export function receiveStatus(host: AccountHost, status: StatusRecord | string, via: home.Delivery, participants?: AccountSnapshot[], streamed = false): void {
-  home.receiveStatus(host, status, via, participants, streamed);
-}
-
 export async function receiveStatusUpdate(host: AccountHost, status: StatusRecord): Promise<void> {
   search.refreshMention(host.sql, status);
   await home.receiveStatusUpdate(host, status);

@@ -126,7 +126,8 @@ export function getUpload(host: AccountHost, id: string): Result<MediaView> {
 export async function updateUpload(host: AccountHost, id: string, change: MediaChange): Promise<Result<MediaView>> {
   const row = rowOf(host.sql, id);
   if (!row || row.status_id) return fail(404, NOT_FOUND);
-  const replaced = change.thumbnail && row.preview_key !== row.file_key && row.type !== "image" ? row.preview_key : null;
+  // A new thumbnail replaces the preview (an image's `small` too): the old file goes.
+  const replaced = change.thumbnail && row.preview_key && row.preview_key !== row.file_key ? row.preview_key : null;
   host.storage.transactionSync(() => {
     applyChange(host.sql, row, change);
     if (replaced) host.enqueue(MEDIA_PURGE_JOB, { keys: [replaced] });
@@ -171,14 +172,21 @@ export function filesOf(row: Pick<MediaRow, "file_key" | "preview_key" | "pendin
  * writes the status; nothing is written when it fails.
  */
 export function attachUploads(sql: SqlStorage, ids: string[], statusId: string, heldBy: string | null = null): Result<MediaRecord[]> {
+  const rows = usableUploads(sql, ids, statusId, heldBy);
+  if (!rows.ok) return rows;
+  for (const row of rows.value) sql.exec("UPDATE media SET status_id = ? WHERE id = ?", statusId, row.id);
+  return ok(rows.value.map(toRecord));
+}
+
+/** The rows of `ids` (once each, in order) if every one is ready and free, on `statusId`, or held by `heldBy`. */
+function usableUploads(sql: SqlStorage, ids: string[], statusId: string, heldBy: string | null): Result<MediaRow[]> {
   const unique = [...new Set(ids)];
   const rows = unique.map((id) => rowOf(sql, id));
   const usable = (r: MediaRow | undefined) => !!r && (r.status_id === null || r.status_id === statusId || r.status_id === heldBy);
   const unusable = unique.filter((_, i) => !usable(rows[i]));
   if (unusable.length) return fail(422, `Media ${unusable.join(", ")} not found or already attached to another post`);
   if (rows.some((r) => r!.state !== "ready")) return fail(422, "Cannot attach files that have not finished processing. Try again in a moment!");
-  for (const id of unique) sql.exec("UPDATE media SET status_id = ? WHERE id = ?", statusId, id);
-  return ok(rows.map((r) => toRecord(r!)));
+  return ok(rows as MediaRow[]);
 }
 
 /** Uploads held by a status or a scheduled one, oldest first. */
@@ -257,14 +265,11 @@ export const scheduledHolder = (scheduledId: string) => `scheduled:${scheduledId
  * only; `applyPlan` writes it inside the edit's transaction.
  */
 export function planAttachments(sql: SqlStorage, statusId: string, current: MediaRecord[], ids: string[] | undefined, changes: ({ id: string } & MediaChange)[]): Result<MediaRecord[]> {
-  const wanted = ids ?? current.map((m) => m.id);
-  const rows = wanted.map((id) => rowOf(sql, id));
-  const unusable = wanted.filter((id, i) => !rows[i] || (rows[i]!.status_id !== null && rows[i]!.status_id !== statusId));
-  if (unusable.length) return fail(422, `Media ${unusable.join(", ")} not found or already attached to another post`);
-  if (rows.some((r) => r!.state !== "ready")) return fail(422, "Cannot attach files that have not finished processing. Try again in a moment!");
+  const rows = usableUploads(sql, ids ?? current.map((m) => m.id), statusId, null);
+  if (!rows.ok) return rows;
   return ok(
-    rows.map((r) => {
-      const record = toRecord(r!);
+    rows.value.map((r) => {
+      const record = toRecord(r);
       const change = changes.find((c) => c.id === record.id);
       if (!change) return record;
       return {

@@ -119,7 +119,7 @@ export abstract class AccountPeerCalls extends AccountState {
 
   /** `status` as JSON is the cheap form between objects (fan-out sends that). */
   async receiveStatus(status: StatusRecord | string, via: home.Delivery = "author", participants?: AccountSnapshot[], streamed = false): Promise<void> {
-    if (this.record()) deliveries.receiveStatus(this, status, via, participants, streamed);
+    if (this.record()) home.receiveStatus(this, status, via, participants, streamed);
   }
   /** A followed author's new status, live listeners first (home.ts `streamStatus`): "streamed" asks for a second call to store it. */
   async streamStatus(json: string, participants?: AccountSnapshot[]): Promise<"streamed" | "stored"> {

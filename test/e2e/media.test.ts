@@ -2,30 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type LocalServer } from "./server";
 import { FedifyPeer, type ReceivedActivity } from "./fedify-peer";
 import { ensure, eventually, signUp, type Person } from "./federation-helpers";
+import { pngFile } from "./png";
 
 /**
  * Media end to end: `masto` uploads, posts and reads attachments against `npm start` (files in
  * wrangler's local R2), and a Fedify peer receives them as Documents and sends its own.
  */
 
-/** A 2×2 PNG made here (a real image, so the server's decoder has something to read). */
-async function tinyPng(): Promise<Uint8Array> {
-  const { deflateSync, crc32 } = await import("node:zlib");
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length);
-    head.write(type, 4, "latin1");
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(2, 0);
-  ihdr.writeUInt32BE(2, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  const rows = Buffer.from([0, 255, 0, 0, 255, 0, 0, 255, 255, 0, 0, 255, 0, 255, 0, 255, 255, 255, 0]);
-  const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(rows)), chunk("tEXt", Buffer.from("Comment\0where-i-was")), chunk("IEND", Buffer.alloc(0))]);
-  return new Uint8Array(png);
+/** A 2×2 RGBA PNG with a text comment (a real image, so the server's decoder has something to read). */
+function tinyPng(): Uint8Array {
+  const rows = new Uint8Array([0, 255, 0, 0, 255, 0, 0, 255, 255, 0, 0, 255, 0, 255, 0, 255, 255, 255, 0]);
+  return pngFile(2, 2, 6, rows, "Comment\0where-i-was");
 }
 
 describe("media with masto and a Fedify peer", () => {
@@ -44,7 +31,7 @@ describe("media with masto and a Fedify peer", () => {
   });
 
   it("uploads with masto, posts it, reads it back, and the served file has no metadata", async () => {
-    const png = await tinyPng();
+    const png = tinyPng();
     const media = await alice.client.v2.media.create({ file: new Blob([png], { type: "image/png" }), description: "Four pixels" });
     expect(media.type).toBe("image");
     expect(media.url).toMatch(/\/system\/media\//);
@@ -66,7 +53,7 @@ describe("media with masto and a Fedify peer", () => {
       const list = await alice.client.v1.accounts.$select(alice.id).followers.list();
       ensure(list.length === 1, "the peer does not follow yet");
     }, "the follow");
-    const media = await alice.client.v2.media.create({ file: new Blob([await tinyPng()], { type: "image/png" }), description: "For the peer" });
+    const media = await alice.client.v2.media.create({ file: new Blob([tinyPng()], { type: "image/png" }), description: "For the peer" });
     const status = await alice.client.v1.statuses.create({ status: "to my follower", mediaIds: [media.id] });
     const noteUri = `${alice.uri}/statuses/${status.id}`;
     const create: ReceivedActivity = await eventually(() => {

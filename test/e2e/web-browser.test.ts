@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deflateSync, crc32 } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext } from "playwright-core";
 import { startServer, type LocalServer } from "./server";
 import { signUp, type Person } from "./federation-helpers";
+import { pngFile } from "./png";
 
 /**
  * The public web face in a real browser: Debian's Chromium driven by playwright-core opens each
@@ -19,27 +19,14 @@ const WIDTHS = [
   { name: "phone", width: 390, height: 844 },
 ];
 
-/** A small opaque RGB PNG (our own bytes), for a status with an image. */
+/** A small opaque RGB gradient PNG, for a status with an image. */
 function testPng(size = 32): Uint8Array {
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length);
-    head.write(type, 4, "latin1");
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0);
-  ihdr.writeUInt32BE(size, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
   const rows: number[] = [];
   for (let y = 0; y < size; y++) {
     rows.push(0);
     for (let x = 0; x < size; x++) rows.push((x * 8) & 255, (y * 8) & 255, 160);
   }
-  const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.from(rows))), chunk("IEND", Buffer.alloc(0))]);
-  return new Uint8Array(png);
+  return pngFile(size, size, 2, new Uint8Array(rows));
 }
 
 if (!existsSync(CHROMIUM)) {

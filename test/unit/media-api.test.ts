@@ -134,6 +134,21 @@ describe("GET, PUT and DELETE /api/v1/media/:id", () => {
     expect((await send("PUT", `/api/v1/media/${media.id}`, other.token, { description: "mine now" })).status).toBe(404);
   });
 
+  it("a new thumbnail replaces the preview, and the old preview file goes", async () => {
+    const me = await newUser("media");
+    const media = await upload(me.token, mediaFixture("clipMp4"), { thumbnail: await photo() });
+    expect(media.preview_url).not.toBeNull();
+    const form = new FormData();
+    form.set("thumbnail", new File([await photo(6)], "t.jpg", { type: "image/jpeg" }));
+    const res = await api(`/api/v1/media/${media.id}`, { method: "PUT", headers: bearer(me.token), body: form });
+    const updated: any = await res.json();
+    expect(res.status, JSON.stringify(updated)).toBe(200);
+    expect(updated.preview_url).not.toBe(media.preview_url);
+    await runJobsOfKind(me.id, "media.purge");
+    expect((await fetchFile(media.preview_url)).status).toBe(404);
+    expect((await fetchFile(updated.preview_url)).status).toBe(200);
+  });
+
   it("deletes an unattached upload and its files; an attached one answers 422", async () => {
     const me = await newUser("media");
     const loose = await upload(me.token, await photo());
