@@ -10,6 +10,7 @@ import { federation } from "./scenarios/federation.ts";
 import { push } from "./scenarios/push.ts";
 import { fanout, fanout10k, growth, growth10k, timelines } from "./scenarios/timelines.ts";
 import { media } from "./scenarios/media.ts";
+import { opening, posting } from "./scenarios/opening.ts";
 
 export interface Row {
   name: string;
@@ -22,10 +23,10 @@ export interface Row {
 export interface BenchContext {
   origin: string;
   trivial: Figures;
-  load: (path: string | (() => string), headers?: Record<string, string>) => Promise<Figures>;
+  load: (path: string | (() => string), headers?: Record<string, string>, init?: { method?: string; body?: string }) => Promise<Figures>;
 }
 
-const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, streaming, timelines, growth, fanout, growth10k, fanout10k, federation, media, push };
+const scenarios: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { foundation, opening, posting, streaming, timelines, growth, fanout, growth10k, fanout10k, federation, media, push };
 /** Slow scenarios that run only when named (`npm run bench -- fanout10k`). */
 const optIn = new Set(["growth10k", "fanout10k"]);
 
@@ -43,8 +44,8 @@ async function main() {
     const options = { origin: server.origin, concurrency: 10, warmupMs: 1500, durationMs: 5000 };
     const trivialPath = "/api/v1/streaming/health";
     // Every route is measured interleaved with the trivial route; its ratios are to that.
-    const load = (path: string | (() => string), headers: Record<string, string> = {}) =>
-      runPaired({ ...options, path, headers }, { ...options, path: trivialPath });
+    const load = (path: string | (() => string), headers: Record<string, string> = {}, init: { method?: string; body?: string } = {}) =>
+      runPaired({ ...options, ...init, path, headers }, { ...options, path: trivialPath });
     const trivial = await runLoad({ ...options, path: trivialPath });
     rows.push({ name: "trivial route GET /api/v1/streaming/health", figures: trivial });
     const ctx: BenchContext = { origin: server.origin, trivial, load };

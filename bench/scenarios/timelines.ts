@@ -30,12 +30,12 @@ const SETTLE_TIMEOUT_MS = 180_000;
 /** After a burst of posts, background jobs (directory sync, GC) go on for a few seconds. */
 const QUIET_MS = 5000;
 
-type User = { id: string; token: string };
+export type User = { id: string; token: string };
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 const secs = (ms: number) => `${fmt(ms / 1000)} s`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const auth = (u: User) => ({ authorization: `Bearer ${u.token}` });
+export const auth = (u: User) => ({ authorization: `Bearer ${u.token}` });
 
 /** `wrangler dev` restarts the Worker when files change under the repo (503 mid-request): try again. */
 async function retried<T>(fn: (attempt: number) => Promise<T>, attempts = 4): Promise<T> {
@@ -50,7 +50,7 @@ async function retried<T>(fn: (attempt: number) => Promise<T>, attempts = 4): Pr
 }
 
 /** A form POST with an Idempotency-Key, so a retry after a restart never posts twice. */
-async function post(ctx: BenchContext, path: string, user: User, fields: Record<string, string> = {}, key?: string): Promise<any> {
+export async function post(ctx: BenchContext, path: string, user: User, fields: Record<string, string> = {}, key?: string): Promise<any> {
   return retried(async () => {
     const res = await request(ctx.origin, path, {
       method: "POST",
@@ -62,14 +62,14 @@ async function post(ctx: BenchContext, path: string, user: User, fields: Record<
   });
 }
 
-const get = (ctx: BenchContext, path: string, user: User) => retried(() => getJson(ctx.origin, path, user.token));
+export const get = (ctx: BenchContext, path: string, user: User) => retried(() => getJson(ctx.origin, path, user.token));
 
-async function register(ctx: BenchContext, app: string, username: string): Promise<User> {
+export async function register(ctx: BenchContext, app: string, username: string): Promise<User> {
   return retried((attempt) => registerUser(ctx.origin, app, attempt === 1 ? username : `${username}r${attempt}`));
 }
 
 /** Registers `count` accounts, stopping early when `deadline` (ms since epoch) passes. */
-async function registerMany(ctx: BenchContext, app: string, prefix: string, count: number, deadline = Infinity): Promise<User[]> {
+export async function registerMany(ctx: BenchContext, app: string, prefix: string, count: number, deadline = Infinity): Promise<User[]> {
   const users: User[] = [];
   await pool(
     Array.from({ length: count }, (_, i) => i),
@@ -82,10 +82,10 @@ async function registerMany(ctx: BenchContext, app: string, prefix: string, coun
   return users;
 }
 
-const prefix = (tag: string) => `${tag}${Date.now().toString(36).slice(-5)}`;
+export const prefix = (tag: string) => `${tag}${Date.now().toString(36).slice(-5)}`;
 
 /** Statuses `authors` post round-robin; every `mentionEvery`-th mentions @`mention`. Returns ids. */
-async function postMany(ctx: BenchContext, authors: User[], count: number, tag: string, mention?: { username: string; every: number }): Promise<string[]> {
+export async function postMany(ctx: BenchContext, authors: User[], count: number, tag: string, mention?: { username: string; every: number }): Promise<string[]> {
   const ids: string[] = [];
   await pool(
     Array.from({ length: count }, (_, i) => i),
@@ -112,7 +112,7 @@ async function homeIds(ctx: BenchContext, user: User): Promise<Set<string>> {
 }
 
 /** Waits until every id in `expected` is in the user's home; returns whether it happened in time. */
-async function settleHome(ctx: BenchContext, user: User, expected: string[]): Promise<boolean> {
+export async function settleHome(ctx: BenchContext, user: User, expected: string[]): Promise<boolean> {
   const newest = expected.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b));
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -126,7 +126,7 @@ async function settleHome(ctx: BenchContext, user: User, expected: string[]): Pr
   return false;
 }
 
-async function settleNotifications(ctx: BenchContext, user: User, atLeast: number): Promise<number> {
+export async function settleNotifications(ctx: BenchContext, user: User, atLeast: number): Promise<number> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   let count = 0;
   while (Date.now() < deadline) {
