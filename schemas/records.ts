@@ -426,3 +426,11 @@ export interface ScheduledParams {
   idempotency: string | null;
   with_rate_limit: boolean;
 }
+
+/** A status as its stored snapshot JSON, with its id for paging: what reads pass between objects. */
+export type SnapshotEntry = {
+  id: string;
+  snapshot: string;
+};
+
+export const snapshotEntries = (records: StatusRecord[]): SnapshotEntry[] => records.map((s) => ({ id: s.id, snapshot: JSON.stringify(s) }));

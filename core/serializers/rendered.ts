@@ -2,7 +2,8 @@ import type { FilterMatch, NotificationPage, PageCursor, StatusRecord, TimelineP
 
 import type { Origin } from "./account";
 import { serializeFilterResult } from "./filter";
-import { serializeNotification } from "./notification";
+import { serializeNotification, serializeNotificationGroup, serializePartialAccount, type GroupedInput } from "./notification";
+import { serializeAccount } from "./account";
 import { NO_FLAGS, serializePoll, serializeStatus, viewerFields } from "./status";
 
 /**
@@ -30,6 +31,22 @@ export function renderNotificationPage(page: NotificationPage, o: Origin): Rende
   return { body: `[${entries.join(",")}]`, cursor: page.cursor };
 }
 
+/**
+ * GroupedNotificationsResults as JSON text, the statuses put together as viewedStatusJson does
+ * (the same shape as serializeGroupedNotifications, which single groups still use).
+ */
+export function renderGroupedNotificationPage(page: GroupedInput & { cursor: PageCursor | null }, o: Origin, options: { partial: boolean }): RenderedPage {
+  const byId = new Map(page.accounts.map((a) => [a.id, a]));
+  const fullIds = new Set(options.partial ? page.groups.map((g) => g.sample_account_ids[0]).filter(Boolean) : byId.keys());
+  const accounts = [...fullIds].flatMap((id) => (byId.has(id) ? [serializeAccount(byId.get(id)!, o)] : []));
+  const partial = options.partial
+    ? `,"partial_accounts":${JSON.stringify([...byId.keys()].filter((id) => !fullIds.has(id)).map((id) => serializePartialAccount(byId.get(id)!, o)))}`
+    : "";
+  const statuses = page.statuses.map((s) => viewedStatusJson(s, o, page)).join(",");
+  const groups = JSON.stringify(page.groups.map((g) => serializeNotificationGroup(g, true)));
+  return { body: `{"accounts":${JSON.stringify(accounts)}${partial},"statuses":[${statuses}],"notification_groups":${groups}}`, cursor: page.cursor };
+}
+
 interface Viewed {
   flags: Record<string, ViewerFlags>;
   filtered: Record<string, FilterMatch[]>;
@@ -49,6 +66,13 @@ export function viewedStatusJson(s: StatusRecord, o: Origin, viewed: Viewed, fil
   const reblog = s.reblog ? viewedStatusJson(s.reblog, o, viewed, filteredOf) : "null";
   const viewer = JSON.stringify(viewerFields(flags)).slice(1, -1);
   return `${sharedHead(s, o)},"poll":${poll},"reblog":${reblog},${viewer},"filtered":${filtered}}`;
+}
+
+/** A status as an anonymous reader sees it (serializeStatus without flags), as JSON text. */
+export function publicStatusJson(s: StatusRecord, o: Origin): string {
+  const poll = s.poll ? JSON.stringify(serializePoll(s.poll)) : "null";
+  const reblog = s.reblog ? publicStatusJson(s.reblog, o) : "null";
+  return `${sharedHead(s, o)},"poll":${poll},"reblog":${reblog}}`;
 }
 
 const heads = new WeakMap<StatusRecord, { origin: string; domain: string; head: string }>();

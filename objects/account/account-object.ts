@@ -1,6 +1,6 @@
 import { mapResult, ok, fail, type Result } from "../../lib/result";
 import type { RateBucket } from "./rate-limits";
-import { renderNotificationPage, renderStatusPage } from "../../core/serializers/rendered";
+import { renderGroupedNotificationPage, renderNotificationPage, renderStatusPage } from "../../core/serializers/rendered";
 import type { Origin } from "../../core/serializers/account";
 import type { Page } from "../../schemas/paging";
 import { type AccountRecord, type StatusRecord, toSnapshot } from "../../schemas/records";
@@ -269,6 +269,10 @@ export class AccountObject extends AccountPeerCalls {
   view(token: string, candidates: StatusRecord[], context: ViewContext, scope: string | null = "read:statuses") {
     return this.withViewer(token, scope, (v) => ok(feeds.viewCandidates(this.sql, v.account.id, candidates, context)));
   }
+  /** Like `view`, for candidates given as snapshot JSON; answers each visible status's JSON text. */
+  viewJson(token: string, snapshots: string[], context: ViewContext, o: Origin, scope: string | null = "read:statuses") {
+    return this.withViewer(token, scope, (v) => ok(feeds.renderCandidates(this.sql, v.account.id, snapshots, context, o)));
+  }
   notifications(token: string, query: notes.NotificationQuery, o: Origin) {
     return this.withViewer(token, "read:notifications", (v) =>
       ok(
@@ -282,8 +286,15 @@ export class AccountObject extends AccountPeerCalls {
   notification(token: string, id: string) {
     return this.withViewer(token, "read:notifications", (v) => notes.getNotification(this.sql, v.account.id, id));
   }
-  groupedNotifications(token: string, query: notes.GroupedQuery) {
-    return this.withViewer(token, "read:notifications", (v) => ok(notes.readGroupedNotifications(this.sql, v.account.id, query)));
+  groupedNotifications(token: string, query: notes.GroupedQuery, o: Origin, options: { partial: boolean }) {
+    return this.withViewer(token, "read:notifications", (v) =>
+      ok(
+        this.keptPage(pageKey("grouped", { query, options }, o), () => {
+          const page = notes.readGroupedNotifications(this.sql, v.account.id, query);
+          return { page: renderGroupedNotificationPage(page, o, options), statuses: page.statuses };
+        }),
+      ),
+    );
   }
   notificationGroup(token: string, key: string) {
     return this.withViewer(token, "read:notifications", (v) => notes.getNotificationGroup(this.sql, v.account.id, key));

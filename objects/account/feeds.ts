@@ -4,6 +4,8 @@ import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { activeFilters, applyFilters } from "./filters";
 import { viewStatuses, type ViewContext } from "./viewer";
 import { parseStatusSnapshot } from "./status-memo";
+import { viewedStatusJson } from "../../core/serializers/rendered";
+import type { Origin } from "../../core/serializers/account";
 
 /**
  * Reads of the statuses an account sees: its home and list timelines (rows it holds), and
@@ -28,6 +30,16 @@ export function viewCandidates(sql: SqlStorage, me: string, candidates: StatusRe
   const filters = filterContext ? activeFilters(sql, filterContext) : [];
   const { kept, filtered } = applyFilters(filters, viewed.statuses, (s) => s);
   return { statuses: kept, flags: viewed.flags, filtered };
+}
+
+/**
+ * Candidates given as their snapshot JSON, viewed by this viewer and rendered: the JSON text of
+ * each visible status. Text crosses the RPC boundary for a fraction of the cost of records, and
+ * parsing through the memo lets the rendered part shared by every viewer be reused.
+ */
+export function renderCandidates(sql: SqlStorage, me: string, snapshots: string[], context: ViewContext, o: Origin): string[] {
+  const viewed = viewCandidates(sql, me, snapshots.map(parseStatusSnapshot), context);
+  return viewed.statuses.map((s) => viewedStatusJson(s, o, viewed));
 }
 
 /** Rounds of reading when visibility or filters thin a page out (bounded, so reads stay fast). */

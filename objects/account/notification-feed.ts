@@ -265,7 +265,7 @@ function completeGroups(sql: SqlStorage, me: string, groups: (NotificationGroupR
     }
     const newest = rows.get(g.most_recent_notification_id);
     if (newest?.status_id && newest.status_snapshot && !statuses.has(newest.status_id)) {
-      statuses.set(newest.status_id, JSON.parse(newest.status_snapshot) as StatusRecord);
+      statuses.set(newest.status_id, parseStatusSnapshot(newest.status_snapshot));
     }
     out.push({ ...g, sample_account_ids: ids, status_id: newest?.status_id ?? null });
   }

@@ -1,6 +1,6 @@
-import { ok, fail, type Result } from "../../lib/result";
+import { ok, fail, mapResult, type Result } from "../../lib/result";
 import type { Page } from "../../schemas/paging";
-import type { AccountSnapshot, FeaturedTagRecord, ModerationView, StatusRecord } from "../../schemas/records";
+import { snapshotEntries, type AccountSnapshot, type FeaturedTagRecord, type ModerationView, type SnapshotEntry, type StatusRecord } from "../../schemas/records";
 import type { OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
 import { signAs } from "../federation/signing";
 import type { PublicEvent } from "../streams/user-events";
@@ -55,6 +55,13 @@ export abstract class AccountPeerCalls extends AccountState {
   }
   async accountStatuses(viewerId: string | null, query: AccountStatusesQuery) {
     return statuses.accountStatuses(this, viewerId, query);
+  }
+  /** statusesFor and accountStatuses as snapshot JSON, for readers that render (worker/http/viewed.ts). */
+  async statusSnapshotsFor(ids: string[], viewerId: string | null): Promise<SnapshotEntry[]> {
+    return snapshotEntries(statuses.statusesFor(this, ids, viewerId));
+  }
+  async accountStatusSnapshots(viewerId: string | null, query: AccountStatusesQuery): Promise<Result<SnapshotEntry[]>> {
+    return mapResult(statuses.accountStatuses(this, viewerId, query), snapshotEntries);
   }
   async statusSource(id: string, viewerId: string) {
     return statuses.statusSource(this, id, viewerId);

@@ -8,10 +8,31 @@ import { remoteAccountIndexStub } from "../../core/stubs";
  */
 const ACCOUNT_ID = /^\d{1,20}$/;
 
+/**
+ * What an id names never changes, so the isolate remembers ids found remote (with their URI)
+ * and ids a local account answered for: hot reads by account id skip the index lookup.
+ */
+const MEMO_SIZE = 10_000;
+const named = new Map<string, string | null>();
+
+function remember(id: string, uri: string | null): void {
+  if (named.size >= MEMO_SIZE) named.delete(named.keys().next().value!);
+  named.set(id, uri);
+}
+
 /** The actor URI of a remote account's local id (one index lookup); null for local and unknown ids. */
 export async function remoteActorUriOf(env: Env, id: string): Promise<string | null> {
   if (!ACCOUNT_ID.test(id)) return null;
-  return remoteAccountIndexStub(env, id).accountUri(id);
+  const known = named.get(id);
+  if (known !== undefined) return known;
+  const uri = await remoteAccountIndexStub(env, id).accountUri(id);
+  if (uri) remember(id, uri);
+  return uri;
+}
+
+/** Records that a local account's object answered for `id` (never for ids that were only unknown). */
+export function noteLocalAccount(id: string): void {
+  remember(id, null);
 }
 
 /** The remote accounts among `ids`, with their actor URIs: one index call per shard touched. */

@@ -1,13 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
-import { fail, ok, type Result } from "../../lib/result";
+import { fail, mapResult, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import { fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/federation/safe-fetch";
 import { instanceActorSigner } from "./instance-actor-object";
 import { remoteAccountIndexStub } from "../../core/stubs";
 import { parseActorDocument, type RemoteActor } from "./actor-document";
 import { Outbox, scheduleAlarm } from "../outbox";
-import type { AccountSnapshot } from "../../schemas/records";
+import { snapshotEntries, type AccountSnapshot, type SnapshotEntry } from "../../schemas/records";
 import type { Page } from "../../schemas/paging";
 
 import * as remote from "./remote-statuses";
@@ -194,6 +194,13 @@ export class RemoteActorObject extends DurableObject<Env> {
   }
   async accountStatuses(viewerId: string | null, query: AccountStatusesQuery) {
     return remote.accountStatuses(this.host, viewerId, query);
+  }
+  /** statusesFor and accountStatuses as snapshot JSON, for readers that render (worker/http/viewed.ts). */
+  async statusSnapshotsFor(ids: string[], viewerId: string | null): Promise<SnapshotEntry[]> {
+    return snapshotEntries(remote.statusesFor(this.host, ids, viewerId));
+  }
+  async accountStatusSnapshots(viewerId: string | null, query: AccountStatusesQuery): Promise<Result<SnapshotEntry[]>> {
+    return mapResult(remote.accountStatuses(this.host, viewerId, query), snapshotEntries);
   }
   async recentStatusesFor(viewerId: string) {
     return remote.recentStatusesFor(this.host, viewerId);

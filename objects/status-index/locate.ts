@@ -38,12 +38,30 @@ export async function unindexStatuses(env: Env, ids: string[]): Promise<void> {
   await Promise.all([...byShard(ids, (id) => id).values()].map((group) => statusIndexStub(env, group[0]).remove(group)));
 }
 
+/**
+ * A status's owner never changes, so the isolate remembers owners it was told (a deleted status
+ * is then answered "not found" by its owner). Reads of a status by id skip the index lookup.
+ */
+const OWNERS_MEMO_SIZE = 10_000;
+const knownOwners = new Map<string, StatusOwner>();
+
 /** Where each status lives: a local account, or a remote author's object (`actorUri` set). */
 export async function locateStatusOwners(env: Env, ids: string[]): Promise<Map<string, StatusOwner>> {
-  const valid = [...new Set(ids.filter((id) => STATUS_ID.test(id)))];
-  const groups = [...byShard(valid, (id) => id).values()];
+  const found = new Map<string, StatusOwner>();
+  const unknown: string[] = [];
+  for (const id of new Set(ids.filter((id) => STATUS_ID.test(id)))) {
+    const owner = knownOwners.get(id);
+    if (owner) found.set(id, owner);
+    else unknown.push(id);
+  }
+  const groups = [...byShard(unknown, (id) => id).values()];
   const answers = await Promise.all(groups.map((group) => statusIndexStub(env, group[0]).owners(group)));
-  return new Map(answers.flatMap((a) => Object.entries(a)));
+  for (const [id, owner] of answers.flatMap((a) => Object.entries(a))) {
+    if (knownOwners.size >= OWNERS_MEMO_SIZE) knownOwners.delete(knownOwners.keys().next().value!);
+    knownOwners.set(id, owner);
+    found.set(id, owner);
+  }
+  return new Map(ids.filter((id) => found.has(id)).map((id) => [id, found.get(id)!]));
 }
 
 /** The local id of a remote status we hold, by its ActivityPub id. */

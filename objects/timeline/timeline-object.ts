@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
 import { JobRegistry, Outbox, OUTBOX_TABLE_SQL, scheduleAlarm } from "../outbox";
-import { hasMedia, type StatusRecord } from "../../schemas/records";
+import { hasMedia, type SnapshotEntry, type StatusRecord } from "../../schemas/records";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { accountStub } from "../../core/stubs";
 import { publishPublic, STREAM_WATCHERS_SQL, unwatchStream, watchStream } from "../streams/public-streams";
@@ -134,6 +134,11 @@ export class TimelineObject extends DurableObject<Env> {
 
   /** Candidate statuses for a page, newest first (the viewer's object filters them). */
   async page(q: TimelineQuery): Promise<StatusRecord[]> {
+    return (await this.pageSnapshots(q)).map((r) => JSON.parse(r.snapshot) as StatusRecord);
+  }
+
+  /** A page as stored snapshots, newest first: readers render them without a parse here. */
+  async pageSnapshots(q: TimelineQuery): Promise<SnapshotEntry[]> {
     const w = windowSql("id", q, true);
     const conditions = [...w.conditions];
     const params = [...w.params];
@@ -149,9 +154,9 @@ export class TimelineObject extends DurableObject<Env> {
       params.push(` ${tag.toLowerCase()} `);
     }
     const rows = this.sql
-      .exec<{ snapshot: string }>(`SELECT snapshot FROM entries ${whereClause(conditions)} ORDER BY ${w.orderBy} LIMIT ?`, ...params, q.limit)
+      .exec<SnapshotEntry>(`SELECT id, snapshot FROM entries ${whereClause(conditions)} ORDER BY ${w.orderBy} LIMIT ?`, ...params, q.limit)
       .toArray();
-    return newestFirst(rows, w.ascending).map((r) => JSON.parse(r.snapshot) as StatusRecord);
+    return newestFirst(rows, w.ascending);
   }
 
   async count(): Promise<number> {

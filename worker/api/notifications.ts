@@ -101,9 +101,8 @@ async function unread(c: Ctx, grouped: boolean): Promise<Response> {
 async function grouped(c: Ctx): Promise<Response> {
   const { stub, token } = await userObject(c, "read:notifications");
   const q = await query(c);
-  const page = unwrap(await stub.groupedNotifications(token, q));
-  const body = serializeGroupedNotifications(page, c, { paginated: true, partial: q.expandAccounts === "partial_avatars" });
-  return json(body, { headers: linkHeaders(cursorLink(c.url, page.cursor)) });
+  const page = unwrap(await stub.groupedNotifications(token, q, originOf(c), { partial: q.expandAccounts === "partial_avatars" }));
+  return jsonText(page.body, { headers: linkHeaders(cursorLink(c.url, page.cursor)) });
 }
 
 const GROUP_KEY = /^[\w.:-]{1,200}$/;

@@ -2,10 +2,11 @@ import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { ApiError, notFound, unwrap } from "../../lib/result";
 import { optionalToken, userToken, type TokenAuth } from "../http/auth";
-import { json } from "../http/respond";
+import { json, jsonText } from "../http/respond";
+import { jsonArray, viewJsonFor } from "../http/viewed";
 import { linkHeader, readPage } from "../http/pagination";
 import { accountStub, remoteActorStub, threadStub } from "../../core/stubs";
-import { remoteActorUriOf } from "../../objects/federation/account-owners";
+import { noteLocalAccount, remoteActorUriOf } from "../../objects/federation/account-owners";
 import { serializeAccount } from "../../core/serializers/account";
 import { serializeStatus } from "../../core/serializers/status";
 import { serializeViewedStatus } from "../../core/serializers/filter";
@@ -72,6 +73,18 @@ export function renderViewed(c: Ctx, auth: TokenAuth | null, viewed: ViewedStatu
  * local author's account object, or a remote author's RemoteActorObject (federation).
  */
 export async function fetchStatuses(c: Ctx, ids: string[], viewerId: string | null): Promise<StatusRecord[]> {
+  return fromOwners(c, ids, (source, ownIds) => source.statusesFor(ownIds, viewerId));
+}
+
+/** fetchStatuses as snapshot JSON, for answers rendered with worker/http/viewed.ts. */
+async function fetchStatusSnapshots(c: Ctx, ids: string[], viewerId: string | null): Promise<string[]> {
+  return (await fromOwners(c, ids, (source, ownIds) => source.statusSnapshotsFor(ownIds, viewerId))).map((e) => e.snapshot);
+}
+
+type StatusSource = ReturnType<typeof accountStub> | ReturnType<typeof remoteActorStub>;
+
+/** Asks each owner of `ids` for its own (one call per owner, in parallel); answers in `ids` order. */
+async function fromOwners<T extends { id: string }>(c: Ctx, ids: string[], ask: (source: StatusSource, ids: string[]) => Promise<T[]>): Promise<T[]> {
   const owners = await locateStatusOwners(c.env, ids);
   const byOwner = new Map<string, { owner: StatusOwner; ids: string[] }>();
   for (const [id, owner] of owners) {
@@ -79,12 +92,10 @@ export async function fetchStatuses(c: Ctx, ids: string[], viewerId: string | nu
     byOwner.set(key, { owner, ids: [...(byOwner.get(key)?.ids ?? []), id] });
   }
   const found = await Promise.all(
-    [...byOwner.values()].map(({ owner, ids: ownIds }) =>
-      owner.actorUri ? remoteActorStub(c.env, owner.actorUri).statusesFor(ownIds, viewerId) : accountStub(c.env, owner.accountId).statusesFor(ownIds, viewerId),
-    ),
+    [...byOwner.values()].map(({ owner, ids: ownIds }) => ask(owner.actorUri ? remoteActorStub(c.env, owner.actorUri) : accountStub(c.env, owner.accountId), ownIds)),
   );
   const byId = new Map(found.flat().map((s) => [s.id, s]));
-  return ids.map((id) => byId.get(id)).filter((s): s is StatusRecord => s !== undefined);
+  return ids.map((id) => byId.get(id)).filter((s): s is T => s !== undefined);
 }
 
 /** One status as the caller may see it, with the viewer's flags; 404 otherwise. */
@@ -120,15 +131,15 @@ async function showMany(c: Ctx): Promise<Response> {
   const parsed = stringList.safeParse((await c.params()).id ?? []);
   if (!parsed.success) throw new ApiError(422, "Validation failed: Id must be a list of status ids");
   const ids = [...new Set(parsed.data.filter((id) => STATUS_ID.test(id)))].slice(0, MAX_IDS);
-  const viewed = await viewFor(c, auth, await fetchStatuses(c, ids, auth?.accountId ?? null), "single");
-  return json(renderViewed(c, auth, viewed));
+  return jsonText(jsonArray(await viewJsonFor(c, auth, await fetchStatusSnapshots(c, ids, auth?.accountId ?? null), "single")));
 }
 
 async function show(c: Ctx): Promise<Response> {
   const id = statusId(c);
   const auth = await optionalToken(c, "read:statuses");
-  const { status, viewed } = await visibleStatus(c, auth, id);
-  return json(renderStatus(c, status, auth ? viewed : null));
+  const [status] = await viewJsonFor(c, auth, await fetchStatusSnapshots(c, [id], auth?.accountId ?? null), "single");
+  if (!status) throw notFound();
+  return jsonText(status);
 }
 
 async function edit(c: Ctx): Promise<Response> {
@@ -240,8 +251,9 @@ async function accountStatuses(c: Ctx): Promise<Response> {
   // A remote account's statuses are those its RemoteActorObject holds (federation).
   const remoteUri = await remoteActorUriOf(c.env, c.route.id);
   const source = remoteUri ? remoteActorStub(c.env, remoteUri) : accountStub(c.env, c.route.id);
-  const records = unwrap(await source.accountStatuses(auth?.accountId ?? null, query));
-  const viewed = await viewFor(c, auth, records, "account");
-  const link = query.pinned ? undefined : linkHeader(c.url, records, (s) => s.id);
-  return json(renderViewed(c, auth, viewed), link ? { headers: { link } } : {});
+  const entries = unwrap(await source.accountStatusSnapshots(auth?.accountId ?? null, query));
+  if (!remoteUri) noteLocalAccount(c.route.id);
+  const viewed = await viewJsonFor(c, auth, entries.map((e) => e.snapshot), "account");
+  const link = query.pinned ? undefined : linkHeader(c.url, entries, (s) => s.id);
+  return jsonText(jsonArray(viewed), link ? { headers: { link } } : {});
 }
