@@ -27,6 +27,13 @@ import { deleteSubscriptionOfToken, forgetPushGates, queuePushes } from "./push-
  * they keep honest (account record, tokens, rendered pages, home-rule facts), token checks,
  * the job outbox and the streams. AccountObject adds the RPC surface on top.
  */
+/** Tables written on every post, delivery and interaction that never shape the actor document. */
+const FEED_TABLES = new Set([
+  ...["home", "list_entries", "notifications", "conversations", "conversation_statuses", "markers", "outbox", "activity", "search_dirty", "search_mentions"],
+  ...["statuses", "status_mentions", "status_tags", "status_edits", "status_replies", "federated_statuses", "sent_activities", "media", "idempotency_keys"],
+  ...["favourites", "bookmarks", "own_votes", "favourited_by", "reblogged_by", "bookmarked_by", "poll_votes", "tokens", "sessions", "auth_codes"],
+]);
+
 export abstract class AccountState extends DurableObject<Env> implements AccountHost {
   readonly sql: SqlStorage;
   readonly outbox: Outbox<AccountHost>;
@@ -37,6 +44,8 @@ export abstract class AccountState extends DurableObject<Env> implements Account
   readonly feedFacts = new FeedFactsMemo();
   /** Rendered home and notification pages (page-cache.ts). */
   protected readonly pageCache = new PageCache();
+  /** The AS2 actor document as served (peer-calls.ts federationActorJson), for one origin. */
+  protected actorJson: { origin: string; json: string } | null = null;
   /** When this account was last active, marked once a day (activity.ts). */
   private readonly activity = new ActivityTracker();
   private readonly tokenMemo = new Map<string, { record: TokenRecord; hash: string }>();
@@ -180,6 +189,7 @@ export abstract class AccountState extends DurableObject<Env> implements Account
 
   private tableWritten(table: string, adds: boolean): void {
     if (table === "account" || table === "keys") this.recordMemo = undefined;
+    if (!FEED_TABLES.has(table)) this.actorJson = null;
     if (table === "push_subscriptions") forgetPushGates(this.sql);
     this.pageCache.written(table);
     this.feedFacts.written(table, adds);
@@ -187,6 +197,7 @@ export abstract class AccountState extends DurableObject<Env> implements Account
 
   private forgetMemos(): void {
     this.recordMemo = undefined;
+    this.actorJson = null;
     forgetPushGates(this.sql);
     this.pageCache.clear();
     this.feedFacts.clear();

@@ -12,6 +12,8 @@ import * as tags from "./tags";
 import { recentStatusesFor } from "./backfill";
 import { refreshAccountCopy, type RemoteInboxes } from "./profile-copies";
 import { actorData, type ActorData } from "./activitypub";
+import { actorDocument } from "../../core/activitypub/actor";
+import type { Origin } from "../../core/serializers/account";
 import * as home from "./home";
 import * as deliveries from "./deliveries";
 
@@ -159,6 +161,17 @@ export abstract class AccountPeerCalls extends AccountState {
   /** Inputs of the actor document besides the record (objects/account/activitypub.ts); null if no account lives here. */
   async federationActor(): Promise<ActorData | null> {
     return actorData(this.sql, this.record());
+  }
+  /** The actor document as JSON text (`GET /users/:name`), kept until a write that may change it. */
+  async federationActorJson(o: Origin): Promise<string | null> {
+    const record = this.record();
+    if (!record || !record.approved) return null;
+    const origin = `${o.origin} ${o.domain} ${o.mediaOrigin ?? ""}`;
+    if (this.actorJson?.origin !== origin) {
+      const data = actorData(this.sql, record)!;
+      this.actorJson = { origin, json: JSON.stringify(actorDocument(record, o, data.ed25519PublicMultibase)) };
+    }
+    return this.actorJson.json;
   }
   /** Signs an outgoing request with this account's RSA key (the key never leaves this object). */
   async signRequest(input: OutgoingSignatureInput): Promise<Result<Record<string, string>>> {

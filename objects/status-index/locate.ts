@@ -17,17 +17,14 @@ function byShard<T>(items: T[], idOf: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
-/** Owner account id of each status id (one call per shard touched, in parallel). */
+/** Owner account id of each status id (one call per shard touched, in parallel; remembered per isolate). */
 export async function locateStatuses(env: Env, ids: string[]): Promise<Map<string, string>> {
-  const valid = [...new Set(ids.filter((id) => STATUS_ID.test(id)))];
-  const groups = [...byShard(valid, (id) => id).values()];
-  const answers = await Promise.all(groups.map((group) => statusIndexStub(env, group[0]).locate(group)));
-  return new Map(answers.flatMap((a) => Object.entries(a)));
+  return new Map([...(await locateStatusOwners(env, ids))].map(([id, owner]) => [id, owner.accountId]));
 }
 
 export async function locateStatus(env: Env, id: string): Promise<string | null> {
   if (!STATUS_ID.test(id)) return null;
-  return (await statusIndexStub(env, id).locate([id]))[id] ?? null;
+  return (await locateStatusOwners(env, [id])).get(id)?.accountId ?? null;
 }
 
 export async function indexStatuses(env: Env, entries: IndexEntry[]): Promise<void> {

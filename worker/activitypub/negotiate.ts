@@ -41,10 +41,15 @@ function qualityOf(params: string[]): number {
 
 /** An AS2 response: the content type peers expect and `Vary: Accept` (same URL serves HTML). */
 export function activityJson(doc: unknown, init: ResponseInit = {}): Response {
+  return activityJsonText(JSON.stringify(doc), init);
+}
+
+/** activityJson for a document already serialized. */
+export function activityJsonText(json: string, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set("content-type", AS2_CONTENT_TYPE);
   headers.append("vary", "Accept");
-  return new Response(JSON.stringify(doc), { ...init, headers });
+  return new Response(json, { ...init, headers });
 }
 
 /** Adds `Vary: Accept` to an HTML (or redirect) answer of a negotiated URL. */

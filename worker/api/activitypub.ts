@@ -9,12 +9,12 @@ import type { StatusRecord } from "../../schemas/records";
 import type { Page } from "../../schemas/paging";
 import type { ActorData } from "../../objects/account/activitypub";
 import { withContext } from "../../lib/federation/context";
-import { actorDocument } from "../../core/activitypub/actor";
 import { hashtagTag, noteDocument, noteObject, accountUri } from "../../core/activitypub/note";
 import { parentUris } from "../activitypub/parents";
 import { announceActivity, createActivity, embedded } from "../../core/activitypub/activities";
 import { localActorUris } from "../../core/activitypub/uris";
-import { activityJson, varyOnAccept, wantsActivityJson } from "../activitypub/negotiate";
+import { activityJson, activityJsonText, varyOnAccept, wantsActivityJson } from "../activitypub/negotiate";
+import { originOf } from "../../core/serializers/rendered";
 import { errorPage } from "../../web/layout";
 import { publicPageResponse } from "../../web/public-shell";
 import { feedResponse, renderFeed } from "../../web/feed";
@@ -84,9 +84,12 @@ function noteOptions(parents: Map<string, string | null>, s: StatusRecord) {
 // ----- actor and profile page -----
 
 async function actor(c: Ctx): Promise<Response> {
-  const data = await localActor(c);
-  if (wantsActivityJson(c.request)) return activityJson(actorDocument(data.account, c, data.ed25519PublicMultibase));
-  return varyOnAccept(redirect(localActorUris(c, data.account.username).url));
+  if (!wantsActivityJson(c.request)) return varyOnAccept(redirect(localActorUris(c, (await localActor(c)).account.username).url));
+  const username = c.route.username ?? "";
+  const entry = LOCAL_USERNAME.test(username) ? await findLocalUsername(c.env, username) : null;
+  const json = entry?.approved ? await accountStub(c.env, entry.id).federationActorJson(originOf(c)) : null;
+  if (!json) throw notFound();
+  return activityJsonText(json);
 }
 
 /** The profile page (`/@user`, or `/@user/media`: posts with media only), or its feed (`/@user.rss`). */
