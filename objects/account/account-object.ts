@@ -29,6 +29,8 @@ import * as search from "./search";
 import * as media from "./media";
 import * as suggestions from "./suggestions";
 import { runPushOp, type PushOp } from "./push-subscriptions";
+import { runDomainBlockOp, withDomainBlocking, type DomainBlockOp } from "./user-domain-blocks";
+import { runNotificationRequestOp, type NotificationRequestOp } from "./notification-requests";
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -155,6 +157,10 @@ export class AccountObject extends AccountPeerCalls {
   blocks(token: string, page: reads.Page) {
     return this.withViewer(token, "read:blocks", () => ok(reads.blocksPage(this.sql, page)));
   }
+  /** This account's own domain blocks: list, add (and what follows from it), remove. */
+  domainBlocks(token: string, op: DomainBlockOp) {
+    return this.withViewer(token, op.op === "list" ? "read:blocks" : "write:blocks", () => runDomainBlockOp(this, op));
+  }
   mute(token: string, id: string, options: graph.MuteOptions) {
     return this.withViewer(token, "write:mutes", (v) => graph.mute(this, v, id, options));
   }
@@ -177,7 +183,7 @@ export class AccountObject extends AccountPeerCalls {
     return this.withViewer(token, "read:accounts", () => ok(reads.endorsementsPage(this.sql, page)));
   }
   relationships(token: string, ids: string[]) {
-    return this.withViewer(token, "read:follows", () => ok(graph.relationshipsOf(this.sql, ids)));
+    return this.withViewer(token, "read:follows", async () => ok(await withDomainBlocking(this, graph.relationshipsOf(this.sql, ids))));
   }
   familiarFollowers(token: string, ids: string[]) {
     return this.withViewer(token, "read:follows", async (v) => ok(await reads.familiarFollowers(this, v, ids)));
@@ -300,6 +306,11 @@ export class AccountObject extends AccountPeerCalls {
       if (target === "all") return ok(notes.clearNotifications(this.sql) ?? {});
       return "id" in target ? notes.dismissNotification(this.sql, target.id) : notes.dismissNotificationGroup(this.sql, target.groupKey);
     });
+  }
+  /** Notification policy and requests (filtered notifications per sender). */
+  notificationRequests(token: string, op: NotificationRequestOp) {
+    const scope = op.op === "policy" || op.op === "list" || op.op === "get" ? "read:notifications" : "write:notifications";
+    return this.withViewer(token, scope, (v) => runNotificationRequestOp(this.sql, this.storage, v.account.id, op));
   }
   markers(token: string, timelines: MarkerTimeline[]) {
     return this.withViewer(token, "read:statuses", () => ok(getMarkers(this.sql, timelines)));
