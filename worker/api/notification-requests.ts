@@ -17,7 +17,10 @@ import { POLICY_KEYS, type NotificationPolicy, type PolicyKey, type PolicyValue 
  */
 export function registerNotificationRequests(router: Router): void {
   router.get("/api/v2/notifications/policy", async (c) => json(policyV2(await policyCall(c, { op: "policy" }))));
-  router.patch("/api/v2/notifications/policy", async (c) => json(policyV2(await policyCall(c, { op: "setPolicy", changes: await v2Changes(c) }))));
+  // Rails' `resource … only: :update` routes both PATCH and PUT (masto sends PUT).
+  for (const method of ["patch", "put"] as const) {
+    router[method]("/api/v2/notifications/policy", async (c) => json(policyV2(await policyCall(c, { op: "setPolicy", changes: await v2Changes(c) }))));
+  }
   router.get("/api/v1/notifications/policy", async (c) => json(policyV1(await policyCall(c, { op: "policy" }))));
   router.put("/api/v1/notifications/policy", async (c) => json(policyV1(await policyCall(c, { op: "setPolicy", changes: await v1Changes(c) }))));
   router.patch("/api/v1/notifications/policy", async (c) => json(policyV1(await policyCall(c, { op: "setPolicy", changes: await v1Changes(c) }))));
