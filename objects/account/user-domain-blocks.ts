@@ -48,7 +48,8 @@ function listDomainBlocks(sql: SqlStorage, window: IdWindow): DomainBlockEntry[]
 
 /**
  * Stores the block and, in the same transaction, drops what is already here from that domain
- * (home and list entries of its statuses and boosts of them, notifications, conversations);
+ * (home and list entries of its statuses and boosts of them, notifications and requests,
+ * conversations);
  * a durable job then ends the follows both ways, which needs calls to other objects.
  */
 function addDomainBlock(host: AccountHost, domain: string): Result<Record<string, never>> {
@@ -61,6 +62,7 @@ function addDomainBlock(host: AccountHost, domain: string): Result<Record<string
     sql.exec(`DELETE FROM home WHERE ${fromDomain}`, domain);
     sql.exec(`DELETE FROM list_entries WHERE ${fromDomain}`, domain);
     sql.exec("DELETE FROM notifications WHERE json_extract(from_snapshot, '$.domain') = ?", domain);
+    sql.exec("DELETE FROM notification_requests WHERE json_extract(from_snapshot, '$.domain') = ?", domain);
     sql.exec("DELETE FROM conversations WHERE json_extract(last_status, '$.account.domain') = ?", domain);
     host.enqueue("domainBlocks.sever", { domain });
   });

@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakePushService } from "./push-service";
+import { uninstallFakeNetwork } from "./federation-peer";
+import { subscribe } from "./push-helpers";
 import { api, bearer, jsonBody, type TestUser } from "./helpers";
 import { expectSchema } from "./openapi";
 import { expectError, follow, getJson, inObject, newUser, post, send } from "./status-helpers";
@@ -132,5 +135,26 @@ describe("filtered notifications and requests", () => {
     await mention(stranger, me, { in_reply_to_id: mine.id });
     await mention(friend, me);
     expect(await notificationIds(me)).toEqual([friend.id, stranger.id, friend.id]);
+  });
+});
+
+describe("filtered notifications and Web Push", () => {
+  let service: FakePushService;
+  beforeAll(() => {
+    service = new FakePushService().install();
+  });
+  afterAll(() => uninstallFakeNetwork());
+
+  it("pushes an accepted notification but never a filtered one", async () => {
+    const [me, stranger, friend] = await Promise.all([newUser("nrpush"), newUser("nrpushstr"), newUser("nrpushfr")]);
+    await follow(me, friend);
+    const sub = await service.subscribe();
+    await subscribe(me.token, sub, { standard: true });
+    await mention(stranger, me, { visibility: "direct" });
+    const queued = () => inObject(me.id, (o) => o.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE kind = 'push.deliver'").one().n);
+    expect(await requestsOf(me)).toHaveLength(1);
+    expect(await queued()).toBe(0);
+    await mention(friend, me, { visibility: "direct" });
+    expect(service.messagesFor(sub)).toHaveLength(1);
   });
 });
