@@ -57,27 +57,26 @@ export function writePolicy(sql: SqlStorage, changes: Partial<NotificationPolicy
 
 export type Disposition = "accept" | "filter" | "drop";
 
-type SenderFacts = { me: string; following: number; follower: number; permitted: number };
+type SenderFacts = Record<PolicyKey, string | null> & { me: string; following: number; follower: number; permitted: number };
 
 /**
- * Mastodon's NotifyService::FilterCondition for one notification. Never filtered: types the
- * policy does not cover, senders this account follows or accepted a request from, local
- * staff, and mentions replying to this account's own statuses. "Limited" accounts are those
- * moderators silenced; this server has no silencing yet, so that rule never matches.
+ * Mastodon's NotifyService::FilterCondition for one notification, in one statement (the policy
+ * and what relates the sender to this account). Never filtered: types the policy does not
+ * cover, senders this account follows or accepted a request from, local staff, and mentions
+ * replying to this account's own statuses. "Limited" accounts are those moderators silenced;
+ * this server has no silencing yet, so that rule never matches.
  */
 export function dispositionOf(sql: SqlStorage, input: { type: NotificationType; from: AccountSnapshot; status?: StatusRecord | null }): Disposition {
   if (!FILTERABLE.has(input.type)) return "accept";
-  const policy = readPolicy(sql);
-  // No limited accounts exist yet (see below), so that key alone never filters.
-  if (POLICY_KEYS.every((k) => policy[k] === "accept" || k === "for_limited_accounts")) return "accept";
   const from = input.from;
   if (!from.domain && STAFF.has(from.role)) return "accept";
   const facts = sql
     .exec<SenderFacts>(
-      `SELECT (SELECT id FROM account) AS me,
+      `SELECT ${POLICY_KEYS.map((k) => `p.${k}`).join(", ")}, (SELECT id FROM account) AS me,
          EXISTS (SELECT 1 FROM following WHERE account_id = ?1 AND state = 'accepted') AS following,
          EXISTS (SELECT 1 FROM followers WHERE account_id = ?1) AS follower,
-         EXISTS (SELECT 1 FROM notification_permissions WHERE account_id = ?1) AS permitted`,
+         EXISTS (SELECT 1 FROM notification_permissions WHERE account_id = ?1) AS permitted
+       FROM (SELECT 1) LEFT JOIN notification_policy AS p ON p.id = 1`,
       from.id,
     )
     .one();
@@ -91,7 +90,7 @@ export function dispositionOf(sql: SqlStorage, input: { type: NotificationType; 
     for_private_mentions: input.type === "mention" && status?.visibility === "direct",
     for_limited_accounts: false,
   };
-  const applying = POLICY_KEYS.filter((k) => matches[k]).map((k) => policy[k]);
+  const applying = POLICY_KEYS.filter((k) => matches[k]).map((k) => (facts[k] ?? DEFAULT_POLICY[k]) as PolicyValue);
   if (applying.includes("drop")) return "drop";
   return applying.includes("filter") ? "filter" : "accept";
 }
