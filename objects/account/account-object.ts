@@ -29,7 +29,7 @@ import * as search from "./search";
 import * as media from "./media";
 import * as suggestions from "./suggestions";
 import { runPushOp, type PushOp } from "./push-subscriptions";
-import { runDomainBlockOp, withDomainBlocking, type DomainBlockOp } from "./user-domain-blocks";
+import { runDomainBlockOp, withDomainBlocking, withDomainFlag, unlessDomainBlocked, type DomainBlockOp } from "./user-domain-blocks";
 import { runNotificationRequestOp, type NotificationRequestOp } from "./notification-requests";
 
 /**
@@ -131,28 +131,28 @@ export class AccountObject extends AccountPeerCalls {
   // ----- social graph, lists, tags -----
 
   follow(token: string, id: string, options: graph.FollowOptions) {
-    return this.withViewer(token, "write:follows", (v) => graph.follow(this, v, id, options));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, unlessDomainBlocked(this, id, () => graph.follow(this, v, id, options))));
   }
   unfollow(token: string, id: string) {
-    return this.withViewer(token, "write:follows", (v) => graph.unfollow(this, v, id));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, graph.unfollow(this, v, id)));
   }
   removeFromFollowers(token: string, id: string) {
-    return this.withViewer(token, "write:follows", (v) => graph.removeFromFollowers(this, v, id));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, graph.removeFromFollowers(this, v, id)));
   }
   followRequests(token: string, page: reads.Page) {
     return this.withViewer(token, "read:follows", () => ok(reads.followRequestsPage(this.sql, page)));
   }
   authorizeFollowRequest(token: string, id: string) {
-    return this.withViewer(token, "write:follows", (v) => graph.authorizeFollowRequest(this, v, id));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, graph.authorizeFollowRequest(this, v, id)));
   }
   rejectFollowRequest(token: string, id: string) {
-    return this.withViewer(token, "write:follows", (v) => graph.rejectFollowRequest(this, v, id));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, graph.rejectFollowRequest(this, v, id)));
   }
   block(token: string, id: string) {
-    return this.withViewer(token, "write:blocks", (v) => graph.block(this, v, id));
+    return this.withViewer(token, "write:blocks", (v) => withDomainFlag(this, graph.block(this, v, id)));
   }
   unblock(token: string, id: string) {
-    return this.withViewer(token, "write:blocks", (v) => graph.unblock(this, v, id));
+    return this.withViewer(token, "write:blocks", (v) => withDomainFlag(this, graph.unblock(this, v, id)));
   }
   blocks(token: string, page: reads.Page) {
     return this.withViewer(token, "read:blocks", () => ok(reads.blocksPage(this.sql, page)));
@@ -162,22 +162,22 @@ export class AccountObject extends AccountPeerCalls {
     return this.withViewer(token, op.op === "list" ? "read:blocks" : "write:blocks", () => runDomainBlockOp(this, op));
   }
   mute(token: string, id: string, options: graph.MuteOptions) {
-    return this.withViewer(token, "write:mutes", (v) => graph.mute(this, v, id, options));
+    return this.withViewer(token, "write:mutes", (v) => withDomainFlag(this, graph.mute(this, v, id, options)));
   }
   unmute(token: string, id: string) {
-    return this.withViewer(token, "write:mutes", (v) => graph.unmute(this, v, id));
+    return this.withViewer(token, "write:mutes", (v) => withDomainFlag(this, graph.unmute(this, v, id)));
   }
   mutes(token: string, page: reads.Page) {
     return this.withViewer(token, "read:mutes", () => ok(reads.mutesPage(this.sql, page)));
   }
   setNote(token: string, id: string, comment: string) {
-    return this.withViewer(token, "write:accounts", (v) => graph.setNote(this, v, id, comment));
+    return this.withViewer(token, "write:accounts", (v) => withDomainFlag(this, graph.setNote(this, v, id, comment)));
   }
   endorse(token: string, id: string) {
-    return this.withViewer(token, "write:accounts", (v) => graph.endorse(this, v, id));
+    return this.withViewer(token, "write:accounts", (v) => withDomainFlag(this, graph.endorse(this, v, id)));
   }
   unendorse(token: string, id: string) {
-    return this.withViewer(token, "write:accounts", (v) => graph.unendorse(this, v, id));
+    return this.withViewer(token, "write:accounts", (v) => withDomainFlag(this, graph.unendorse(this, v, id)));
   }
   endorsements(token: string, page: reads.Page) {
     return this.withViewer(token, "read:accounts", () => ok(reads.endorsementsPage(this.sql, page)));

@@ -90,6 +90,18 @@ export async function withDomainBlocking(host: AccountHost, records: Relationshi
   });
 }
 
+/** Following an account on a domain this account blocks is refused, as Mastodon's FollowService does. */
+export async function unlessDomainBlocked(host: AccountHost, targetId: string, act: () => Promise<Result<RelationshipRecord>>): Promise<Result<RelationshipRecord>> {
+  const [flagged] = await withDomainBlocking(host, [{ id: targetId, domain_blocking: false } as RelationshipRecord]);
+  return flagged.domain_blocking ? fail(403, "This action is not allowed") : act();
+}
+
+/** A relationship answered by an action (follow, block, mute…), with its `domain_blocking`. */
+export async function withDomainFlag(host: AccountHost, pending: Promise<Result<RelationshipRecord>>): Promise<Result<RelationshipRecord>> {
+  const result = await pending;
+  return result.ok ? ok((await withDomainBlocking(host, [result.value]))[0]) : result;
+}
+
 const SEVER_TOKEN: TokenRecord = { client_id: "domain-block", app_name: "Domain block", app_website: null, scopes: [], created_at: 0 };
 const SEVER_BATCH = 40;
 

@@ -150,6 +150,10 @@ describe("blocking a domain", () => {
     await deliver(createOf(friend, friendNote), friend);
     expect(byUri(await homeOf(me), friendNote.id as string)).toBeTruthy();
 
+    // Following an account of the domain is refused; actions answer with domain_blocking.
+    expect((await api(`/api/v1/accounts/${followedId}/follow`, { method: "POST", headers: bearer(me.token) })).status).toBe(403);
+    const muted = await api(`/api/v1/accounts/${followedId}/mute`, { method: "POST", headers: bearer(me.token) });
+    expect(((await muted.json()) as any).domain_blocking).toBe(true);
     await unblock(me, server.peer.host);
     const lifted = (await getJson(`/api/v1/accounts/relationships?id[]=${followedId}`, me.token)).body[0];
     expect(lifted.domain_blocking).toBe(false);
