@@ -261,6 +261,16 @@ export interface NotificationRecord {
   status: StatusRecord | null;
 }
 
+/** A sender's filtered notifications awaiting a decision (Mastodon's NotificationRequest). */
+export interface NotificationRequestRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  account: AccountSnapshot;
+  notifications_count: number;
+  last_status: StatusRecord | null;
+}
+
 export interface NotificationGroupRecord {
   group_key: string;
   type: NotificationType;

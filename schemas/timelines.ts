@@ -41,6 +41,7 @@ export const notificationsSchema = z.object({
   account_id: z.preprocess(blankAsUndefined, digitId.optional()),
   grouped_types: typeList.optional(),
   expand_accounts: z.preprocess(blankAsUndefined, z.enum(["full", "partial_avatars"]).optional()),
+  include_filtered: boolish.optional(),
 });
 
 export const unreadCountSchema = notificationsSchema.extend({

@@ -39,6 +39,7 @@ import { registerSuggestions } from "./api/suggestions";
 import { registerPublicPages } from "./api/public-pages";
 import { registerNotificationRequests } from "./api/notification-requests";
 import { registerReports } from "./api/reports";
+import { registerUserDomainBlocks } from "./api/user-domain-blocks";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -60,6 +61,7 @@ export function buildRouter(): Router {
   registerFavourites(router);
   registerFollows(router);
   registerRelationships(router);
+  registerUserDomainBlocks(router);
   registerLists(router);
   registerTags(router);
   registerDirectory(router);

@@ -29,6 +29,8 @@ import * as search from "./search";
 import * as media from "./media";
 import * as suggestions from "./suggestions";
 import { runPushOp, type PushOp } from "./push-subscriptions";
+import { runDomainBlockOp, withDomainBlocking, withDomainFlag, unlessDomainBlocked, type DomainBlockOp } from "./user-domain-blocks";
+import { runNotificationRequestOp, type NotificationRequestOp } from "./notification-requests";
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -129,55 +131,59 @@ export class AccountObject extends AccountPeerCalls {
   // ----- social graph, lists, tags -----
 
   follow(token: string, id: string, options: graph.FollowOptions) {
-    return this.withViewer(token, "write:follows", (v) => graph.follow(this, v, id, options));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, unlessDomainBlocked(this, id, () => graph.follow(this, v, id, options))));
   }
   unfollow(token: string, id: string) {
-    return this.withViewer(token, "write:follows", (v) => graph.unfollow(this, v, id));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, graph.unfollow(this, v, id)));
   }
   removeFromFollowers(token: string, id: string) {
-    return this.withViewer(token, "write:follows", (v) => graph.removeFromFollowers(this, v, id));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, graph.removeFromFollowers(this, v, id)));
   }
   followRequests(token: string, page: reads.Page) {
     return this.withViewer(token, "read:follows", () => ok(reads.followRequestsPage(this.sql, page)));
   }
   authorizeFollowRequest(token: string, id: string) {
-    return this.withViewer(token, "write:follows", (v) => graph.authorizeFollowRequest(this, v, id));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, graph.authorizeFollowRequest(this, v, id)));
   }
   rejectFollowRequest(token: string, id: string) {
-    return this.withViewer(token, "write:follows", (v) => graph.rejectFollowRequest(this, v, id));
+    return this.withViewer(token, "write:follows", (v) => withDomainFlag(this, graph.rejectFollowRequest(this, v, id)));
   }
   block(token: string, id: string) {
-    return this.withViewer(token, "write:blocks", (v) => graph.block(this, v, id));
+    return this.withViewer(token, "write:blocks", (v) => withDomainFlag(this, graph.block(this, v, id)));
   }
   unblock(token: string, id: string) {
-    return this.withViewer(token, "write:blocks", (v) => graph.unblock(this, v, id));
+    return this.withViewer(token, "write:blocks", (v) => withDomainFlag(this, graph.unblock(this, v, id)));
   }
   blocks(token: string, page: reads.Page) {
     return this.withViewer(token, "read:blocks", () => ok(reads.blocksPage(this.sql, page)));
   }
+  /** This account's own domain blocks: list, add (and what follows from it), remove. */
+  domainBlocks(token: string, op: DomainBlockOp) {
+    return this.withViewer(token, op.op === "list" ? "read:blocks" : "write:blocks", () => runDomainBlockOp(this, op));
+  }
   mute(token: string, id: string, options: graph.MuteOptions) {
-    return this.withViewer(token, "write:mutes", (v) => graph.mute(this, v, id, options));
+    return this.withViewer(token, "write:mutes", (v) => withDomainFlag(this, graph.mute(this, v, id, options)));
   }
   unmute(token: string, id: string) {
-    return this.withViewer(token, "write:mutes", (v) => graph.unmute(this, v, id));
+    return this.withViewer(token, "write:mutes", (v) => withDomainFlag(this, graph.unmute(this, v, id)));
   }
   mutes(token: string, page: reads.Page) {
     return this.withViewer(token, "read:mutes", () => ok(reads.mutesPage(this.sql, page)));
   }
   setNote(token: string, id: string, comment: string) {
-    return this.withViewer(token, "write:accounts", (v) => graph.setNote(this, v, id, comment));
+    return this.withViewer(token, "write:accounts", (v) => withDomainFlag(this, graph.setNote(this, v, id, comment)));
   }
   endorse(token: string, id: string) {
-    return this.withViewer(token, "write:accounts", (v) => graph.endorse(this, v, id));
+    return this.withViewer(token, "write:accounts", (v) => withDomainFlag(this, graph.endorse(this, v, id)));
   }
   unendorse(token: string, id: string) {
-    return this.withViewer(token, "write:accounts", (v) => graph.unendorse(this, v, id));
+    return this.withViewer(token, "write:accounts", (v) => withDomainFlag(this, graph.unendorse(this, v, id)));
   }
   endorsements(token: string, page: reads.Page) {
     return this.withViewer(token, "read:accounts", () => ok(reads.endorsementsPage(this.sql, page)));
   }
   relationships(token: string, ids: string[]) {
-    return this.withViewer(token, "read:follows", () => ok(graph.relationshipsOf(this.sql, ids)));
+    return this.withViewer(token, "read:follows", async () => ok(await withDomainBlocking(this, graph.relationshipsOf(this.sql, ids))));
   }
   familiarFollowers(token: string, ids: string[]) {
     return this.withViewer(token, "read:follows", async (v) => ok(await reads.familiarFollowers(this, v, ids)));
@@ -311,6 +317,11 @@ export class AccountObject extends AccountPeerCalls {
       if (target === "all") return ok(notes.clearNotifications(this.sql) ?? {});
       return "id" in target ? notes.dismissNotification(this.sql, target.id) : notes.dismissNotificationGroup(this.sql, target.groupKey);
     });
+  }
+  /** Notification policy and requests (filtered notifications per sender). */
+  notificationRequests(token: string, op: NotificationRequestOp) {
+    const scope = op.op === "policy" || op.op === "list" || op.op === "get" ? "read:notifications" : "write:notifications";
+    return this.withViewer(token, scope, (v) => runNotificationRequestOp(this.sql, this.storage, v.account.id, op));
   }
   markers(token: string, timelines: MarkerTimeline[]) {
     return this.withViewer(token, "read:statuses", () => ok(getMarkers(this.sql, timelines)));

@@ -33,10 +33,12 @@ export interface FeedFacts {
   lists: { id: string; replies_policy: string; has_parent: number }[];
   /** This account has filters at all (if not, nothing needs to read them). */
   hasFilters: boolean;
+  /** The author's or the boosted author's domain is one this account blocks (user-domain-blocks.ts). */
+  domainBlocked: boolean;
 }
 
 /** Tables the facts statement reads. */
-const FACT_TABLES = new Set(["blocks", "blocked_by", "following", "list_accounts", "lists", "mutes", "filters"]);
+const FACT_TABLES = new Set(["blocks", "blocked_by", "following", "list_accounts", "lists", "mutes", "filters", "user_domain_blocks"]);
 /** Tables whose new rows can set a status's favourited, bookmarked or reblogged flag. */
 const INTERACTION_TABLES = new Set(["favourites", "bookmarks", "statuses"]);
 const MAX_KEPT = 256;
@@ -46,6 +48,8 @@ interface FactsInput {
   involved: string[];
   inReplyToAccount: string | null;
   reblogAuthor: string | null;
+  /** Domains of the author and the boosted author (remote ones only). */
+  domains: string[];
 }
 
 export class FeedFactsMemo {
@@ -114,7 +118,8 @@ function factsInput(me: string, s: StatusRecord): FactsInput {
   const involved = new Set([s.account.id, ...s.mentions.map((m) => m.id)]);
   if (s.reblog) [s.reblog.account.id, ...s.reblog.mentions.map((m) => m.id)].forEach((id) => involved.add(id));
   involved.delete(me);
-  return { author: s.account.id, involved: [...involved].sort(), inReplyToAccount: s.in_reply_to_account_id, reblogAuthor: s.reblog?.account.id ?? null };
+  const domains = [...new Set([s.account.domain, s.reblog?.account.domain].flatMap((d) => (d ? [d.toLowerCase()] : [])))];
+  return { author: s.account.id, involved: [...involved].sort(), inReplyToAccount: s.in_reply_to_account_id, reblogAuthor: s.reblog?.account.id ?? null, domains };
 }
 
 type FactsRow = {
@@ -127,6 +132,7 @@ type FactsRow = {
   lists: string;
   has_filters: number;
   mutes_change_at: string | null;
+  domain_blocked: number;
 };
 
 function readFacts(sql: SqlStorage, input: FactsInput): { facts: FeedFacts; mutesChangeAt: number } {
@@ -144,12 +150,14 @@ function readFacts(sql: SqlStorage, input: FactsInput): { facts: FeedFacts; mute
             'has_parent', EXISTS (SELECT 1 FROM list_accounts AS p WHERE p.list_id = lists.id AND p.account_id = ?4)))
           FROM list_accounts JOIN lists ON lists.id = list_accounts.list_id WHERE list_accounts.account_id = ?1) AS lists,
          EXISTS (SELECT 1 FROM filters) AS has_filters,
+         EXISTS (SELECT 1 FROM user_domain_blocks WHERE domain IN (SELECT value FROM json_each(?6))) AS domain_blocked,
          (SELECT min(expires_at) FROM mutes WHERE expires_at > ?3 AND account_id IN (SELECT value FROM json_each(?2))) AS mutes_change_at`,
       input.author,
       JSON.stringify(input.involved),
       new Date().toISOString(),
       input.inReplyToAccount,
       input.reblogAuthor,
+      JSON.stringify(input.domains),
     )
     .one();
   const facts: FeedFacts = {
@@ -161,6 +169,7 @@ function readFacts(sql: SqlStorage, input: FactsInput): { facts: FeedFacts; mute
     reblogAuthorBlocksMe: row.reblog_blocks_me === 1,
     lists: JSON.parse(row.lists) as FeedFacts["lists"],
     hasFilters: row.has_filters === 1,
+    domainBlocked: row.domain_blocked === 1,
   };
   return { facts, mutesChangeAt: row.mutes_change_at ? Date.parse(row.mutes_change_at) : Infinity };
 }

@@ -225,6 +225,8 @@ export async function receiveFollow(host: Host, follower: AccountSnapshot): Prom
   if (follower.id === me.id) return fail(422, "Validation failed: You can't follow yourself");
   const sql = host.sql;
   if (has(sql, "blocks", follower.id) || has(sql, "blocked_by", follower.id)) return fail(403, NOT_ALLOWED);
+  // A follow from a domain this account blocks is refused (Mastodon's Follow handler rejects it).
+  if (follower.domain && sql.exec("SELECT 1 FROM user_domain_blocks WHERE domain = ?", follower.domain.toLowerCase()).toArray().length) return fail(403, NOT_ALLOWED);
   const snapshot = JSON.stringify(follower);
   const state = host.storage.transactionSync((): FollowState => {
     if (sql.exec("UPDATE followers SET snapshot = ? WHERE account_id = ?", snapshot, follower.id).rowsWritten) return "accepted";

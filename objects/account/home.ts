@@ -106,7 +106,7 @@ function decide(host: AccountHost, status: StatusRecord, via: Delivery) {
   const me = host.accountId();
   if (status.account.id === me) return null;
   const facts = host.feedFacts.facts(sql, me, status);
-  if (facts.blocked) return null;
+  if (facts.blocked || facts.domainBlocked) return null;
   const follow = facts.follow;
   const mentioned = status.mentions.some((m) => m.id === me);
   const wanted = via === "tag" ? followsTagOf(sql, status) : follow !== null && (status.visibility !== "direct" || mentioned);

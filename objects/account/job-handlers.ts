@@ -14,3 +14,4 @@ import "./push-delivery";
 import "./scheduled";
 import "./search";
 import "./statuses";
+import "./user-domain-blocks";

@@ -10,13 +10,17 @@ import { flagsFor, selectIn } from "./viewer";
  * against the notifications marker, dismissal. Notification ids are generated when the row
  * is written, so their text order is their numeric order and the primary key serves paging.
  * Notifications from blocked accounts, accounts that block us, and accounts muted with
- * notifications are hidden at read time (addNotification also skips them at write time).
+ * notifications are hidden at read time (addNotification also skips them at write time), and
+ * so are notifications the policy filtered (notification-policy.ts) unless the query asks for
+ * them: `include_filtered`, or one sender's notifications (`account_id`), as Mastodon's
+ * `browserable` scope.
  */
 
 export interface NotificationQuery extends IdWindow {
   types?: NotificationType[];
   excludeTypes?: NotificationType[];
   accountId?: string;
+  includeFiltered?: boolean;
 }
 
 export interface GroupedQuery extends NotificationQuery {
@@ -56,6 +60,7 @@ function baseConditions(q: NotificationQuery): { conditions: string[]; params: S
     "from_account_id NOT IN (SELECT account_id FROM mutes WHERE notifications = 1 AND (expires_at IS NULL OR expires_at > ?))",
   ];
   const params: SqlStorageValue[] = [new Date().toISOString()];
+  if (!q.includeFiltered && !q.accountId) conditions.push("filtered = 0");
   if (q.types?.length) {
     conditions.push(`type IN (${q.types.map(() => "?").join(",")})`);
     params.push(...q.types);

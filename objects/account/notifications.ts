@@ -1,6 +1,8 @@
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
 import { publishToUser } from "../streams/user-events";
+import { dispositionOf } from "./notification-policy";
+import { noteFilteredNotification } from "./notification-requests";
 
 export type NotificationType =
   | "mention"
@@ -40,8 +42,10 @@ export function onNotificationAdded(sql: SqlStorage, listener: (n: AddedNotifica
 }
 
 /**
- * Records a notification for this account unless the actor is blocked or muted with
- * notifications, or the status's conversation is muted. Returns the new id, or null if skipped.
+ * Records a notification for this account unless the actor is blocked, on a domain this
+ * account blocks, or muted with notifications, or the status's conversation is muted, or the
+ * notification policy drops it. A notification the policy filters is stored aside (a
+ * notification request), neither streamed nor pushed. Returns the new id, or null if skipped.
  * Call inside the transaction of the change that causes it.
  */
 export function addNotification(
@@ -49,7 +53,13 @@ export function addNotification(
   input: { type: NotificationType; from: AccountSnapshot; status?: StatusRecord | null },
 ): string | null {
   const fromId = input.from.id;
-  const blocked = sql.exec("SELECT 1 FROM blocks WHERE account_id = ? UNION SELECT 1 FROM blocked_by WHERE account_id = ?", fromId, fromId).toArray();
+  const blocked = sql
+    .exec(
+      "SELECT 1 FROM blocks WHERE account_id = ?1 UNION SELECT 1 FROM blocked_by WHERE account_id = ?1 UNION SELECT 1 FROM user_domain_blocks WHERE domain = lower(?2)",
+      fromId,
+      input.from.domain ?? null,
+    )
+    .toArray();
   if (blocked.length) return null;
   const muted = sql
     .exec("SELECT 1 FROM mutes WHERE account_id = ? AND notifications = 1 AND (expires_at IS NULL OR expires_at > ?)", fromId, new Date().toISOString())
@@ -64,10 +74,13 @@ export function addNotification(
       .toArray();
     if (dup.length) return null;
   }
+  const disposition = dispositionOf(sql, input);
+  if (disposition === "drop") return null;
+  const filtered = disposition === "filter";
   const id = snowflake();
   sql.exec(
-    `INSERT INTO notifications (id, type, from_account_id, from_snapshot, status_id, status_snapshot, group_key, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO notifications (id, type, from_account_id, from_snapshot, status_id, status_snapshot, group_key, created_at, filtered)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
     input.type,
     fromId,
@@ -76,7 +89,12 @@ export function addNotification(
     status ? JSON.stringify(status) : null,
     groupKeyFor(input.type, status?.id ?? null, id),
     new Date().toISOString(),
+    filtered ? 1 : 0,
   );
+  if (filtered) {
+    noteFilteredNotification(sql, input.from, status);
+    return id;
+  }
   publishToUser(sql, { event: "notification", id });
   listeners.get(sql)?.({ id, type: input.type, fromId });
   return id;

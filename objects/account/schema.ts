@@ -7,6 +7,8 @@ import { surfaceSchema } from "./surface-schema";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
+import { USER_DOMAIN_BLOCKS_TABLE_SQL } from "./user-domain-blocks";
+import { NOTIFICATION_FILTERING_SQL } from "./notification-policy";
 
 /** Account object storage, in order. Never edit a shipped migration: append a new one. */
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -103,7 +105,19 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   },
   attributionDomainsColumn,
   surfaceSchema,
+  userDomainBlocksSchema,
+  notificationFilteringSchema,
 ];
+
+/** A user's own domain blocks (user-domain-blocks.ts). */
+function userDomainBlocksSchema(sql: SqlStorage): void {
+  sql.exec(USER_DOMAIN_BLOCKS_TABLE_SQL);
+}
+
+/** Notification policy, requests and accepted senders; filtered notifications are kept aside (notification-policy.ts). */
+function notificationFilteringSchema(sql: SqlStorage): void {
+  for (const statement of NOTIFICATION_FILTERING_SQL) sql.exec(statement);
+}
 
 /**
  * Timelines work: status ids are compared as numbers (a remote status from before

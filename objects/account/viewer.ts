@@ -37,12 +37,14 @@ function authorsOf(s: StatusRecord): string[] {
 
 export function viewStatuses(sql: SqlStorage, viewerId: string, candidates: StatusRecord[], context: ViewContext): Viewed {
   const authors = [...new Set(candidates.flatMap(authorsOf))].filter((id) => id !== viewerId);
-  const { blocked, blockedBy, muted, followed } = relationsTo(sql, authors);
+  const domains = [...new Set(candidates.flatMap(domainsOf))];
+  const { blocked, blockedBy, muted, followed, domainBlocked } = relationsTo(sql, authors, domains);
 
   const visibleOne = (s: StatusRecord): boolean => {
     const author = s.account.id;
     if (author === viewerId) return true;
     if (blocked.has(author) || blockedBy.has(author)) return false;
+    if (s.account.domain && domainBlocked.has(s.account.domain.toLowerCase())) return false;
     if (muted.has(author) && context !== "account" && context !== "single") return false;
     const mentioned = s.mentions.some((m) => m.id === viewerId);
     if (s.visibility === "direct") return mentioned;
@@ -53,21 +55,29 @@ export function viewStatuses(sql: SqlStorage, viewerId: string, candidates: Stat
   return { statuses, flags: flagsFor(sql, viewerId, statuses) };
 }
 
+/** Remote domains of a status's authors, as user domain blocks store them. */
+function domainsOf(s: StatusRecord): string[] {
+  return [s.account.domain, s.reblog?.account.domain].flatMap((d) => (d ? [d.toLowerCase()] : []));
+}
+
 /**
- * The viewer's blocks, blocked-by, active mutes and accepted follows among `ids`, in ONE
+ * The viewer's blocks, blocked-by, active mutes, accepted follows among `ids` and blocked
+ * domains among `domains`, in ONE
  * statement returning only the relations that exist (index probes): each `sql.exec` has a
  * fixed cost that dominates small lookups, and every timeline page runs this.
  */
-function relationsTo(sql: SqlStorage, ids: string[]) {
-  const sets = { blocked: new Set<string>(), blockedBy: new Set<string>(), muted: new Set<string>(), followed: new Set<string>() };
+function relationsTo(sql: SqlStorage, ids: string[], domains: string[]) {
+  const sets = { blocked: new Set<string>(), blockedBy: new Set<string>(), muted: new Set<string>(), followed: new Set<string>(), domainBlocked: new Set<string>() };
   if (ids.length === 0) return sets;
   const rows = sql.exec<{ k: keyof typeof sets; id: string }>(
     `SELECT 'blocked' AS k, account_id AS id FROM blocks WHERE account_id IN (SELECT value FROM json_each(?1))
      UNION ALL SELECT 'blockedBy', account_id FROM blocked_by WHERE account_id IN (SELECT value FROM json_each(?1))
      UNION ALL SELECT 'muted', account_id FROM mutes WHERE account_id IN (SELECT value FROM json_each(?1)) AND (expires_at IS NULL OR expires_at > ?2)
-     UNION ALL SELECT 'followed', account_id FROM following WHERE account_id IN (SELECT value FROM json_each(?1)) AND state = 'accepted'`,
+     UNION ALL SELECT 'followed', account_id FROM following WHERE account_id IN (SELECT value FROM json_each(?1)) AND state = 'accepted'
+     UNION ALL SELECT 'domainBlocked', domain FROM user_domain_blocks WHERE domain IN (SELECT value FROM json_each(?3))`,
     JSON.stringify(ids),
     new Date().toISOString(),
+    JSON.stringify(domains),
   );
   for (const r of rows) sets[r.k].add(r.id);
   return sets;

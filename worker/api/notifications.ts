@@ -47,6 +47,7 @@ async function query(c: Ctx) {
     accountId: q.account_id,
     groupedTypes: q.grouped_types,
     expandAccounts: q.expand_accounts,
+    includeFiltered: q.include_filtered,
   };
 }
 
