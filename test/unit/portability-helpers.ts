@@ -1,6 +1,8 @@
 import { expect } from "vitest";
 import { api, bearer } from "./helpers";
-import { runJobsOfKind } from "./media-helpers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import type { AccountObject } from "../../objects/account/account-object";
+import { accountObject } from "./status-helpers";
 import { Browser, formFields } from "./oauth-helpers";
 import type { TestUser } from "./helpers";
 
@@ -59,4 +61,17 @@ export async function signedIn(user: TestUser): Promise<Browser> {
 export function lines(csv: string, header = false): string[] {
   const all = csv.split("\n").filter((l) => l !== "");
   return (header ? all.slice(1) : all).sort();
+}
+
+/**
+ * Runs an account's queued jobs of one kind now. Their time is set to 1, not 0: a job that
+ * wakes the object (a follow does) sets the alarm to the earliest due job, and 0 is refused.
+ */
+export async function runJobsOfKind(accountId: string, kind: string): Promise<void> {
+  const stub = accountObject(accountId);
+  await runInDurableObject(stub, (o: AccountObject) => {
+    o.sql.exec("UPDATE outbox SET next_at = 1 WHERE kind = ?", kind);
+    return o.storage.setAlarm(Date.now());
+  });
+  await runDurableObjectAlarm(stub);
 }
