@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bearer, DOMAIN, issueToken } from "./helpers";
-import { follow, post, user } from "./graph-helpers";
-import { post as postStatus } from "./status-helpers";
+import { eventually, follow, post, user } from "./graph-helpers";
+import { inObject, post as postStatus } from "./status-helpers";
+import { FakePeer, installFakeNetwork, peerHost, uninstallFakeNetwork } from "./federation-peer";
 import { formFields } from "./oauth-helpers";
-import { csvOf, finish, importAndWait, lines, signedIn, uploadImport } from "./portability-helpers";
+import { csvOf, finish, importAndWait, lines, runJobsOfKind, signedIn, uploadImport } from "./portability-helpers";
 
 const FOLLOWING_HEADER = "Account address,Show boosts,Notify on new posts,Languages";
 
@@ -173,5 +174,37 @@ describe("CSV imports: the settings page", () => {
     const refused = await browser.fetch("/settings/imports", { method: "POST", body: empty });
     expect(refused.status).toBe(422);
     expect(await refused.text()).toContain("empty CSV file");
+  });
+});
+
+describe("CSV imports: remote accounts", () => {
+  let peer: FakePeer;
+  beforeAll(async () => {
+    peer = new FakePeer(peerHost("imp"));
+    peer.route("/.well-known/webfinger", (req) => {
+      const m = /^acct:([^@]+)@(.+)$/.exec(new URL(req.url).searchParams.get("resource") ?? "");
+      if (!m || m[1] !== "bob") return new Response("not found", { status: 404 });
+      return Response.json({ subject: `acct:bob@${peer.host}`, links: [{ rel: "self", type: "application/activity+json", href: `${peer.origin}/users/bob` }] });
+    });
+    await peer.addActor("bob");
+    installFakeNetwork(peer);
+  });
+  afterAll(() => uninstallFakeNetwork());
+
+  it("finds remote accounts through WebFinger and follows them over ActivityPub", async () => {
+    const me = await user("iremote");
+    const done = await importAndWait(me, "following", `${FOLLOWING_HEADER}\nbob@${peer.host},false,false,\nnobody@${peer.host},true,false,\n`);
+    expect(done.failures).toEqual([{ line: 3, row: [`nobody@${peer.host}`, "true", "false", ""], error: "Account not found" }]);
+    const rows = await inObject(me.id, (o) => o.sql.exec<{ state: string; reblogs: number; snapshot: string }>("SELECT state, reblogs, snapshot FROM following").toArray());
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ state: "requested", reblogs: 0 });
+    expect(JSON.parse(rows[0].snapshot)).toMatchObject({ username: "bob", domain: peer.host });
+    // The Follow is queued durably and delivered to bob's inbox, signed.
+    await runJobsOfKind(me.id, "federation.send");
+    await eventually(async () => {
+      const follows = peer.received((r) => r.method === "POST" && JSON.parse(new TextDecoder().decode(r.body)).type === "Follow");
+      expect(follows).toHaveLength(1);
+      expect(follows[0].headers.get("signature")).toBeTruthy();
+    });
   });
 });
