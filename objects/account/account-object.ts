@@ -341,7 +341,7 @@ export class AccountObject extends AccountPeerCalls {
   /** One export or import op, for an API token or the settings pages' web session. */
   portability(caller: PortabilityCaller, op: PortabilityOp) {
     if ("session" in caller) return runAsSession(this, caller.session, op);
-    return this.withViewer(caller.token, portabilityScope(op), (v) => runPortabilityOp(this, v.account, op));
+    return this.withViewer(caller.token, portabilityScope(op), () => runPortabilityOp(this, op));
   }
 
   // ----- search -----

@@ -1,5 +1,4 @@
 import type { AccountHost } from "./host";
-import type { AccountRecord } from "../../schemas/records";
 import type { ImportType, PortabilityOp } from "../../schemas/portability";
 import { fail, ok, type Result } from "../../lib/result";
 import { getSession } from "./credentials";
@@ -33,7 +32,7 @@ export function portabilityScope(op: PortabilityOp): string {
   }
 }
 
-export async function runPortabilityOp(host: AccountHost, _account: AccountRecord, op: PortabilityOp): Promise<Result<unknown>> {
+export async function runPortabilityOp(host: AccountHost, op: PortabilityOp): Promise<Result<unknown>> {
   switch (op.op) {
     case "export":
       return ok(exportCsv(host.sql, op.name, op.o));
@@ -59,5 +58,5 @@ export async function runAsSession(host: AccountHost, session: string, op: Porta
   const found = await getSession(host, session);
   if (!found) return fail(401, "This action requires a signed-in session");
   if (!found.account.approved) return fail(403, "Your login is currently pending approval");
-  return runPortabilityOp(host, found.account, op);
+  return runPortabilityOp(host, op);
 }

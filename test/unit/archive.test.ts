@@ -34,6 +34,9 @@ describe("account archive", () => {
   it("makes a zip in Mastodon's layout whose outbox lists every status as a Create of its Note", async () => {
     const me = await user("arme");
     const other = await user("arother");
+    const face = new FormData();
+    face.set("avatar", new File([await photo()], "me.jpg", { type: "image/jpeg" }));
+    expect((await api("/api/v1/accounts/update_credentials", { method: "PATCH", headers: bearer(me.token), body: face })).status).toBe(200);
     const image = await upload(me.token, await photo(), { fields: { description: "a red corner" } });
     const withMedia = await postStatus(me, { status: "with a picture", media_ids: [image.id] });
     const plain = await postStatus(me, { status: "public words" });
@@ -56,6 +59,10 @@ describe("account archive", () => {
     expect(Object.keys(files)).toEqual(expect.arrayContaining(["actor.json", "outbox.json", "likes.json", "bookmarks.json"]));
     const actor = jsonOf(files, "actor.json");
     expect(actor).toMatchObject({ type: "Person", preferredUsername: me.username });
+    // The avatar is in the zip, and actor.json points at it; the default header is not ours to copy.
+    expect(actor.icon.url).toMatch(/^avatar\.[a-z]+$/);
+    expect(files[actor.icon.url].length).toBeGreaterThan(0);
+    expect(actor.image.url).toMatch(/^https?:/);
 
     const outbox = jsonOf(files, "outbox.json");
     expect(outbox["@context"]).toBe(AS);
