@@ -28,6 +28,7 @@ export type PortabilityOp =
   | { op: "import"; type: ImportType; mode: ImportMode; csv: string; filename: string; o: PortabilityOrigin }
   | { op: "imports" }
   | { op: "importDetail"; id: string }
+  | { op: "importFailures"; id: string }
   | { op: "requestArchive"; o: PortabilityOrigin }
   | { op: "archives" }
   | { op: "archiveFile"; id: string };

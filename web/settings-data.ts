@@ -167,7 +167,7 @@ ${messages(p)}
 <p>${escapeHtml(stateLabel(d))} (${d.mode})</p>
 <progress max="${d.total}" value="${d.processed}">${d.processed} of ${d.total}</progress>
 <table><tr><th>Rows</th><th>Processed</th><th>Failed</th></tr><tr><td class="n">${d.total}</td><td class="n">${d.processed}</td><td class="n">${d.failed}</td></tr></table>
-${d.failures.length ? "<h2>Rows that failed</h2>" : ""}
+${d.failures.length ? `<h2>Rows that failed</h2>\n<p><a href="/settings/imports/${escapeHtml(d.id)}/failures.csv">Download them as CSV</a> to fix and upload again.</p>` : ""}
 ${failures}`;
   // While it runs, the page reloads itself every few seconds (no script needed).
   const refresh = d.state === "finished" ? "" : `<meta http-equiv="refresh" content="5">`;

@@ -3,6 +3,7 @@ import type { Viewer } from "../../schemas/auth";
 import type { ImportDetail, ImportFailure, ImportMode, ImportRecord, ImportType, PortabilityOrigin } from "../../schemas/portability";
 import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
+import { csvFormatRows } from "d3-dsv";
 import { accountJobs } from "./jobs";
 import { parseImport, type ImportItem } from "./import-parse";
 import { applyItem, applyRemoval, overwriteRemovals, type Removal } from "./import-rows";
@@ -132,6 +133,25 @@ export function importDetail(sql: SqlStorage, id: string): Result<ImportDetail> 
     .toArray()
     .map((f) => ({ line: f.line, row: JSON.parse(f.row) as string[], error: f.error ?? "Failed" }));
   return ok({ ...toImport(row), failures });
+}
+
+/** Headers of the files Mastodon's imports read with headers (its export's own). */
+const FAILURE_HEADERS: Partial<Record<ImportType, string[]>> = {
+  following: ["Account address", "Show boosts", "Notify on new posts", "Languages"],
+  muting: ["Account address", "Hide notifications"],
+};
+
+/** The rows that failed, as a CSV to fix and upload again (Mastodon's failures.csv). */
+export function importFailuresCsv(sql: SqlStorage, id: string): Result<string> {
+  const row = importRow(sql, id);
+  if (!row) return fail(404, "Record not found");
+  const failed = sql
+    .exec<{ row: string }>("SELECT row FROM import_rows WHERE import_id = ? AND state = 'failed' ORDER BY line", id)
+    .toArray()
+    .map((f) => JSON.parse(f.row) as string[]);
+  const header = FAILURE_HEADERS[row.type as ImportType];
+  const all = header ? [header, ...failed] : failed;
+  return ok(all.length ? `${csvFormatRows(all)}\n` : "");
 }
 
 /** Jobs act as the account itself, with every write an API client could be granted. */

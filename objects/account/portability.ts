@@ -3,7 +3,7 @@ import type { ImportType, PortabilityOp } from "../../schemas/portability";
 import { fail, ok, type Result } from "../../lib/result";
 import { getSession } from "./credentials";
 import { EXPORT_SCOPES, exportCounts, exportCsv } from "./exports";
-import { createImport, importDetail, listImports } from "./imports";
+import { createImport, importDetail, importFailuresCsv, listImports } from "./imports";
 import { archiveFile, listArchives, requestArchive } from "./archive";
 
 /**
@@ -44,6 +44,8 @@ export async function runPortabilityOp(host: AccountHost, op: PortabilityOp): Pr
       return ok(listImports(host.sql));
     case "importDetail":
       return importDetail(host.sql, op.id);
+    case "importFailures":
+      return importFailuresCsv(host.sql, op.id);
     case "requestArchive":
       return requestArchive(host, op.o);
     case "archives":

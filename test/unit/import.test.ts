@@ -104,6 +104,9 @@ describe("CSV imports: bad input", () => {
       { line: 5, row: [`${me.username}@${DOMAIN}`, "true", "false", ""], error: "Validation failed: You can't follow yourself" },
     ]);
     expect(await csvOf(me, "following_accounts.csv")).toBe(`${FOLLOWING_HEADER}\n${good.username}@${DOMAIN},true,false,\n`);
+    // The failed rows come back as a file to fix and upload again.
+    const again = await api(`/api/v1/pronghorn/imports/${done.id}/failures.csv`, { headers: bearer(me.token) });
+    expect(await again.text()).toBe(`${FOLLOWING_HEADER}\nnobody-here@${DOMAIN},true,false,\nnot an address,true,false,\n${me.username}@${DOMAIN},true,false,\n`);
     const bookmarks = await importAndWait(me, "bookmarks", `https://${DOMAIN}/users/${good.username}/statuses/1\nnot a url\n`);
     expect(bookmarks.failures.map((f: any) => f.error)).toEqual(["Post not found", "Invalid post URL"]);
   });
@@ -160,6 +163,9 @@ describe("CSV imports: the settings page", () => {
     expect(report).toContain(`ghost@${DOMAIN},true`);
     expect(report).toContain("Account not found");
     expect(report).not.toContain('http-equiv="refresh"');
+    const failures = await browser.get(`${location}/failures.csv`);
+    expect(failures.headers.get("content-disposition")).toBe('attachment; filename="failures.csv"');
+    expect(await failures.text()).toBe(`Account address,Hide notifications\nghost@${DOMAIN},true\n`);
     expect(await csvOf(me, "muted_accounts.csv")).toBe(`Account address,Hide notifications\n${target.username}@${DOMAIN},false\n`);
 
     // Without the form's CSRF value nothing is imported.

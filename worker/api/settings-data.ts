@@ -38,6 +38,7 @@ export function registerSettingsData(router: Router): void {
   router.get("/api/v1/pronghorn/imports", (c) => apiCall(c, { op: "imports" }));
   router.post("/api/v1/pronghorn/imports", apiCreateImport);
   router.get("/api/v1/pronghorn/imports/:id", (c) => apiCall(c, { op: "importDetail", id: c.route.id }));
+  router.get("/api/v1/pronghorn/imports/:id/failures.csv", (c) => downloadFailures(c, "api"));
   router.get("/api/v1/pronghorn/archives", (c) => apiCall(c, { op: "archives" }));
   router.post("/api/v1/pronghorn/archives", (c) => apiCall(c, { op: "requestArchive", o: originOf(c) }, 202));
   router.get("/api/v1/pronghorn/archives/:id/download", (c) => downloadArchive(c, "api"));
@@ -48,6 +49,7 @@ export function registerSettingsData(router: Router): void {
   router.get("/settings/imports", (c) => showImports(c));
   router.post("/settings/imports", createImportPage);
   router.get("/settings/imports/:id", showImport);
+  router.get("/settings/imports/:id/failures.csv", (c) => downloadFailures(c, "page"));
 }
 
 /** Mastodon's download paths (`follows.csv`) and the file names it gives them (`following_accounts.csv`). */
@@ -148,8 +150,20 @@ async function downloadCsv(c: Ctx, via: "api" | "page"): Promise<Response> {
   if (!who) return toSignIn();
   const result = await run<string>(who, c, { op: "export", name, o: originOf(c) });
   if (!result.ok && result.status === 401 && "session" in who.caller) return toSignIn();
-  return new Response(unwrap(result), {
-    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}.csv"`, "cache-control": "no-store" },
+  return csvResponse(unwrap(result), `${name}.csv`);
+}
+
+async function downloadFailures(c: Ctx, via: "api" | "page"): Promise<Response> {
+  const who = await pageOrTokenCaller(c, via);
+  if (!who) return toSignIn();
+  const result = await run<string>(who, c, { op: "importFailures", id: c.route.id });
+  if (!result.ok && result.status === 401 && "session" in who.caller) return toSignIn();
+  return csvResponse(unwrap(result), "failures.csv");
+}
+
+function csvResponse(body: string, filename: string): Response {
+  return new Response(body, {
+    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${filename}"`, "cache-control": "no-store" },
   });
 }
 
