@@ -144,14 +144,24 @@ function statusUris(sql: SqlStorage, table: "favourites" | "bookmarks", o: Porta
 }
 
 async function buildArchive(host: AccountHost, row: ArchiveRow): Promise<{ key: string; size: number }> {
-  const sql = host.sql;
-  const data = actorData(sql, host.record() as AccountRecord);
+  const data = actorData(host.sql, host.record() as AccountRecord | null);
   if (!data) throw new Error("no account");
   const self = data.account;
   const o = JSON.parse(row.origin) as PortabilityOrigin;
   const key = `archives/${self.id}/${row.id}.zip`;
-  const zip = new R2ZipWriter(await host.env.MEDIA.createMultipartUpload(key, { httpMetadata: { contentType: "application/zip" } }));
-  await zip.addText("actor.json", [JSON.stringify(actorJson(self, o, data.ed25519PublicMultibase))]);
+  const upload = await host.env.MEDIA.createMultipartUpload(key, { httpMetadata: { contentType: "application/zip" } });
+  try {
+    return { key, size: await writeArchive(host, new R2ZipWriter(upload), self, o, data.ed25519PublicMultibase) };
+  } catch (err) {
+    // The parts written so far would otherwise wait for R2 to drop the unfinished upload.
+    await upload.abort().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function writeArchive(host: AccountHost, zip: R2ZipWriter, self: AccountRecord, o: PortabilityOrigin, ed25519: string | null): Promise<number> {
+  const sql = host.sql;
+  await zip.addText("actor.json", [JSON.stringify(actorJson(self, o, ed25519))]);
   const media: string[] = [];
   const total = sql.exec<{ n: number }>("SELECT count(*) AS n FROM statuses").one().n;
   const pages = (function* () {
@@ -171,7 +181,7 @@ async function buildArchive(host: AccountHost, row: ArchiveRow): Promise<{ key: 
     const file = await host.env.MEDIA.get(mediaKey);
     if (file) await zip.addStream(pathInArchive(mediaKey), file.body);
   }
-  return { key, size: await zip.finish() };
+  return zip.finish();
 }
 
 accountJobs.register(BUILD_JOB, async (host, payload: { id: string }) => {
