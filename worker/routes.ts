@@ -40,6 +40,7 @@ import { registerPublicPages } from "./api/public-pages";
 import { registerNotificationRequests } from "./api/notification-requests";
 import { registerReports } from "./api/reports";
 import { registerUserDomainBlocks } from "./api/user-domain-blocks";
+import { registerSettingsData } from "./api/settings-data";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -86,5 +87,6 @@ export function buildRouter(): Router {
   registerSuggestions(router);
   registerPublicPages(router);
   registerReports(router);
+  registerSettingsData(router);
   return router;
 }

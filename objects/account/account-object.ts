@@ -31,6 +31,8 @@ import * as suggestions from "./suggestions";
 import { runPushOp, type PushOp } from "./push-subscriptions";
 import { runDomainBlockOp, withDomainBlocking, withDomainFlag, unlessDomainBlocked, type DomainBlockOp } from "./user-domain-blocks";
 import { runNotificationRequestOp, type NotificationRequestOp } from "./notification-requests";
+import { portabilityScope, runAsSession, runPortabilityOp } from "./portability";
+import type { PortabilityCaller, PortabilityOp } from "../../schemas/portability";
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -354,6 +356,14 @@ export class AccountObject extends AccountPeerCalls {
   /** This token's push subscription: get, create (replacing), update alerts and policy, delete. */
   pushSubscription(token: string, op: PushOp) {
     return this.withViewer(token, "push", () => runPushOp(this, token, op));
+  }
+
+  // ----- data export and import (CSV, archive) -----
+
+  /** One export or import op, for an API token or the settings pages' web session. */
+  portability(caller: PortabilityCaller, op: PortabilityOp) {
+    if ("session" in caller) return runAsSession(this, caller.session, op);
+    return this.withViewer(caller.token, portabilityScope(op), () => runPortabilityOp(this, op));
   }
 
   // ----- search -----

@@ -1,11 +1,13 @@
 // Loads every module that registers account jobs (jobs.ts), so that the registry is complete
 // before the first alarm runs, whichever modules the RPC surface happens to import.
+import "./archive";
 import "./backfill";
 import "./directory-sync";
 import "./fanout";
 import "./federation-out";
 import "./federation-statuses";
 import "./graph";
+import "./imports";
 import "./interactions";
 import "./link-verification";
 import "./media-jobs";

@@ -4,6 +4,7 @@ import { statusesExtraSchema } from "./status-rows";
 import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
 import { surfaceSchema } from "./surface-schema";
+import { portabilitySchema } from "./portability-schema";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
@@ -107,6 +108,7 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   surfaceSchema,
   userDomainBlocksSchema,
   notificationFilteringSchema,
+  portabilitySchema,
 ];
 
 /** A user's own domain blocks (user-domain-blocks.ts). */
