@@ -8,8 +8,7 @@ import { statusUri } from "../../core/serializers/status";
  * none), columns, booleans as `true`/`false`, `Languages` joined with ", ", rows ended by "\n",
  * accounts as `username@domain` (local ones with this instance's domain), newest first where
  * Mastodon orders them so. `followers.csv` is ours (Mastodon offers no followers file); it uses
- * the single `Account address` column. Users cannot block whole domains here, so
- * `blocked_domains.csv` is always empty, as Mastodon's is for someone who blocked none.
+ * the single `Account address` column.
  */
 
 const FOLLOWING_HEADER = ["Account address", "Show boosts", "Notify on new posts", "Languages"];
@@ -79,7 +78,7 @@ export function exportCsv(sql: SqlStorage, name: ExportName, o: PortabilityOrigi
         ).map(({ account, row }) => [String(row.title), address(account)]),
       );
     case "blocked_domains":
-      return "";
+      return csv(sql.exec<{ domain: string }>("SELECT domain FROM user_domain_blocks ORDER BY id").toArray().map((r) => [r.domain]));
     case "bookmarks":
       return csv(
         sql
@@ -98,7 +97,7 @@ export function exportCounts(sql: SqlStorage): ExportCounts {
     lists: count("SELECT count(*) AS n FROM lists"),
     blocked_accounts: count("SELECT count(*) AS n FROM blocks"),
     muted_accounts: count("SELECT count(*) AS n FROM mutes"),
-    blocked_domains: 0,
+    blocked_domains: count("SELECT count(*) AS n FROM user_domain_blocks"),
     bookmarks: count("SELECT count(*) AS n FROM bookmarks"),
     statuses: count("SELECT count(*) AS n FROM statuses"),
   };

@@ -14,6 +14,7 @@ import * as graph from "./graph";
 import * as lists from "./lists";
 import { act } from "./interactions";
 import { accountAddress } from "./exports";
+import { runDomainBlockOp } from "./user-domain-blocks";
 import type { ImportItem } from "./import-parse";
 
 /**
@@ -56,7 +57,7 @@ function findListId(sql: SqlStorage, title: string): string | null {
 const NOT_FOUND_ACCOUNT = "Account not found";
 
 export async function applyItem(host: AccountHost, viewer: Viewer, o: PortabilityOrigin, type: ImportType, item: ImportItem): Promise<Result<unknown>> {
-  if (item.kind === "domain") return fail(422, "Blocking whole domains is not supported on this server");
+  if (item.kind === "domain") return runDomainBlockOp(host, { op: "add", domain: item.domain });
   if (item.kind === "status") {
     const held = await resolveStatus({ env: host.env, o }, item.uri, 1);
     if (!held) return fail(404, "Post not found");
@@ -94,7 +95,11 @@ async function addToList(host: AccountHost, viewer: Viewer, title: string, accou
 
 // ----- overwrite: what goes before the rows are applied -----
 
-export type Removal = { kind: "unfollow" | "unblock" | "unmute"; id: string } | { kind: "unbookmark"; id: string } | { kind: "deleteList"; id: string };
+export type Removal =
+  | { kind: "unfollow" | "unblock" | "unmute"; id: string }
+  | { kind: "unbookmark"; id: string }
+  | { kind: "deleteList"; id: string }
+  | { kind: "unblockDomain"; domain: string };
 
 const normalAddress = (acct: string, domain: string) => (acct.includes("@") ? acct : `${acct}@${domain}`).toLowerCase();
 
@@ -130,8 +135,14 @@ export function overwriteRemovals(sql: SqlStorage, o: PortabilityOrigin, type: I
         .filter((r) => !titles.has(r.title))
         .map((r) => ({ kind: "deleteList", id: r.id }));
     }
-    case "domain_blocking":
-      return [];
+    case "domain_blocking": {
+      const domains = new Set(items.flatMap((i) => (i.kind === "domain" ? [i.domain] : [])));
+      return sql
+        .exec<{ domain: string }>("SELECT domain FROM user_domain_blocks ORDER BY id")
+        .toArray()
+        .filter((r) => !domains.has(r.domain))
+        .map((r) => ({ kind: "unblockDomain", domain: r.domain }));
+    }
   }
 }
 
@@ -148,5 +159,7 @@ export async function applyRemoval(host: AccountHost, viewer: Viewer, removal: R
       return ok({});
     case "deleteList":
       return lists.deleteList(host, removal.id);
+    case "unblockDomain":
+      return runDomainBlockOp(host, { op: "remove", domain: removal.domain });
   }
 }

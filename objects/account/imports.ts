@@ -74,7 +74,6 @@ function followLimit(sql: SqlStorage): number {
 }
 
 export async function createImport(host: AccountHost, input: NewImport): Promise<Result<ImportRecord>> {
-  if (input.type === "domain_blocking") return fail(422, "Validation failed: Blocking whole domains is not supported on this server");
   const parsed = parseImport(input.type, input.csv);
   if (!parsed.ok) return parsed;
   const rows = parsed.value;

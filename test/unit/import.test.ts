@@ -107,6 +107,11 @@ describe("CSV imports: bad input", () => {
     // The failed rows come back as a file to fix and upload again.
     const again = await api(`/api/v1/pronghorn/imports/${done.id}/failures.csv`, { headers: bearer(me.token) });
     expect(await again.text()).toBe(`${FOLLOWING_HEADER}\nnobody-here@${DOMAIN},true,false,\nnot an address,true,false,\n${me.username}@${DOMAIN},true,false,\n`);
+    // Domain blocks: merge adds, overwrite also lifts the blocks the file does not name.
+    await importAndWait(me, "domain_blocking", "#domain\nspam.example\nOther.Example\n");
+    expect(await csvOf(me, "blocked_domains.csv")).toBe("spam.example\nother.example\n");
+    await importAndWait(me, "domain_blocking", "other.example\n", "overwrite");
+    expect(await csvOf(me, "blocked_domains.csv")).toBe("other.example\n");
     const bookmarks = await importAndWait(me, "bookmarks", `https://${DOMAIN}/users/${good.username}/statuses/1\nnot a url\n`);
     expect(bookmarks.failures.map((f: any) => f.error)).toEqual(["Post not found", "Invalid post URL"]);
   });
@@ -122,7 +127,6 @@ describe("CSV imports: bad input", () => {
     await expectError(await uploadImport(me.token, "following", `${FOLLOWING_HEADER}\n`), 422, /empty CSV file/);
     await expectError(await uploadImport(me.token, "friends", "a@b\n"), 422, /Type must be one of/);
     await expectError(await uploadImport(me.token, "following", "a@b\n", "replace"), 422, /Mode must be merge or overwrite/);
-    await expectError(await uploadImport(me.token, "domain_blocking", "example.com\n"), 422, /not supported/);
     await expectError(await uploadImport(me.token, "following", new Uint8Array([0xff, 0xfe, 0x41])), 422, /UTF-8/);
     await expectError(await uploadImport(me.token, "blocking", "a@b.example\n".repeat(20_001)), 422, /more than 20000 rows/);
     await expectError(await uploadImport(me.token, "following", "a@b.example\n".repeat(7_501)), 422, /cannot follow more than 7500/);
