@@ -8,6 +8,7 @@ import { queueStatusFederation, type StatusOp } from "./federation-statuses";
 import { addToInstanceTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
 import { localAccountIds } from "../federation/account-owners";
 import { boosterIds } from "./status-rows";
+import { carded } from "./link-cards";
 import { formerFollowersSince } from "./surface-schema";
 import { snowflakeTime } from "../../lib/ids";
 import type { FanoutOp, FanoutPage, StatusDeleted } from "../../schemas/calls";
@@ -30,9 +31,10 @@ accountJobs
 const FOLLOWERS_PER_PAGE = 200;
 const PARALLEL_CALLS = 25;
 
-export async function fanOutCreated(host: AccountHost, status: StatusRecord): Promise<void> {
+export async function fanOutCreated(host: AccountHost, created: StatusRecord): Promise<void> {
   const me = host.accountId();
-  await federate(host, { op: "create", status });
+  await federate(host, { op: "create", status: created });
+  const status = await carded(host, created);
   let participants: AccountSnapshot[] | undefined;
   if (status.visibility === "direct" && !status.reblog) {
     participants = await participantsOf(host.env, status);
@@ -45,8 +47,9 @@ export async function fanOutCreated(host: AccountHost, status: StatusRecord): Pr
   ]);
 }
 
-export async function fanOutUpdated(host: AccountHost, status: StatusRecord): Promise<void> {
-  await federate(host, { op: "update", status });
+export async function fanOutUpdated(host: AccountHost, updated: StatusRecord): Promise<void> {
+  await federate(host, { op: "update", status: updated });
+  const status = await carded(host, updated);
   host.storage.transactionSync(() => refreshCopies(host.sql, status));
   if (!status.reblog) await updateInstanceTimelines(host.env, status);
   const extra = [...mentionedLocal(status, host.accountId()), ...boosterIds(host.sql, status.id)];

@@ -28,6 +28,7 @@ import { localFollowersAfter, markLifecycle, removeLocalFollower } from "./remot
 import { receiveInteraction } from "./remote-interactions";
 import { localAccountIds, remoteActorUris } from "./account-owners";
 import { addToInstanceTimelines, onPublicTimeline, onTagTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
+import { withCard } from "../link-cards/status-card";
 import type { Interaction, InteractionOutcome, WatchedChange } from "../../schemas/calls";
 
 /**
@@ -206,6 +207,7 @@ async function drainFanout(host: RemoteHost): Promise<void> {
   const jobs = rows.map((r) => JSON.parse(r.job) as FanoutJob);
   const spread = jobs.some((job) => visibilityOf(job.op) !== "direct");
   const followers = spread ? localFollowersAfter(sql, null, FOLLOWERS_PER_PAGE) : [];
+  await cardsFor(host, jobs);
   await linkCreated(host, jobs);
   await instanceTimelinesFor(host.env, jobs.map((job) => job.op));
   const localExtra = new Set(await localAccountIds(host.env, [...new Set(jobs.flatMap((job) => job.extra))]));
@@ -242,6 +244,22 @@ async function drainFanout(host: RemoteHost): Promise<void> {
     sql.exec("DELETE FROM fanout_queue WHERE seq <= ?", rows[rows.length - 1].seq);
     if (sql.exec("SELECT 1 FROM fanout_queue LIMIT 1").toArray().length) host.enqueue(FANOUT_DRAIN_JOB, {});
   });
+}
+
+/**
+ * New and edited statuses get their link's preview card before anyone is told of them (one
+ * fetch per address, through its LinkCardObject), stored on this actor's row too.
+ */
+async function cardsFor(host: RemoteHost, jobs: FanoutJob[]): Promise<void> {
+  await Promise.all(
+    jobs.map(async (job) => {
+      if (job.op.kind === "delete") return;
+      const next = await withCard(host.env, job.op.status);
+      if (!next.changed) return;
+      job.op = { ...job.op, status: next.status };
+      host.sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.card', json(?)) WHERE id = ?", JSON.stringify(next.status.card ?? null), next.status.id);
+    }),
+  );
 }
 
 remoteActorJobs

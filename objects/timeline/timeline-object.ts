@@ -6,6 +6,7 @@ import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { accountStub } from "../../core/stubs";
 import { publishPublic, STREAM_WATCHERS_SQL, unwatchStream, watchStream } from "../streams/public-streams";
 import * as catalog from "./catalog";
+import * as linkTrends from "./link-trends";
 
 /**
  * An instance-wide timeline: `idFromName("public")` (public statuses, local and remote) or
@@ -43,6 +44,8 @@ const MIGRATIONS: readonly Migration[] = [
   (sql) => sql.exec(STREAM_WATCHERS_SQL),
   // Search index, hashtag registry and trend counts (./catalog.ts; used by the public timeline only).
   catalog.catalogSchema,
+  // Links shared in public statuses: trending links and the link timeline (./link-trends.ts).
+  linkTrends.linkTrendsSchema,
 ];
 
 export interface TimelineQuery extends IdWindow {
@@ -180,6 +183,15 @@ export class TimelineObject extends DurableObject<Env> {
     return catalog.trendingStatuses(this.sql, limit, offset);
   }
   /** Live counts of one of the listed statuses, from its author's object (trending statuses). */
+  async trendingLinks(limit: number, offset: number): Promise<linkTrends.LinkTrend[]> {
+    return linkTrends.trendingLinks(this.sql, limit, offset);
+  }
+
+  /** Null when `url` is not a trending link (the link timeline then answers 404). */
+  async linkTimeline(url: string, page: IdWindow): Promise<StatusRecord[] | null> {
+    return linkTrends.isTrendingLink(this.sql, url) ? linkTrends.linkStatuses(this.sql, url, page) : null;
+  }
+
   async noteCounts(counts: catalog.StatusCounts): Promise<void> {
     catalog.noteCounts(this.sql, counts);
   }
