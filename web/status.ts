@@ -85,6 +85,7 @@ export function renderStatusPage({ siteTitle, status: s, ancestors, descendants 
   const head = [
     `<link rel="alternate" type="application/activity+json" href="${escapeHtml(statusUri(o, s))}">`,
     `<link rel="canonical" href="${escapeHtml(url)}">`,
+    `<link rel="alternate" type="application/json+oembed" href="${escapeHtml(`${o.origin}/api/oembed?url=${encodeURIComponent(url)}`)}">`,
     ...(s.account.indexable ? [] : ['<meta name="robots" content="noindex, noarchive">']),
     socialMeta({
       siteName: siteTitle,

@@ -91,12 +91,15 @@ export function isTrendingLink(sql: SqlStorage, url: string): boolean {
 }
 
 /** Listed public statuses sharing `url`, newest first (candidates: the viewer's object filters them). */
-export function linkStatuses(sql: SqlStorage, url: string, page: IdWindow): StatusRecord[] {
+export function linkStatuses(sql: SqlStorage, url: string, page: IdWindow & { local?: boolean; remote?: boolean }): StatusRecord[] {
   const w = windowSql("u.status_id", page, true);
+  const conditions = ["u.url = ?", ...w.conditions];
+  if (page.local && !page.remote) conditions.push("e.local = 1");
+  if (page.remote && !page.local) conditions.push("e.local = 0");
   const rows = sql
     .exec<{ snapshot: string }>(
       `SELECT e.snapshot AS snapshot FROM link_uses u JOIN entries e ON e.id = u.status_id
-       ${whereClause(["u.url = ?", ...w.conditions])} ORDER BY ${w.orderBy} LIMIT ?`,
+       ${whereClause(conditions)} ORDER BY ${w.orderBy} LIMIT ?`,
       url,
       ...w.params,
       page.limit,

@@ -188,7 +188,7 @@ export class TimelineObject extends DurableObject<Env> {
   }
 
   /** Null when `url` is not a trending link (the link timeline then answers 404). */
-  async linkTimeline(url: string, page: IdWindow): Promise<StatusRecord[] | null> {
+  async linkTimeline(url: string, page: IdWindow & { local?: boolean; remote?: boolean }): Promise<StatusRecord[] | null> {
     return linkTrends.isTrendingLink(this.sql, url) ? linkTrends.linkStatuses(this.sql, url, page) : null;
   }
 
