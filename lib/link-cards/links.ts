@@ -16,25 +16,29 @@ export interface LinkChoice {
 }
 
 export async function firstCardLink(contentHtml: string, choice: LinkChoice): Promise<string | null> {
-  const found: string[] = [];
-  const skip = new Set(choice.mentionUrls);
+  const anchors: { href: string; rel: string; cls: string; text: string }[] = [];
   await new HTMLRewriter()
     .on("a[href]", {
       element(el) {
-        if (found.length) return;
-        const rel = el.getAttribute("rel") ?? "";
-        const cls = el.getAttribute("class") ?? "";
-        if (/(^|\s)tag(\s|$)/.test(rel) || /(^|\s)(mention|hashtag|u-url|h-card)(\s|$)/.test(cls)) return;
-        const href = decodeEntities(el.getAttribute("href") ?? "");
-        if (skip.has(href)) return;
-        const url = normalizeLink(href);
-        if (!url || new URL(url).origin === choice.localOrigin || MEDIA_EXTENSIONS.test(new URL(url).pathname)) return;
-        found.push(url);
+        anchors.push({ href: decodeEntities(el.getAttribute("href") ?? ""), rel: el.getAttribute("rel") ?? "", cls: el.getAttribute("class") ?? "", text: "" });
+      },
+      text(t) {
+        const last = anchors[anchors.length - 1];
+        if (last && last.text.length < 64) last.text += t.text;
       },
     })
     .transform(new Response(contentHtml))
     .arrayBuffer();
-  return found[0] ?? null;
+  const skip = new Set(choice.mentionUrls);
+  for (const a of anchors) {
+    if (/(^|\s)tag(\s|$)/.test(a.rel) || /(^|\s)(mention|hashtag|u-url|h-card)(\s|$)/.test(a.cls) || skip.has(a.href)) continue;
+    // Servers whose markup lost its classes: a link reading "#tag" or "@user" is still one.
+    if (/^\s*[#@]/.test(a.text)) continue;
+    const url = normalizeLink(a.href);
+    if (!url || new URL(url).origin === choice.localOrigin || MEDIA_EXTENSIONS.test(new URL(url).pathname)) continue;
+    return url;
+  }
+  return null;
 }
 
 /** The canonical spelling of a link (lower-case host, no fragment, no default port); null if not http(s). */
