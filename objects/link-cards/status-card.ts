@@ -3,6 +3,12 @@ import { firstCardLink } from "../../lib/link-cards/links";
 import { linkCardStub } from "../../core/stubs";
 import { requireInstanceOrigin } from "../federation/instance-origin";
 
+/** How long a fan-out waits for a card before it goes on without it (a late-card job then follows). */
+export const CARD_WAIT_MS = 2_000;
+/** When the late-card job looks again: the link's object keeps fetching meanwhile. */
+export const LATE_CARD_DELAY_MS = 15_000;
+const PENDING = Symbol("pending");
+
 /**
  * The preview card a status should carry, for the fan-out jobs of local authors
  * (objects/account/link-cards.ts) and remote ones (objects/federation/remote-fanout.ts):
@@ -10,7 +16,7 @@ import { requireInstanceOrigin } from "../federation/instance-origin";
  * An edit that keeps the link keeps the card; one that removes it drops it. Never throws: a
  * card is an extra, never a reason to hold a status back.
  */
-export async function cardChange(env: Env, status: StatusRecord): Promise<PreviewCardRecord | null | undefined> {
+export async function cardChange(env: Env, status: StatusRecord, waitMs: number | null): Promise<PreviewCardRecord | null | undefined | typeof PENDING> {
   if (status.reblog) return undefined;
   try {
     const o = await requireInstanceOrigin(env);
@@ -18,16 +24,37 @@ export async function cardChange(env: Env, status: StatusRecord): Promise<Previe
     const link = await firstCardLink(status.content, { localOrigin: o.origin, mentionUrls });
     if (!link) return status.card ? null : undefined;
     if (status.card?.url === link) return undefined;
-    return await linkCardStub(env, link).card(link);
+    const card = linkCardStub(env, link).card(link);
+    return waitMs === null ? await card : await atMost(card, waitMs);
   } catch (err) {
     console.warn("status card skipped", status.id, err instanceof Error ? err.message : err);
     return undefined;
   }
 }
 
-/** `status` with its card as `cardChange` decided, and whether that changed anything. */
-export async function withCard(env: Env, status: StatusRecord): Promise<{ status: StatusRecord; changed: boolean }> {
-  const card = await cardChange(env, status);
-  if (card === undefined || (card === null && !status.card)) return { status, changed: false };
-  return { status: { ...status, card }, changed: true };
+export interface Carded {
+  status: StatusRecord;
+  changed: boolean;
+  /** The card was still being fetched after `waitMs`: look again later. */
+  pending: boolean;
+}
+
+/** `status` with its card as `cardChange` decided, waiting at most `waitMs` (null: until the fetch ends). */
+export async function withCard(env: Env, status: StatusRecord, waitMs: number | null = CARD_WAIT_MS): Promise<Carded> {
+  const card = await cardChange(env, status, waitMs);
+  if (card === PENDING) return { status, changed: false, pending: true };
+  if (card === undefined || (card === null && !status.card)) return { status, changed: false, pending: false };
+  return { status: { ...status, card }, changed: true, pending: false };
+}
+
+/** The promise's value, or PENDING if it takes longer than `ms` (it keeps running; its failure is then ignored). */
+async function atMost<T>(promise: Promise<T>, ms: number): Promise<T | typeof PENDING> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const late = new Promise<typeof PENDING>((resolve) => (timer = setTimeout(() => resolve(PENDING), ms)));
+  promise.catch(() => undefined);
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+  }
 }

@@ -110,8 +110,8 @@ export class TimelineObject extends DurableObject<Env> {
     for (const status of JSON.parse(statuses) as StatusRecord[]) await this.add(status);
   }
 
-  /** Replaces an edited status; returns the tags it had, or null if it was not here. */
-  async update(status: StatusRecord): Promise<string[] | null> {
+  /** Replaces an edited status (`quiet`: only its preview card changed, not streamed); returns the tags it had, or null if it was not here. */
+  async update(status: StatusRecord, quiet = false): Promise<string[] | null> {
     if (this.isPublic) catalog.catalogStatus(this.sql, status);
     const previous = this.tagsOf(status.id);
     if (previous === null) return null;
@@ -122,7 +122,7 @@ export class TimelineObject extends DurableObject<Env> {
       JSON.stringify(status),
       status.id,
     );
-    publishPublic(this.sql, this.env, { event: "status.update", status });
+    if (!quiet) publishPublic(this.sql, this.env, { event: "status.update", status });
     return previous;
   }
 

@@ -52,6 +52,7 @@ ${creator ? `<meta name="fediverse:creator" content="${creator}">` : ""}`,
     .route("/rich-oembed", () => Response.json({ type: "rich", version: "1.0", title: "Scripted", html: "<script src='https://evil.example/x.js'></script>" }))
     .route("/big", () => new Response(`<html><head><title>Big</title></head><body>${"x".repeat(1100 * 1024)}</body></html>`, { headers: { "content-type": "text/html" } }))
     .route("/slow", () => new Promise<Response>((resolve) => setTimeout(() => resolve(htmlPage("<title>Too late</title>")()), 6_000)))
+    .route("/slowish", () => new Promise<Response>((resolve) => setTimeout(() => resolve(htmlPage("<title>Worth the wait</title>")()), 3_000)))
     .route("/data.json", () => Response.json({ title: "not html" }));
   installFakeNetwork(site);
   return site;

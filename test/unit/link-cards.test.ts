@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { uninstallFakeNetwork } from "./federation-peer";
 import { expectSchema } from "./openapi";
 import { cardSite } from "./link-cards-site";
+import { inObject } from "./status-helpers";
 import { call, follow, get, post, settle, users } from "./timelines-helpers";
 import { buildCard } from "../../objects/link-cards/build-card";
 import { firstCardLink } from "../../lib/link-cards/links";
@@ -121,6 +122,24 @@ describe("preview cards of local statuses", () => {
     // The test switch lets a loopback address through to the network (here: the fake one, which has no such host).
     await expect(buildCard("http://127.0.0.1:8080/page", { ...env, ALLOW_PRIVATE_ADDRESSES: "true" })).rejects.toThrow(/no route to 127\.0\.0\.1/);
   }, 15_000);
+
+  it("does not hold a post back for a slow link: the card reaches the copies later, quietly", async () => {
+    const [author, reader] = await users("lclate", "lclatereader");
+    const site = cardSite("late");
+    await follow(reader, author);
+    const status = await post(author, { status: `wait for it ${site.origin}/slowish` });
+    await settle([author, reader]);
+    const before = await get("/api/v1/timelines/home", reader.token);
+    expect(before.body.find((s: any) => s.id === status.id)?.card).toBeNull();
+    // The late-card job is due a little later: make it due now.
+    await inObject(author.id, (o) => o.sql.exec("UPDATE outbox SET next_at = ? WHERE kind = 'status.lateCard'", Date.now()));
+    await settle([author, reader]);
+    expect((await cardOf(status.id)).title).toBe("Worth the wait");
+    const after = await get("/api/v1/timelines/home", reader.token);
+    expect(after.body.find((s: any) => s.id === status.id)?.card?.title).toBe("Worth the wait");
+    expect((await get("/api/v1/notifications", reader.token)).body).toEqual([]);
+    expect(pageRequests(site, "/slowish")).toBe(1);
+  }, 20_000);
 
   it("keeps the card across an edit that keeps the link, and changes it with the link", async () => {
     const [author] = await users("lcedit");
