@@ -256,7 +256,8 @@ async function drainFanout(host: RemoteHost): Promise<void> {
 async function cardsFor(host: RemoteHost, jobs: FanoutJob[]): Promise<void> {
   await Promise.all(
     jobs.map(async (job) => {
-      if (job.op.kind === "delete") return;
+      // As Mastodon's Create handler: no crawl for a remote status behind a content warning.
+      if (job.op.kind === "delete" || job.op.status.spoiler_text !== "") return;
       const next = await withCard(host.env, job.op.status);
       if (next.pending) host.enqueue(REMOTE_LATE_CARD_JOB, { id: job.op.status.id }, Date.now() + LATE_CARD_DELAY_MS);
       if (!next.changed) return;
