@@ -4,6 +4,7 @@ import { uninstallFakeNetwork } from "./federation-peer";
 import { expectSchema } from "./openapi";
 import { cardSite } from "./link-cards-site";
 import { inObject } from "./status-helpers";
+import { api } from "./helpers";
 import { call, follow, get, post, settle, users } from "./timelines-helpers";
 import { buildCard } from "../../objects/link-cards/build-card";
 import { firstCardLink } from "../../lib/link-cards/links";
@@ -55,6 +56,10 @@ describe("preview cards of local statuses", () => {
     expect(publicTl.body.find((s: any) => s.id === status.id)?.card?.url).toBe(`${site.origin}/article`);
     const tagTl = await get("/api/v1/timelines/tag/deer?limit=40");
     expect(tagTl.body.find((s: any) => s.id === status.id)?.card).not.toBeNull();
+
+    // The public status page shows it as text.
+    const page = await (await api(`/@${author.username}/${status.id}`, { headers: { accept: "text/html" } })).text();
+    expect(page).toContain(`<a href="${site.origin}/article" rel="nofollow noopener noreferrer"><strong>Pronghorns &amp; antelopes</strong></a>`);
 
     // Another account sharing the same link: the card comes from the cache.
     const again = await post(other, { status: `${site.origin}/article` });
