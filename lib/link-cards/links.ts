@@ -8,6 +8,9 @@ import { decodeEntities } from "./page-meta";
  */
 const MEDIA_EXTENSIONS = /\.(?:jpe?g|png|gif|webp|avif|heic|heif|svg|bmp|tiff?|mp4|m4v|mov|webm|mkv|avi|mp3|m4a|ogg|oga|opus|wav|flac|aac)$/i;
 
+/** Longer addresses get no card (they also name the link's cache object). */
+const MAX_LINK_LENGTH = 2048;
+
 export interface LinkChoice {
   /** Origin of this server: its own addresses never get cards. */
   localOrigin: string;
@@ -43,6 +46,7 @@ export async function firstCardLink(contentHtml: string, choice: LinkChoice): Pr
 
 /** The canonical spelling of a link (lower-case host, no fragment, no default port); null if not http(s). */
 export function normalizeLink(href: string): string | null {
+  if (href.length > MAX_LINK_LENGTH) return null;
   let url: URL;
   try {
     url = new URL(href.trim());
