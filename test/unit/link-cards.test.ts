@@ -5,6 +5,7 @@ import { expectSchema } from "./openapi";
 import { cardSite } from "./link-cards-site";
 import { inObject } from "./status-helpers";
 import { api } from "./helpers";
+import { connect, forEvent, payloadOf } from "./streaming-helpers";
 import { call, follow, get, post, settle, users } from "./timelines-helpers";
 import { buildCard } from "../../objects/link-cards/build-card";
 import { firstCardLink } from "../../lib/link-cards/links";
@@ -26,9 +27,13 @@ describe("preview cards of local statuses", () => {
     const [author, reader, other] = await users("lcauthor", "lcreader", "lcother");
     const site = cardSite("cards", `@${author.username}@pronghorn.test`);
     await follow(reader, author);
+    const stream = await connect(reader.token, "stream=user");
     const status = await post(author, { status: `Read this ${site.origin}/article #deer` });
     expect(status.card).toBeNull(); // the answer comes before the fetch, as with Mastodon
     await settle([author, reader]);
+    // A follower's stream hears of the post with its card.
+    expect(payloadOf(await stream.next(forEvent("update", ["user"]))).card?.title).toBe("Pronghorns & antelopes");
+    stream.ws.close();
 
     const card = await cardOf(status.id, author.token);
     expectSchema(card, "PreviewCard");
@@ -132,6 +137,7 @@ describe("preview cards of local statuses", () => {
     const [author, reader] = await users("lclate", "lclatereader");
     const site = cardSite("late");
     await follow(reader, author);
+    const stream = await connect(reader.token, "stream=user");
     const status = await post(author, { status: `wait for it ${site.origin}/slowish` });
     await settle([author, reader]);
     const before = await get("/api/v1/timelines/home", reader.token);
@@ -143,6 +149,10 @@ describe("preview cards of local statuses", () => {
     const after = await get("/api/v1/timelines/home", reader.token);
     expect(after.body.find((s: any) => s.id === status.id)?.card?.title).toBe("Worth the wait");
     expect((await get("/api/v1/notifications", reader.token)).body).toEqual([]);
+    // The post was streamed once, without its card; the late card is no stream event (Mastodon sends none).
+    expect(payloadOf(await stream.next(forEvent("update", ["user"]))).card).toBeNull();
+    await expect(stream.next(forEvent("status.update", ["user"]), 300)).rejects.toThrow(/no matching/);
+    stream.ws.close();
     expect(pageRequests(site, "/slowish")).toBe(1);
   }, 20_000);
 
