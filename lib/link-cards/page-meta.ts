@@ -14,7 +14,8 @@ export interface PageMeta {
 
 const MAX_VALUE = 2000;
 
-export async function readPageMeta(html: Uint8Array, pageUrl: string): Promise<PageMeta> {
+/** `contentType` carries the page's charset (HTMLRewriter decodes by it; UTF-8 otherwise). */
+export async function readPageMeta(html: Uint8Array, pageUrl: string, contentType: string | null = null): Promise<PageMeta> {
   const meta = new Map<string, string>();
   let title = "";
   let inHead = true;
@@ -58,7 +59,7 @@ export async function readPageMeta(html: Uint8Array, pageUrl: string): Promise<P
         }
       },
     })
-    .transform(new Response(html))
+    .transform(new Response(html, { headers: { "content-type": contentType ?? "text/html; charset=utf-8" } }))
     .arrayBuffer();
   return { meta, title: decodeEntities(title.trim()), lang, oembedUrl };
 }

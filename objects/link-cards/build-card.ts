@@ -23,7 +23,7 @@ export async function buildCard(url: string, env: Env): Promise<CardDraft | null
   const page = await safeFetch(url, { headers: { accept: "text/html,application/xhtml+xml" } }, { ...policy, ...PAGE_LIMITS });
   const type = (page.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (page.status !== 200 || (type !== "text/html" && type !== "application/xhtml+xml")) return null;
-  const meta = await readPageMeta(page.body, page.url);
+  const meta = await readPageMeta(page.body, page.url, page.headers.get("content-type"));
   const base = openGraphCard(url, meta, page.url);
   const embed = meta.oembedUrl ? await fetchOEmbed(meta.oembedUrl, env) : null;
   const card = embed ? await withOEmbed(base, embed, meta.oembedUrl!) : base;
@@ -99,7 +99,7 @@ async function fetchOEmbed(url: string, env: Env): Promise<Record<string, unknow
 
 const text = (v: unknown) => (typeof v === "string" ? v : "");
 
-/** The oEmbed document's fields over the page's; null if the embed is unusable (Mastodon then falls back to OpenGraph). */
+/** The oEmbed document's fields over the page's; the page's own card when the embed is unusable (as Mastodon falls back to OpenGraph). */
 async function withOEmbed(base: CardDraft, embed: Record<string, unknown>, endpoint: string): Promise<CardDraft> {
   const card: CardDraft = {
     ...base,

@@ -53,6 +53,7 @@ ${creator ? `<meta name="fediverse:creator" content="${creator}">` : ""}`,
     .route("/big", () => new Response(`<html><head><title>Big</title></head><body>${"x".repeat(1100 * 1024)}</body></html>`, { headers: { "content-type": "text/html" } }))
     .route("/slow", () => new Promise<Response>((resolve) => setTimeout(() => resolve(htmlPage("<title>Too late</title>")()), 6_000)))
     .route("/slowish", () => new Promise<Response>((resolve) => setTimeout(() => resolve(htmlPage("<title>Worth the wait</title>")()), 3_000)))
+    .route("/latin1", () => new Response(new Uint8Array([...new TextEncoder().encode("<html><head><title>Caf"), 0xe9, ...new TextEncoder().encode("</title></head></html>")]), { headers: { "content-type": "text/html; charset=iso-8859-1" } }))
     .route("/data.json", () => Response.json({ title: "not html" }));
   installFakeNetwork(site);
   return site;

@@ -106,6 +106,7 @@ describe("preview cards of local statuses", () => {
       image: `${site.origin}/thumb.jpg`,
     });
     expect(card.html).toBe('<iframe src="https://player.example.com/embed/1?a=1&amp;b=2" width="640" height="360" frameborder="0" allowfullscreen="true"></iframe>');
+    expect((await buildCard(`${site.origin}/latin1`, env))?.title).toBe("Café"); // decoded by the page's charset
     const richCard = await cardOf(rich.id);
     expect(richCard).toMatchObject({ type: "link", title: "Rich page", html: "" });
   });
