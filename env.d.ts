@@ -12,6 +12,7 @@ interface Env {
   INBOX: DurableObjectNamespace<import("./objects/federation/inbox-object").InboxObject>;
   DELIVERY: DurableObjectNamespace<import("./objects/federation/delivery-object").DeliveryObject>;
   INSTANCE_ACTOR: DurableObjectNamespace<import("./objects/federation/instance-actor-object").InstanceActorObject>;
+  LINK_CARD: DurableObjectNamespace<import("./objects/link-cards/link-card-object").LinkCardObject>;
   INSTANCE_DOMAIN: string;
   INSTANCE_TITLE: string;
   INSTANCE_DESCRIPTION: string;

@@ -27,3 +27,6 @@ export const INBOX_SHARDS = 8;
 export const inboxStub = (env: Env, activityId: string) => env.INBOX.get(env.INBOX.idFromName(`inbox:${shardOf(activityId, INBOX_SHARDS)}`));
 export const deliveryStub = (env: Env, host: string) => env.DELIVERY.get(env.DELIVERY.idFromName(`host:${host.toLowerCase()}`));
 export const instanceActorStub = (env: Env) => env.INSTANCE_ACTOR.get(env.INSTANCE_ACTOR.idFromName("instance-actor"));
+
+/** Preview cards: one object per normalised link address, its cache. */
+export const linkCardStub = (env: Env, url: string) => env.LINK_CARD.get(env.LINK_CARD.idFromName(`card:${url}`));

@@ -19,7 +19,8 @@ export interface StatusDeleted {
 /** What a fan-out carries to each recipient (remote authors' fan-out too: remote-statuses.ts). */
 export type FanoutOp<Deleted extends StatusDeleted = StatusDeleted> =
   | { kind: "create"; status: StatusRecord; participants?: AccountSnapshot[] }
-  | { kind: "update"; status: StatusRecord }
+  /** `quiet`: only the preview card changed (arrived late): copies are refreshed, nobody is notified or streamed to. */
+  | { kind: "update"; status: StatusRecord; quiet?: boolean }
   | { kind: "delete"; deleted: Deleted };
 
 export interface FanoutPage<O extends FanoutOp = FanoutOp> {

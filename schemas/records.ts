@@ -136,6 +136,33 @@ export interface StatusRecord {
   application: { name: string; website: string | null } | null;
   /** Absent in statuses stored before media existed. */
   media_attachments?: MediaRecord[];
+  /** The preview card of the status's first link (objects/link-cards); absent until fetched. */
+  card?: PreviewCardRecord | null;
+}
+
+/** A link's preview card as fetched and cached per URL (Mastodon's PreviewCard). */
+export interface PreviewCardRecord {
+  /** The link as it appears in statuses (normalised); the key of the card's cache. */
+  url: string;
+  title: string;
+  description: string;
+  type: "link" | "photo" | "video" | "rich";
+  author_name: string;
+  author_url: string;
+  provider_name: string;
+  provider_url: string;
+  /** Sanitised: one iframe at most (video embeds), else "". */
+  html: string;
+  width: number;
+  height: number;
+  /** The remote image's own address (never copied here). */
+  image: string | null;
+  embed_url: string;
+  blurhash: string | null;
+  language: string | null;
+  published_at: string | null;
+  /** `fediverse:creator` of the page, resolved to an account when we know it. */
+  authors: { name: string; url: string; account: AccountSnapshot | null }[];
 }
 
 /** What makes one boost differ from another; everything else of a boost is empty. */

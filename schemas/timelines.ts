@@ -18,6 +18,12 @@ export const publicTimelineSchema = z.object({
   only_media: flag,
 });
 
+export const linkTimelineSchema = z.object({
+  url: z.string().max(2048).optional(),
+  local: flag,
+  remote: flag,
+});
+
 const tagNames = stringList.transform((names) => [...new Set(names.map((n) => normalizeTag(n.trim().replace(/^#/, ""))).filter(Boolean))]);
 
 export const tagTimelineSchema = publicTimelineSchema.extend({

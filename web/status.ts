@@ -52,12 +52,21 @@ function mediaMarkup(s: StatusRecord, o: Origin): string {
 }
 
 /** One status (a boost shows the boosted status under a "boosted" line). */
+/** The link's preview card as text (title, site, description): no remote image or embed on our pages. */
+function cardMarkup(s: StatusRecord): string {
+  const c = s.card;
+  if (!c || (s.media_attachments ?? []).length) return "";
+  const site = c.provider_name || new URL(c.url).host;
+  const description = c.description ? `<br><span class="meta">${escapeHtml(c.description.length > 200 ? `${c.description.slice(0, 199)}…` : c.description)}</span>` : "";
+  return `<p class="card"><a href="${escapeHtml(c.url)}" rel="nofollow noopener noreferrer"><strong>${escapeHtml(c.title || c.url)}</strong></a> <span class="meta">${escapeHtml(site)}</span>${description}</p>`;
+}
+
 export function renderStatusArticle(s: StatusRecord, o: Origin): string {
   if (s.reblog) {
     const booster = escapeHtml(s.account.display_name || s.account.username);
     return `<p class="boosted">${booster} boosted</p>\n${renderStatusArticle(s.reblog, o)}`;
   }
-  const body = `<div class="content" lang="${escapeHtml(s.language ?? "")}">${s.content}</div>${mediaMarkup(s, o)}${s.poll ? pollMarkup(s.poll) : ""}`;
+  const body = `<div class="content" lang="${escapeHtml(s.language ?? "")}">${s.content}</div>${mediaMarkup(s, o)}${s.poll ? pollMarkup(s.poll) : ""}${cardMarkup(s)}`;
   const main = s.spoiler_text || s.sensitive ? `<details><summary>${escapeHtml(s.spoiler_text || "Sensitive content")}</summary>${body}</details>` : body;
   const when = `<time datetime="${escapeHtml(s.created_at)}">${escapeHtml(s.created_at.slice(0, 16).replace("T", " "))}</time>`;
   const counts = `${s.replies_count} replies · ${s.reblogs_count} boosts · ${s.favourites_count} favourites`;
@@ -85,6 +94,7 @@ export function renderStatusPage({ siteTitle, status: s, ancestors, descendants 
   const head = [
     `<link rel="alternate" type="application/activity+json" href="${escapeHtml(statusUri(o, s))}">`,
     `<link rel="canonical" href="${escapeHtml(url)}">`,
+    `<link rel="alternate" type="application/json+oembed" href="${escapeHtml(`${o.origin}/api/oembed?url=${encodeURIComponent(url)}`)}">`,
     ...(s.account.indexable ? [] : ['<meta name="robots" content="noindex, noarchive">']),
     socialMeta({
       siteName: siteTitle,

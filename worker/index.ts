@@ -21,6 +21,7 @@ export { RemoteAccountIndexObject } from "../objects/federation/remote-account-i
 export { InboxObject } from "../objects/federation/inbox-object";
 export { DeliveryObject } from "../objects/federation/delivery-object";
 export { InstanceActorObject } from "../objects/federation/instance-actor-object";
+export { LinkCardObject } from "../objects/link-cards/link-card-object";
 
 const router = buildRouter();
 

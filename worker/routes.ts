@@ -30,6 +30,7 @@ import { registerPush } from "./api/push";
 import { registerStreaming } from "./api/streaming";
 import { registerSearch } from "./api/search";
 import { registerTrends } from "./api/trends";
+import { registerOEmbed } from "./api/oembed";
 import { registerAdmin } from "./api/admin";
 import { registerAdminPage } from "./api/admin-page";
 import { registerMedia } from "./api/media";
@@ -55,6 +56,7 @@ export function buildRouter(): Router {
   registerInstance(router);
   registerCustomEmojis(router);
   registerWellKnown(router);
+  registerOEmbed(router);
   registerActivityPub(router);
   registerStatuses(router);
   registerPolls(router);

@@ -78,6 +78,7 @@ export function serializeInstance(v: InstanceView) {
       polls: { ...POLL_LIMITS },
       translation: { enabled: false },
       limited_federation: false,
+      timelines_access: TIMELINES_ACCESS,
     },
     registrations: registrations(settings),
     api_versions: { mastodon: MASTODON_API_VERSION },
@@ -88,6 +89,16 @@ export function serializeInstance(v: InstanceView) {
     rules: serializeRules(settings.rules),
   };
 }
+
+/**
+ * Who may read the instance-wide feeds (Mastodon 4.4+): everyone, since the public, hashtag and
+ * trending-link timelines are open to anonymous readers here (local and remote posts alike).
+ */
+const TIMELINES_ACCESS = {
+  live_feeds: { local: "public", remote: "public" },
+  hashtag_feeds: { local: "public", remote: "public" },
+  trending_link_feeds: { local: "public", remote: "public" },
+} as const;
 
 /** V1Instance, https://docs.joinmastodon.org/entities/V1_Instance/ */
 export function serializeInstanceV1(v: InstanceView) {

@@ -1,6 +1,7 @@
 import type { StatusRecord, ViewerFlags } from "../../schemas/records";
 import { serializeAccount, type Origin } from "./account";
 import { serializeMediaAttachment } from "./media";
+import { serializePreviewCard } from "./preview-card";
 
 export const NO_FLAGS: ViewerFlags = { favourited: false, reblogged: false, bookmarked: false, muted: false };
 
@@ -57,7 +58,7 @@ export function serializeStatus(
     })),
     tags: s.tags.map((name) => ({ name, url: tagUrl(o, name) })),
     emojis: [] as unknown[],
-    card: null,
+    card: s.card ? serializePreviewCard(s.card, o) : null,
     poll: s.poll ? serializePoll(s.poll, flags.own_votes) : null,
     application: s.application,
     quote: null,

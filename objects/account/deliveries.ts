@@ -9,9 +9,9 @@ import type { FanoutOp, StatusDeleted } from "../../schemas/calls";
  * notifications and the search index, and a remote author's batch of them. All idempotent.
  * New statuses go straight to home.ts `receiveStatus`.
  */
-export async function receiveStatusUpdate(host: AccountHost, status: StatusRecord): Promise<void> {
+export async function receiveStatusUpdate(host: AccountHost, status: StatusRecord, quiet = false): Promise<void> {
   search.refreshMention(host.sql, status);
-  await home.receiveStatusUpdate(host, status);
+  await home.receiveStatusUpdate(host, status, quiet);
 }
 
 export function receiveStatusDelete(host: AccountHost, deleted: StatusDeleted): void {
@@ -23,7 +23,7 @@ export function receiveStatusDelete(host: AccountHost, deleted: StatusDeleted): 
 export async function receiveFanout(host: AccountHost, ops: string): Promise<void> {
   for (const op of JSON.parse(ops) as FanoutOp[]) {
     if (op.kind === "create") home.receiveStatus(host, op.status, "author", op.participants);
-    else if (op.kind === "update") await receiveStatusUpdate(host, op.status);
+    else if (op.kind === "update") await receiveStatusUpdate(host, op.status, op.quiet);
     else receiveStatusDelete(host, op.deleted);
   }
 }

@@ -7,7 +7,8 @@ import { dropCopies, refreshCopies } from "./home";
 import { queueStatusFederation, type StatusOp } from "./federation-statuses";
 import { addToInstanceTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
 import { localAccountIds } from "../federation/account-owners";
-import { boosterIds } from "./status-rows";
+import { boosterIds, hydrate, ownRow } from "./status-rows";
+import { carded, LATE_CARD_JOB } from "./link-cards";
 import { formerFollowersSince } from "./surface-schema";
 import { snowflakeTime } from "../../lib/ids";
 import type { FanoutOp, FanoutPage, StatusDeleted } from "../../schemas/calls";
@@ -17,7 +18,8 @@ accountJobs
   .register("status.created", (host, payload: { status: StatusRecord }) => fanOutCreated(host, payload.status))
   .register("status.updated", (host, payload: { status: StatusRecord }) => fanOutUpdated(host, payload.status))
   .register("status.deleted", (host, payload: StatusDeleted) => fanOutDeleted(host, payload))
-  .register("status.fanout", (host, payload) => fanOutPage(host, payload));
+  .register("status.fanout", (host, payload) => fanOutPage(host, payload))
+  .register(LATE_CARD_JOB, (host, payload: { id: string }) => fanOutLateCard(host, payload.id));
 
 /**
  * The author side of fan-out on write (jobs run by the author's object, see home.ts for the
@@ -30,9 +32,10 @@ accountJobs
 const FOLLOWERS_PER_PAGE = 200;
 const PARALLEL_CALLS = 25;
 
-export async function fanOutCreated(host: AccountHost, status: StatusRecord): Promise<void> {
+export async function fanOutCreated(host: AccountHost, created: StatusRecord): Promise<void> {
   const me = host.accountId();
-  await federate(host, { op: "create", status });
+  await federate(host, { op: "create", status: created });
+  const status = await carded(host, created);
   let participants: AccountSnapshot[] | undefined;
   if (status.visibility === "direct" && !status.reblog) {
     participants = await participantsOf(host.env, status);
@@ -45,12 +48,30 @@ export async function fanOutCreated(host: AccountHost, status: StatusRecord): Pr
   ]);
 }
 
-export async function fanOutUpdated(host: AccountHost, status: StatusRecord): Promise<void> {
-  await federate(host, { op: "update", status });
+export async function fanOutUpdated(host: AccountHost, updated: StatusRecord): Promise<void> {
+  await federate(host, { op: "update", status: updated });
+  const status = await carded(host, updated);
   host.storage.transactionSync(() => refreshCopies(host.sql, status));
   if (!status.reblog) await updateInstanceTimelines(host.env, status);
   const extra = [...mentionedLocal(status, host.accountId()), ...boosterIds(host.sql, status.id)];
   await fanOutPage(host, { op: { kind: "update", status }, after: null, extra });
+}
+
+/**
+ * A preview card that arrived after its status went out (link-cards.ts): the copies get it
+ * quietly (no federation, notification or stream event: only the card changed). Idempotent:
+ * a retry sends the card again.
+ */
+export async function fanOutLateCard(host: AccountHost, id: string): Promise<void> {
+  const account = host.record();
+  const row = ownRow(host.sql, id);
+  if (!account || !row || row.reblog_of_id) return;
+  const status = await carded(host, hydrate(host.sql, toSnapshot(account), [row])[0], null);
+  if (!status.card) return;
+  host.storage.transactionSync(() => refreshCopies(host.sql, status, false));
+  if (status.visibility === "public") await updateInstanceTimelines(host.env, status, true);
+  const extra = [...mentionedLocal(status, host.accountId()), ...boosterIds(host.sql, id)];
+  await fanOutPage(host, { op: { kind: "update", status, quiet: true }, after: null, extra });
 }
 
 export async function fanOutDeleted(host: AccountHost, deleted: StatusDeleted): Promise<void> {
@@ -126,7 +147,7 @@ async function callEach<T>(items: T[], call: (item: T) => Promise<void>): Promis
 
 /** The one place an edit or a delete reaches another account; a remote branch (federation) goes here. */
 function deliveryOf(env: Env, op: Exclude<FanoutOp, { kind: "create" }>): (accountId: string) => Promise<void> {
-  if (op.kind === "update") return (id) => accountStub(env, id).receiveStatusUpdate(op.status);
+  if (op.kind === "update") return (id) => accountStub(env, id).receiveStatusUpdate(op.status, op.quiet);
   return (id) => accountStub(env, id).receiveStatusDelete(op.deleted);
 }
 

@@ -245,9 +245,9 @@ function notifyOnce(sql: SqlStorage, type: NotificationType, from: AccountSnapsh
  * notifications, conversations, boosts of it in home and lists). Runs in the author's object
  * too. Favourites, bookmarks and own boosts are refreshed by the statuses work's watchers job.
  */
-export function refreshCopies(sql: SqlStorage, status: StatusRecord): void {
+export function refreshCopies(sql: SqlStorage, status: StatusRecord, stream = true): void {
   const json = JSON.stringify(status);
-  publishToUser(sql, { event: "status.update", status });
+  if (stream) publishToUser(sql, { event: "status.update", status });
   sql.exec("UPDATE home SET snapshot = ? WHERE id = ?", json, status.id);
   sql.exec("UPDATE list_entries SET snapshot = ? WHERE id = ?", json, status.id);
   sql.exec("UPDATE notifications SET status_snapshot = ? WHERE status_id = ?", json, status.id);
@@ -261,10 +261,11 @@ export function refreshCopies(sql: SqlStorage, status: StatusRecord): void {
   refreshConversations(sql, status);
 }
 
-export async function receiveStatusUpdate(host: AccountHost, status: StatusRecord): Promise<void> {
+export async function receiveStatusUpdate(host: AccountHost, status: StatusRecord, quiet = false): Promise<void> {
   const sql = host.sql;
   const me = host.accountId();
   if (status.account.id === me) return;
+  if (quiet) return void host.storage.transactionSync(() => refreshCopies(sql, status, false));
   let cascade: StatusRecord | null = null;
   host.storage.transactionSync(() => {
     refreshCopies(sql, status);

@@ -134,8 +134,8 @@ export abstract class AccountPeerCalls extends AccountState {
   async streamStatus(json: string, participants?: AccountSnapshot[]): Promise<"streamed" | "stored"> {
     return this.record() ? home.streamStatus(this, json, participants) : "stored";
   }
-  async receiveStatusUpdate(status: StatusRecord): Promise<void> {
-    if (this.record()) await deliveries.receiveStatusUpdate(this, status);
+  async receiveStatusUpdate(status: StatusRecord, quiet = false): Promise<void> {
+    if (this.record()) await deliveries.receiveStatusUpdate(this, status, quiet);
   }
   async receiveStatusDelete(deleted: StatusDeleted): Promise<void> {
     if (this.record()) deliveries.receiveStatusDelete(this, deleted);

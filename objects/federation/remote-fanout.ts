@@ -1,4 +1,4 @@
-import type { AccountSnapshot, Visibility } from "../../schemas/records";
+import type { AccountSnapshot, StatusRecord, Visibility } from "../../schemas/records";
 import type { Result } from "../../lib/result";
 import { accountStub, publicTimelineStub, remoteActorStub, tagTimelineStub, threadStub } from "../../core/stubs";
 import { indexStatuses, indexStatusUri, unindexStatuses, unindexStatusUri } from "../status-index/locate";
@@ -11,6 +11,7 @@ import {
   linksOf,
   LINK_JOB,
   LINK_RETRY_MS,
+  queueFanout,
   queueRemoval,
   remoteActorJobs,
   rowById,
@@ -28,6 +29,8 @@ import { localFollowersAfter, markLifecycle, removeLocalFollower } from "./remot
 import { receiveInteraction } from "./remote-interactions";
 import { localAccountIds, remoteActorUris } from "./account-owners";
 import { addToInstanceTimelines, onPublicTimeline, onTagTimelines, removeFromInstanceTimelines, updateInstanceTimelines } from "../timeline/instance-timelines";
+import { LATE_CARD_DELAY_MS, withCard } from "../link-cards/status-card";
+import { boosterIds } from "../account/status-rows";
 import type { Interaction, InteractionOutcome, WatchedChange } from "../../schemas/calls";
 
 /**
@@ -143,7 +146,7 @@ async function fanOut(host: RemoteHost, job: FanoutJob): Promise<void> {
 function deliverTo(env: Env, accountId: string, op: RemoteOp): Promise<void> {
   const stub = accountStub(env, accountId);
   if (op.kind === "create") return stub.receiveStatus(op.status, "author", op.participants);
-  if (op.kind === "update") return stub.receiveStatusUpdate(op.status);
+  if (op.kind === "update") return stub.receiveStatusUpdate(op.status, op.quiet);
   return stub.receiveStatusDelete(op.deleted);
 }
 
@@ -167,7 +170,7 @@ async function instanceTimelines(env: Env, op: RemoteOp): Promise<void> {
     if (!op.deleted.reblog_of_id) await removeFromInstanceTimelines(env, op.deleted.id, op.deleted.tags);
     return;
   }
-  if (!op.status.reblog) await updateInstanceTimelines(env, op.status);
+  if (!op.status.reblog) await updateInstanceTimelines(env, op.status, op.quiet);
 }
 
 remoteActorJobs.register(FANOUT_JOB, (host, job: FanoutJob) => fanOut(host, job));
@@ -206,6 +209,7 @@ async function drainFanout(host: RemoteHost): Promise<void> {
   const jobs = rows.map((r) => JSON.parse(r.job) as FanoutJob);
   const spread = jobs.some((job) => visibilityOf(job.op) !== "direct");
   const followers = spread ? localFollowersAfter(sql, null, FOLLOWERS_PER_PAGE) : [];
+  await cardsFor(host, jobs);
   await linkCreated(host, jobs);
   await instanceTimelinesFor(host.env, jobs.map((job) => job.op));
   const localExtra = new Set(await localAccountIds(host.env, [...new Set(jobs.flatMap((job) => job.extra))]));
@@ -243,6 +247,47 @@ async function drainFanout(host: RemoteHost): Promise<void> {
     if (sql.exec("SELECT 1 FROM fanout_queue LIMIT 1").toArray().length) host.enqueue(FANOUT_DRAIN_JOB, {});
   });
 }
+
+/**
+ * New and edited statuses get their link's preview card before anyone is told of them (one
+ * fetch per address, through its LinkCardObject), stored on this actor's row too. A link slower
+ * than CARD_WAIT_MS does not hold them back: REMOTE_LATE_CARD_JOB brings the card afterwards.
+ */
+async function cardsFor(host: RemoteHost, jobs: FanoutJob[]): Promise<void> {
+  await Promise.all(
+    jobs.map(async (job) => {
+      // As Mastodon's Create handler: no crawl for a remote status behind a content warning.
+      if (job.op.kind === "delete" || job.op.status.spoiler_text !== "") return;
+      const next = await withCard(host.env, job.op.status);
+      if (next.pending) host.enqueue(REMOTE_LATE_CARD_JOB, { id: job.op.status.id }, Date.now() + LATE_CARD_DELAY_MS);
+      if (!next.changed) return;
+      job.op = { ...job.op, status: next.status };
+      storeCard(host, next.status);
+    }),
+  );
+}
+
+function storeCard(host: RemoteHost, status: StatusRecord): void {
+  host.sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.card', json(?)) WHERE id = ?", JSON.stringify(status.card ?? null), status.id);
+}
+
+const REMOTE_LATE_CARD_JOB = "remote.lateCard";
+
+/** A card that came after its status went out: a quiet update (copies only, no notification or stream event). */
+async function lateCard(host: RemoteHost, id: string): Promise<void> {
+  const row = rowById(host.sql, id);
+  if (!row || row.reblog_of_id) return;
+  const next = await withCard(host.env, hydrate(host, [row])[0], null);
+  if (!next.status.card) return;
+  host.storage.transactionSync(() => {
+    if (next.changed) storeCard(host, next.status);
+    const extra = [...(JSON.parse(row.audience) as string[]), ...boosterIds(host.sql, id)];
+    queueFanout(host, { op: { kind: "update", status: next.status, quiet: true }, after: null, extra });
+  });
+  await host.wake();
+}
+
+remoteActorJobs.register(REMOTE_LATE_CARD_JOB, (host, job: { id: string }) => lateCard(host, job.id));
 
 remoteActorJobs
   .register(FANOUT_DRAIN_JOB, (host) => drainFanout(host))

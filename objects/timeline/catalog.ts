@@ -3,6 +3,7 @@ import type { TagUsage } from "../../core/serializers/tag";
 import { compareIds } from "../../lib/ids";
 import { createSearchIndex, findStatusIds, indexStatus, unindexStatus, type StatusQuery } from "../search-index";
 import { selectIn } from "../account/viewer";
+import { forgetLink, recordLink } from "./link-trends";
 
 /**
  * The public timeline object's catalog of public statuses (search work): every public
@@ -60,12 +61,14 @@ export function catalogStatus(sql: SqlStorage, s: StatusRecord): void {
   if (s.account.indexable) indexStatus(sql, s, JSON.stringify(s));
   else unindexStatus(sql, s.id);
   recordTags(sql, s);
+  recordLink(sql, s);
   if (!trendEligible(s)) sql.exec("DELETE FROM status_counts WHERE status_id = ?", s.id);
 }
 
 export function uncatalogStatus(sql: SqlStorage, id: string): void {
   unindexStatus(sql, id);
   sql.exec("DELETE FROM tag_uses WHERE status_id = ?", id);
+  forgetLink(sql, id);
   sql.exec("DELETE FROM status_counts WHERE status_id = ?", id);
 }
 

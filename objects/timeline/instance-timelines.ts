@@ -24,8 +24,8 @@ export async function addToInstanceTimelines(env: Env, status: StatusRecord): Pr
 }
 
 /** An edited status (not a boost): replaced where it is, added to or removed from hashtag timelines. */
-export async function updateInstanceTimelines(env: Env, status: StatusRecord): Promise<void> {
-  const previous = (await publicTimelineStub(env).update(status)) ?? [];
+export async function updateInstanceTimelines(env: Env, status: StatusRecord, quiet = false): Promise<void> {
+  const previous = (await publicTimelineStub(env).update(status, quiet)) ?? [];
   if (!onTagTimelines(status) && previous.length === 0) return;
   const current = new Set(onTagTimelines(status) ? status.tags : []);
   const all = new Set([...current, ...previous]);
@@ -33,7 +33,7 @@ export async function updateInstanceTimelines(env: Env, status: StatusRecord): P
     [...all].map(async (tag) => {
       const stub = tagTimelineStub(env, tag);
       if (!current.has(tag)) return void (await stub.remove(status.id));
-      if ((await stub.update(status)) === null) await stub.add(status);
+      if ((await stub.update(status, quiet)) === null) await stub.add(status);
     }),
   );
 }

@@ -6,6 +6,7 @@ import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { accountStub } from "../../core/stubs";
 import { publishPublic, STREAM_WATCHERS_SQL, unwatchStream, watchStream } from "../streams/public-streams";
 import * as catalog from "./catalog";
+import * as linkTrends from "./link-trends";
 
 /**
  * An instance-wide timeline: `idFromName("public")` (public statuses, local and remote) or
@@ -43,6 +44,8 @@ const MIGRATIONS: readonly Migration[] = [
   (sql) => sql.exec(STREAM_WATCHERS_SQL),
   // Search index, hashtag registry and trend counts (./catalog.ts; used by the public timeline only).
   catalog.catalogSchema,
+  // Links shared in public statuses: trending links and the link timeline (./link-trends.ts).
+  linkTrends.linkTrendsSchema,
 ];
 
 export interface TimelineQuery extends IdWindow {
@@ -107,8 +110,8 @@ export class TimelineObject extends DurableObject<Env> {
     for (const status of JSON.parse(statuses) as StatusRecord[]) await this.add(status);
   }
 
-  /** Replaces an edited status; returns the tags it had, or null if it was not here. */
-  async update(status: StatusRecord): Promise<string[] | null> {
+  /** Replaces an edited status (`quiet`: only its preview card changed, not streamed); returns the tags it had, or null if it was not here. */
+  async update(status: StatusRecord, quiet = false): Promise<string[] | null> {
     if (this.isPublic) catalog.catalogStatus(this.sql, status);
     const previous = this.tagsOf(status.id);
     if (previous === null) return null;
@@ -119,7 +122,7 @@ export class TimelineObject extends DurableObject<Env> {
       JSON.stringify(status),
       status.id,
     );
-    publishPublic(this.sql, this.env, { event: "status.update", status });
+    if (!quiet) publishPublic(this.sql, this.env, { event: "status.update", status });
     return previous;
   }
 
@@ -185,6 +188,15 @@ export class TimelineObject extends DurableObject<Env> {
     return catalog.trendingStatuses(this.sql, limit, offset);
   }
   /** Live counts of one of the listed statuses, from its author's object (trending statuses). */
+  async trendingLinks(limit: number, offset: number): Promise<linkTrends.LinkTrend[]> {
+    return linkTrends.trendingLinks(this.sql, limit, offset);
+  }
+
+  /** Null when `url` is not a trending link (the link timeline then answers 404). */
+  async linkTimeline(url: string, page: IdWindow & { local?: boolean; remote?: boolean }): Promise<SnapshotEntry[] | null> {
+    return linkTrends.isTrendingLink(this.sql, url) ? linkTrends.linkStatuses(this.sql, url, page) : null;
+  }
+
   async noteCounts(counts: catalog.StatusCounts): Promise<void> {
     catalog.noteCounts(this.sql, counts);
   }

@@ -111,7 +111,7 @@ describe("GET /api/v1/trends/statuses", () => {
 });
 
 describe("GET /api/v1/trends/links", () => {
-  it("is an empty list: statuses have no preview cards yet", async () => {
+  it("is an empty list while no public status shares a link", async () => {
     const { body } = await trends("/api/v1/trends/links");
     expect(body).toEqual([]);
     const app = await createAppToken(["read"]);

@@ -10,7 +10,8 @@ import type { Page } from "../../schemas/paging";
 import { publicTimelineStub, tagTimelineStub } from "../../core/stubs";
 import { compareIds } from "../../lib/ids";
 import { parseOrFail } from "../../schemas/accounts";
-import { normalizeTag, publicTimelineSchema, tagTimelineSchema } from "../../schemas/timelines";
+import { linkTimelineSchema, normalizeTag, publicTimelineSchema, tagTimelineSchema } from "../../schemas/timelines";
+import { normalizeLink } from "../../lib/link-cards/links";
 import type { PageCursor, SnapshotEntry } from "../../schemas/records";
 import type { ViewContext } from "../../objects/account/viewer";
 
@@ -24,6 +25,7 @@ export function registerTimelines(router: Router): void {
   router.get("/api/v1/timelines/list/:list_id", list);
   router.get("/api/v1/timelines/public", publicTimeline);
   router.get("/api/v1/timelines/tag/:hashtag", tagTimeline);
+  router.get("/api/v1/timelines/link", linkTimeline);
 }
 
 async function home(c: Ctx): Promise<Response> {
@@ -61,6 +63,20 @@ async function tagTimeline(c: Ctx): Promise<Response> {
   const query = { ...page, local: q.local, remote: q.remote, onlyMedia: q.only_media, all: q.all?.slice(0, TAGS_PER_MODE), none: q.none?.slice(0, TAGS_PER_MODE) };
   const pages = await Promise.all(sources.map((name) => tagTimelineStub(c.env, name).pageSnapshots(query)));
   return viewedResponse(c, mergePages(pages, page), "public");
+}
+
+/**
+ * Public statuses sharing a trending link (Mastodon 4.3+): 404 unless `url` is trending now.
+ * Open to anonymous readers, as `configuration.timelines_access.trending_link_feeds` says.
+ */
+async function linkTimeline(c: Ctx): Promise<Response> {
+  const params = await c.params();
+  const q = parseOrFail(linkTimelineSchema, params);
+  const url = q.url ? normalizeLink(q.url) : null;
+  if (!url) throw notFound();
+  const candidates = await publicTimelineStub(c.env).linkTimeline(url, { ...readPage(params), local: q.local, remote: q.remote });
+  if (!candidates) throw notFound();
+  return viewedResponse(c, candidates, "public");
 }
 
 /** Union of several newest-first pages: the `limit` entries nearest the window, newest first. */

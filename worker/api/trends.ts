@@ -10,7 +10,8 @@ import { parseOrFail } from "../../schemas/accounts";
 import { trendsSchema } from "../../schemas/search";
 import { publicView } from "../../objects/account/viewer";
 
-import { serializeTag } from "../../core/serializers/tag";
+import { serializeTag, tagHistory } from "../../core/serializers/tag";
+import { serializePreviewCard } from "../../core/serializers/preview-card";
 import { serializeStatus } from "../../core/serializers/status";
 import { serializeViewedStatuses } from "../../core/serializers/filter";
 
@@ -20,7 +21,7 @@ import type { TagRelation } from "../../schemas/records";
  * Trends computed from recent activity seen by this instance (the public timeline's catalog,
  * objects/timeline/catalog.ts): hashtags used by the most accounts in the last 7 days, and
  * recent public statuses with the most favourites and boosts (their authors' objects report
- * live counts). Links: statuses have no preview cards yet, so nothing can trend: `[]`.
+ * live counts), and the links (preview cards) shared by the most accounts in the last 7 days.
  * Open to anyone; a signed-in caller gets `following` on tags and its own view of statuses.
  */
 export function registerTrends(router: Router): void {
@@ -55,10 +56,12 @@ async function trendingStatuses(c: Ctx): Promise<Response> {
 }
 
 async function trendingLinks(c: Ctx): Promise<Response> {
-  parseOrFail(linksParams, await c.params());
+  const page = parseOrFail(linksParams, await c.params());
   // Nothing to ask the caller's object, but a bad token is still a 401.
   if (bearerToken(c)) await requireCaller(c, null);
-  return json([]);
+  const links = await publicTimelineStub(c.env).trendingLinks(page.limit, page.offset);
+  const body = links.map((l) => ({ ...serializePreviewCard(l.card, c), history: tagHistory(l.usage) }));
+  return json(body, { headers: linkHeaders(offsetLink(c, body.length, page)) });
 }
 
 /** A user token's caller; an app token is checked and reads as anonymous; a bad token is a 401. */
