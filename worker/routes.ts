@@ -39,6 +39,10 @@ import { registerSuggestions } from "./api/suggestions";
 import { registerPublicPages } from "./api/public-pages";
 import { registerNotificationRequests } from "./api/notification-requests";
 import { registerReports } from "./api/reports";
+import { registerAdminDomainBlocks } from "./api/admin-domain-blocks";
+import { registerAdminBlocks } from "./api/admin-blocks";
+import { registerAdminMeasures } from "./api/admin-measures";
+import { registerAdminTrends } from "./api/admin-trends";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -84,5 +88,9 @@ export function buildRouter(): Router {
   registerSuggestions(router);
   registerPublicPages(router);
   registerReports(router);
+  registerAdminDomainBlocks(router);
+  registerAdminBlocks(router);
+  registerAdminMeasures(router);
+  registerAdminTrends(router);
   return router;
 }

@@ -1,4 +1,5 @@
 import type { Router } from "../router";
+import { mediaRejectingHosts, withoutRefusedDomains, withoutRejectedMedia } from "../federation/domain-visibility";
 import type { Ctx } from "../context";
 import { notFound, unwrap } from "../../lib/result";
 import { bearerToken, requireCaller, userObject } from "../http/auth";
@@ -85,8 +86,11 @@ function candidatesCursor(candidates: StatusRecord[]): PageCursor | null {
  */
 export async function viewedResponse(c: Ctx, candidates: StatusRecord[], context: ViewContext): Promise<Response> {
   const headers = linkHeaders(cursorLink(c.url, candidatesCursor(candidates)));
-  const viewed = await viewForCaller(c, candidates, context);
-  const body = viewed ? serializeViewedStatuses(viewed, c) : publicView(candidates).map((s) => serializeStatus(s, c));
+  // Moderated domains: suspended ones (and silenced ones in public timelines) are left out.
+  const shown = await withoutRefusedDomains(c.env, candidates, { silenced: context === "public" });
+  const viewed = await viewForCaller(c, shown, context);
+  const serialized = viewed ? serializeViewedStatuses(viewed, c) : publicView(shown).map((s) => serializeStatus(s, c));
+  const body = withoutRejectedMedia(serialized, await mediaRejectingHosts(c.env, shown));
   return json(body, { headers });
 }
 
