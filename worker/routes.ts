@@ -43,6 +43,7 @@ import { registerAdminDomainBlocks } from "./api/admin-domain-blocks";
 import { registerAdminBlocks } from "./api/admin-blocks";
 import { registerAdminMeasures } from "./api/admin-measures";
 import { registerAdminTrends } from "./api/admin-trends";
+import { registerAdminDomainsPage } from "./api/admin-domains-page";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -92,5 +93,6 @@ export function buildRouter(): Router {
   registerAdminBlocks(router);
   registerAdminMeasures(router);
   registerAdminTrends(router);
+  registerAdminDomainsPage(router);
   return router;
 }
