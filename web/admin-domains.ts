@@ -27,6 +27,9 @@ form.inline{display:inline}
 .severity{font-weight:bold;text-transform:uppercase;font-size:.8rem;margin-left:.4rem}
 label.check{display:block;margin:.3rem 0}
 p.error{color:#a00}
+form.add input:not([type=checkbox]),form.add select{display:block;width:100%;max-width:24rem;margin:.2rem 0 .6rem}
+form.add button{display:block;margin-top:.75rem}
+li form.inline{display:block;margin-top:.4rem}
 </style>`;
 
 const SEVERITY_LABELS: Record<string, string> = { silence: "Limit (silence)", suspend: "Suspend", noop: "None (only the options below)" };
@@ -53,7 +56,7 @@ function addForm(p: AdminDomainsPage): string {
     .map(([value, label]) => `<option value="${value}"${value === chosen ? " selected" : ""}>${escapeHtml(label)}</option>`)
     .join("");
   const error = p.error ? `<p class="error" role="alert">${escapeHtml(p.error)}</p>` : "";
-  return `<form method="post" action="/admin/domain_blocks">
+  return `<form class="add" method="post" action="/admin/domain_blocks">
 ${hiddenInputs({ [CSRF_FIELD]: p.csrf })}
 ${error}
 <label for="domain">Domain</label>
