@@ -1,4 +1,4 @@
-import { env, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { signRequest as fedifySign } from "@fedify/fedify/sig";
 import { api, bearer, fetchWithEnv, jsonBody, registerUser, uniqueName, type TestUser } from "./helpers";
@@ -10,6 +10,9 @@ import { obfuscateDomain } from "../../core/serializers/admin-blocks";
 import { resolveHandle } from "../../worker/federation/resolve";
 import { enqueueDelivery } from "../../objects/federation/delivery-object";
 import { resolveRemoteActor } from "../../objects/federation/remote-actors";
+import { MIGRATIONS, type DirectoryObject } from "../../objects/directory/directory-object";
+import { migrate } from "../../objects/migrations";
+import { allDomainBlocks, domainModerationSchema } from "../../objects/directory/domain-moderation";
 
 /** The admin domain blocks and allows API (worker/api/admin-domain-blocks.ts) and its enforcement. */
 
@@ -269,5 +272,25 @@ describe("enforcement", () => {
     await call("POST", "/api/v1/admin/domain_allows", admin.token, { domain: server.peer.host });
     const allowed = await signedPost(createOf(sam, noteOf(sam)), sam, { LIMITED_FEDERATION_MODE: "true" });
     expect(allowed.status).toBe(202);
+  });
+});
+
+describe("directory migration", () => {
+  it("bare-domain blocks from before severities become suspensions with ids", async () => {
+    const stub = env.DIRECTORY.get(env.DIRECTORY.newUniqueId());
+    await runInDurableObject(stub, async (_o: DirectoryObject, state) => {
+      const sql = state.storage.sql;
+      for (const r of sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray()) {
+        sql.exec(`DROP TABLE IF EXISTS "${r.name}"`);
+      }
+      const before = MIGRATIONS.indexOf(domainModerationSchema);
+      expect(migrate(state.storage, MIGRATIONS.slice(0, before))).toBe(before);
+      sql.exec("INSERT INTO domain_blocks (domain, created_at) VALUES ('old.example', '2024-01-01T00:00:00.000Z'), ('older.example', '2023-01-01T00:00:00.000Z')");
+      expect(migrate(state.storage, MIGRATIONS)).toBe(MIGRATIONS.length);
+      const blocks = allDomainBlocks(sql);
+      expect(blocks.map((b) => [b.domain, b.severity])).toEqual([["old.example", "suspend"], ["older.example", "suspend"]]);
+      expect(new Set(blocks.map((b) => b.id)).size).toBe(2);
+      for (const b of blocks) expect(b.id).toMatch(/^\d+$/);
+    });
   });
 });
