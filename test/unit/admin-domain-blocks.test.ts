@@ -238,7 +238,12 @@ describe("enforcement", () => {
     expect(marked.media_attachments[0]).toMatchObject({ type: "unknown", url: null, preview_url: null, remote_url: `${server.peer.origin}/media/a.png` });
     await call("PUT", `/api/v1/admin/domain_blocks/${media.body.id}`, admin.token, { severity: "silence" });
     expect((await publicIds()).find((s: any) => s.uri === note.id)).toBeUndefined();
+    expect((await getJson(`/api/v1/statuses/${shown.id}`)).status).toBe(200);
+    // Suspended: the status already known is hidden from single reads too.
+    await call("PUT", `/api/v1/admin/domain_blocks/${media.body.id}`, admin.token, { severity: "suspend" });
+    expect((await getJson(`/api/v1/statuses/${shown.id}`)).status).toBe(404);
     await call("DELETE", `/api/v1/admin/domain_blocks/${media.body.id}`, admin.token);
+    expect((await getJson(`/api/v1/statuses/${shown.id}`)).status).toBe(200);
     expect((await publicIds()).find((s: any) => s.uri === note.id)).toBeDefined();
   });
 

@@ -1,4 +1,5 @@
 import type { Router } from "../router";
+import { domainPolicies } from "../../core/domain-policy";
 import type { Ctx } from "../context";
 import { ApiError, notFound, unwrap } from "../../lib/result";
 import { optionalToken, userToken, type TokenAuth } from "../http/auth";
@@ -78,8 +79,11 @@ export async function fetchStatuses(c: Ctx, ids: string[], viewerId: string | nu
     const key = owner.actorUri ?? owner.accountId;
     byOwner.set(key, { owner, ids: [...(byOwner.get(key)?.ids ?? []), id] });
   }
+  // Statuses of suspended (or, in limited federation mode, not allowed) domains are hidden.
+  const remoteHosts = [...byOwner.values()].flatMap(({ owner }) => (owner.actorUri ? [owner.actorUri] : []));
+  const policies = remoteHosts.length ? await domainPolicies(c.env, remoteHosts) : null;
   const found = await Promise.all(
-    [...byOwner.values()].map(({ owner, ids: ownIds }) =>
+    [...byOwner.values()].filter(({ owner }) => !(owner.actorUri && policies?.get(owner.actorUri)?.refused)).map(({ owner, ids: ownIds }) =>
       owner.actorUri ? remoteActorStub(c.env, owner.actorUri).statusesFor(ownIds, viewerId) : accountStub(c.env, owner.accountId).statusesFor(ownIds, viewerId),
     ),
   );
