@@ -236,6 +236,9 @@ describe("enforcement", () => {
     const marked = (await publicIds()).find((s: any) => s.uri === note.id);
     expect(shown.media_attachments).toHaveLength(1);
     expect(marked.media_attachments[0]).toMatchObject({ type: "unknown", url: null, preview_url: null, remote_url: `${server.peer.origin}/media/a.png` });
+    const single = await getJson(`/api/v1/statuses/${shown.id}`);
+    expect(single.body.media_attachments[0]).toMatchObject({ type: "unknown", url: null, remote_url: `${server.peer.origin}/media/a.png` });
+    expectSchema(single.body, "Status");
     await call("PUT", `/api/v1/admin/domain_blocks/${media.body.id}`, admin.token, { severity: "silence" });
     expect((await publicIds()).find((s: any) => s.uri === note.id)).toBeUndefined();
     expect((await getJson(`/api/v1/statuses/${shown.id}`)).status).toBe(200);

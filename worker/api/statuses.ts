@@ -1,5 +1,6 @@
 import type { Router } from "../router";
 import { domainPolicies } from "../../core/domain-policy";
+import { mediaRejectingHosts, withoutRefusedDomains, withoutRejectedMedia } from "../federation/domain-visibility";
 import type { Ctx } from "../context";
 import { ApiError, notFound, unwrap } from "../../lib/result";
 import { optionalToken, userToken, type TokenAuth } from "../http/auth";
@@ -124,15 +125,22 @@ async function showMany(c: Ctx): Promise<Response> {
   const parsed = stringList.safeParse((await c.params()).id ?? []);
   if (!parsed.success) throw new ApiError(422, "Validation failed: Id must be a list of status ids");
   const ids = [...new Set(parsed.data.filter((id) => STATUS_ID.test(id)))].slice(0, MAX_IDS);
-  const viewed = await viewFor(c, auth, await fetchStatuses(c, ids, auth?.accountId ?? null), "single");
-  return json(renderViewed(c, auth, viewed));
+  const candidates = await fetchStatuses(c, ids, auth?.accountId ?? null);
+  const viewed = await viewFor(c, auth, candidates, "single");
+  return json(await withMediaPolicy(c, candidates, renderViewed(c, auth, viewed)));
 }
 
 async function show(c: Ctx): Promise<Response> {
   const id = statusId(c);
   const auth = await optionalToken(c, "read:statuses");
   const { status, viewed } = await visibleStatus(c, auth, id);
-  return json(renderStatus(c, status, auth ? viewed : null));
+  const [body] = await withMediaPolicy(c, [status], [renderStatus(c, status, auth ? viewed : null)]);
+  return json(body);
+}
+
+/** Attachments of statuses from domains whose media are rejected, marked as not stored here. */
+async function withMediaPolicy<T extends object>(c: Ctx, records: StatusRecord[], body: T[]): Promise<T[]> {
+  return withoutRejectedMedia(body, await mediaRejectingHosts(c.env, records));
 }
 
 async function edit(c: Ctx): Promise<Response> {
@@ -164,12 +172,14 @@ async function context(c: Ctx): Promise<Response> {
   const threaded = status && !status.reblog && (status.in_reply_to_id !== null || status.replies_count > 0);
   const limits = auth ? CONTEXT_LIMITS.signedIn : CONTEXT_LIMITS.anonymous;
   const thread = threaded ? await threadStub(c.env, status.conversation_id).context(id, limits) : { ancestors: [], descendants: [] };
-  const candidates = status ? [status, ...thread.ancestors, ...thread.descendants] : [];
+  // The thread's copies of statuses from suspended domains are left out, as the root would be.
+  const candidates = status ? await withoutRefusedDomains(c.env, [status, ...thread.ancestors, ...thread.descendants]) : [];
   const viewed = await viewFor(c, auth, candidates, "thread");
   const visible = new Set(viewed.statuses.map((s) => s.id));
   if (!visible.has(id)) throw notFound();
   const render = (list: StatusRecord[]) => renderViewed(c, auth, viewed, viewed.statuses.filter((s) => list.some((x) => x.id === s.id)));
-  return json({ ancestors: render(thread.ancestors), descendants: render(thread.descendants) });
+  const [ancestors, descendants] = await Promise.all([thread.ancestors, thread.descendants].map((list) => withMediaPolicy(c, list, render(list))));
+  return json({ ancestors, descendants });
 }
 
 async function history(c: Ctx): Promise<Response> {
