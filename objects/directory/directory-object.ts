@@ -253,8 +253,16 @@ export class DirectoryObject extends DurableObject<Env> {
     });
   }
 
+  /** Known servers, without those the moderators block (as Mastodon's `searchable` instances). */
   async peers(): Promise<string[]> {
-    return this.sql.exec<{ domain: string }>("SELECT domain FROM peers ORDER BY domain").toArray().map((r) => r.domain);
+    return this.sql
+      .exec<{ domain: string }>(
+        `SELECT domain FROM peers p WHERE NOT EXISTS (
+           SELECT 1 FROM domain_blocks b WHERE p.domain = b.domain OR substr(p.domain, -length(b.domain) - 1) = '.' || b.domain)
+         ORDER BY domain`,
+      )
+      .toArray()
+      .map((r) => r.domain);
   }
 
   /** Federation calls this for domains it meets; known ones are ignored. */

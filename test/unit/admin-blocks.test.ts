@@ -167,6 +167,7 @@ describe("canonical e-mail blocks", () => {
     const tested = await call("POST", "/api/v1/admin/canonical_email_blocks/test", a.token, { email: `${local.toUpperCase()}@example.com` });
     expect(tested.body).toEqual([created.body]);
     expect((await call("POST", "/api/v1/admin/canonical_email_blocks/test", a.token, { email: "other@example.com" })).body).toEqual([]);
+    expect((await call("POST", "/api/v1/admin/canonical_email_blocks/test", a.token, {})).status).toBe(400);
 
     const refused = await signUp(`${local}+again@example.com`, null);
     expect(refused.status).toBe(422);

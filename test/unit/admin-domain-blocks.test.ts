@@ -135,6 +135,13 @@ describe("GET /api/v1/instance/domain_blocks", () => {
     const res = await api("/api/v1/instance/domain_blocks");
     const list = (await res.json()) as any[];
     for (const b of list) expectSchema(b, "DomainBlock");
+    // Blocked servers are not listed among the peers.
+    const directory = env.DIRECTORY.get(env.DIRECTORY.idFromName("directory"));
+    await directory.addPeers([hidden, `media.${hidden}`, `x${hidden}`]);
+    const peers = await directory.peers();
+    expect(peers).toContain(`x${hidden}`);
+    expect(peers).not.toContain(hidden);
+    expect(peers).not.toContain(`media.${hidden}`);
     const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(hidden)))].map((b) => b.toString(16).padStart(2, "0")).join("");
     expect(list.find((b) => b.digest === digest)).toEqual({ domain: obfuscateDomain(hidden), digest, severity: "suspend", comment: "abuse" });
     expect(obfuscateDomain(hidden)).toContain("*");

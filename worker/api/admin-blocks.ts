@@ -4,7 +4,7 @@ import { notFound, unprocessable, unwrap } from "../../lib/result";
 import { json } from "../http/respond";
 import { linkHeader, linkHeaders, readPage } from "../http/pagination";
 import { requirePermission } from "../http/staff";
-import { boolParam, DIGIT_ID, enumParam, stringParam } from "../http/admin-params";
+import { boolParam, DIGIT_ID, enumParam, requiredString, stringParam } from "../http/admin-params";
 import { directoryStub } from "../../core/stubs";
 import { canonicalEmailHash } from "../../lib/canonical-email";
 import { serializeCanonicalEmailBlock, serializeEmailDomainBlock, serializeIpBlock } from "../../core/serializers/admin-blocks";
@@ -170,7 +170,7 @@ async function deleteCanonical(c: Ctx): Promise<Response> {
 /** The blocks an address would match (Mastodon's `POST .../test`; needs the read scope). */
 async function testCanonical(c: Ctx): Promise<Response> {
   await readCanonical(c);
-  const email = stringParam(await c.params(), "email", 320) ?? "";
+  const email = requiredString(await c.params(), "email");
   const matches = await call<CanonicalEmailBlockRecord[]>(c, { op: "testCanonical", hash: await canonicalEmailHash(email.trim()) });
   return json(matches.map(serializeCanonicalEmailBlock));
 }
