@@ -18,6 +18,12 @@ interface Env {
   INSTANCE_DESCRIPTION: string;
   INSTANCE_CONTACT_EMAIL: string;
   REGISTRATION_MODE: string;
+  /** "true": only domains on the moderators' allow-list federate (optional). */
+  LIMITED_FEDERATION_MODE?: string;
+  /** Who may read /api/v1/instance/domain_blocks: all (default), users, disabled (optional). */
+  SHOW_DOMAIN_BLOCKS?: string;
+  /** Whose eyes the blocks' public comments reach: all (default), users, disabled (optional). */
+  SHOW_DOMAIN_BLOCKS_RATIONALE?: string;
   /** Shown by apps when registrations are closed (optional). */
   REGISTRATION_MESSAGE?: string;
   /** Instance rules, one per line (optional). */

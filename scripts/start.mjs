@@ -33,6 +33,9 @@ const PASSED_THROUGH = [
   "MEDIA_ORIGIN",
   "SETUP_TOKEN",
   "RATE_LIMIT_FACTOR",
+  "LIMITED_FEDERATION_MODE",
+  "SHOW_DOMAIN_BLOCKS",
+  "SHOW_DOMAIN_BLOCKS_RATIONALE",
 ];
 for (const name of PASSED_THROUGH) {
   if (process.env[name] !== undefined) args.push("--var", `${name}:${process.env[name]}`);

@@ -77,6 +77,7 @@ export function renderAdmin(p: AdminPage): string {
     : "<p><small>No open reports.</small></p>";
   const body = `<h1>Moderation · ${escapeHtml(p.title)}</h1>
 <p><small>Signed in as @${escapeHtml(p.username)}</small></p>
+<p><a href="/admin/domain_blocks">Domain blocks</a></p>
 <section>
 <h2>Waiting for approval (${p.pending.length})</h2>
 ${pending}

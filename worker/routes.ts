@@ -42,6 +42,11 @@ import { registerNotificationRequests } from "./api/notification-requests";
 import { registerReports } from "./api/reports";
 import { registerUserDomainBlocks } from "./api/user-domain-blocks";
 import { registerSettingsData } from "./api/settings-data";
+import { registerAdminDomainBlocks } from "./api/admin-domain-blocks";
+import { registerAdminBlocks } from "./api/admin-blocks";
+import { registerAdminMeasures } from "./api/admin-measures";
+import { registerAdminTrends } from "./api/admin-trends";
+import { registerAdminDomainsPage } from "./api/admin-domains-page";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -90,5 +95,10 @@ export function buildRouter(): Router {
   registerPublicPages(router);
   registerReports(router);
   registerSettingsData(router);
+  registerAdminDomainBlocks(router);
+  registerAdminBlocks(router);
+  registerAdminMeasures(router);
+  registerAdminTrends(router);
+  registerAdminDomainsPage(router);
   return router;
 }

@@ -8,6 +8,12 @@ import { addProfileColumns, browseProfiles, noindexUsernames, searchProfiles, wr
 import { addReport, listReports, reportCategoriesSchema, reportsSchema } from "./reports";
 import * as moderation from "./moderation";
 import { activityCounts, activitySchema, recordActivity, weeklyCounts, type AccountActivity, type ActivityCounts } from "./activity";
+import * as domainModeration from "./domain-moderation";
+import * as signUpBlocks from "./sign-up-blocks";
+import * as measures from "./measures";
+import * as trendReviews from "./trend-reviews";
+import type * as blocks from "../../schemas/admin-blocks";
+import { domainBlockOp, signUpBlockOp, type DomainBlockOp, type SignUpBlockOp } from "./admin-block-ops";
 
 /**
  * The instance-wide registry of local accounts: unique usernames and emails, id lookups and
@@ -58,6 +64,12 @@ export const MIGRATIONS: readonly Migration[] = [
   activitySchema,
   // Categories and rules of local reports (objects/directory/reports.ts).
   reportCategoriesSchema,
+  // Domain blocks with severities, domain allows (objects/directory/domain-moderation.ts).
+  domainModeration.domainModerationSchema,
+  // E-mail domain, IP and canonical e-mail blocks (objects/directory/sign-up-blocks.ts).
+  signUpBlocks.signUpBlocksSchema,
+  // Moderators' approvals and rejections of trends (objects/directory/trend-reviews.ts).
+  trendReviews.trendReviewsSchema,
 ];
 
 export interface Registration {
@@ -241,8 +253,16 @@ export class DirectoryObject extends DurableObject<Env> {
     });
   }
 
+  /** Known servers, without those the moderators block (as Mastodon's `searchable` instances). */
   async peers(): Promise<string[]> {
-    return this.sql.exec<{ domain: string }>("SELECT domain FROM peers ORDER BY domain").toArray().map((r) => r.domain);
+    return this.sql
+      .exec<{ domain: string }>(
+        `SELECT domain FROM peers p WHERE NOT EXISTS (
+           SELECT 1 FROM domain_blocks b WHERE p.domain = b.domain OR substr(p.domain, -length(b.domain) - 1) = '.' || b.domain)
+         ORDER BY domain`,
+      )
+      .toArray()
+      .map((r) => r.domain);
   }
 
   /** Federation calls this for domains it meets; known ones are ignored. */
@@ -255,7 +275,7 @@ export class DirectoryObject extends DurableObject<Env> {
 
   /** Blocks a domain (and its subdomains) for federation. Lower-cased; idempotent. */
   async blockDomain(domain: string): Promise<void> {
-    this.sql.exec("INSERT OR IGNORE INTO domain_blocks (domain, created_at) VALUES (?, ?)", domain.toLowerCase(), new Date().toISOString());
+    domainModeration.suspendDomain(this.sql, domain);
   }
 
   async unblockDomain(domain: string): Promise<void> {
@@ -340,8 +360,9 @@ export class DirectoryObject extends DurableObject<Env> {
     return moderation.resolveReport(this.sql, id, byAccountId);
   }
 
+  /** Suspended domains. */
   async domainBlocks(): Promise<string[]> {
-    return this.sql.exec<{ domain: string }>("SELECT domain FROM domain_blocks ORDER BY domain").toArray().map((r) => r.domain);
+    return this.sql.exec<{ domain: string }>("SELECT domain FROM domain_blocks WHERE severity = 'suspend' ORDER BY domain").toArray().map((r) => r.domain);
   }
 
   async customEmojis(): Promise<CustomEmojiRecord[]> {
@@ -351,6 +372,49 @@ export class DirectoryObject extends DurableObject<Env> {
       )
       .toArray()
       .map((r) => ({ ...r, visible_in_picker: r.visible_in_picker === 1 }));
+  }
+
+  // ----- instance-level blocks, measures, trend reviews (worker/api/admin-*.ts) -----
+
+  async adminDomainBlocks(op: DomainBlockOp): Promise<Result<unknown>> {
+    return domainBlockOp(this.sql, op);
+  }
+
+  /** What federation checks (core/domain-policy.ts caches it per isolate). */
+  async federationPolicy(): Promise<blocks.FederationPolicyRecord> {
+    return domainModeration.federationPolicy(this.sql);
+  }
+
+  async allDomainBlocks(): Promise<blocks.DomainBlockRecord[]> {
+    return domainModeration.allDomainBlocks(this.sql);
+  }
+
+  async signUpBlocks(op: SignUpBlockOp): Promise<Result<unknown>> {
+    return signUpBlockOp(this.sql, op);
+  }
+
+  async screenSignUp(input: { email: string; canonicalHash: string; address: string | null }): Promise<blocks.SignUpScreening> {
+    return signUpBlocks.screenSignUp(this.sql, input);
+  }
+
+  async addressSeverities(address: string): Promise<blocks.IpBlockSeverity[]> {
+    return [...signUpBlocks.addressSeverities(this.sql, address)];
+  }
+
+  async measure(key: measures.MeasuredKey, startAt: string, endAt: string): Promise<measures.MeasureSeries> {
+    return measures.measure(this.sql, key, startAt, endAt);
+  }
+
+  async retention(startAt: string, endAt: string, frequency: "day" | "month"): Promise<measures.Cohort[]> {
+    return measures.retention(this.sql, startAt, endAt, frequency);
+  }
+
+  async reviewTrend(kind: blocks.TrendKind, key: string, state: blocks.TrendReview): Promise<void> {
+    trendReviews.reviewTrend(this.sql, kind, key, state);
+  }
+
+  async trendReviews(kind: blocks.TrendKind): Promise<Record<string, blocks.TrendReview>> {
+    return trendReviews.trendReviews(this.sql, kind);
   }
 
   private entry(where: string, value: string): DirectoryEntry | null {

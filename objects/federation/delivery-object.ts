@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
 import { fail, ok, type Result } from "../../lib/result";
 import { digestHeader } from "../../lib/federation/digest";
+import { isDomainRefused } from "../../core/domain-policy";
 import { assertFetchable, fetchPolicy, FetchRefused, MAX_BODY_BYTES, safeFetch } from "../../lib/federation/safe-fetch";
 import {
   BREAKER_THRESHOLD,
@@ -255,6 +256,11 @@ export class DeliveryObject extends DurableObject<Env> {
     let error: string | null = null;
     let outcome: DeliveryOutcome;
     try {
+      // A domain suspended (or no longer allowed) since the activity was queued gets nothing.
+      if (await isDomainRefused(this.env, row.inbox)) {
+        this.record(row, "final", null, "the domain is refused", probe);
+        return "final";
+      }
       const body = new TextEncoder().encode(row.body);
       const headers = await this.sign(row, await digestHeader(body));
       if (!headers.ok) {
@@ -375,6 +381,7 @@ export async function enqueueDelivery(env: Env, req: DeliveryRequest): Promise<R
   } catch {
     return fail(422, "Invalid inbox URL");
   }
+  if (await isDomainRefused(env, host)) return fail(403, "Deliveries to this domain are refused");
   return deliveryStub(env, host).enqueue(req);
 }
 

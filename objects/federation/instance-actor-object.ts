@@ -3,7 +3,8 @@ import { migrate, type Migration } from "../migrations";
 import { base64 } from "../../lib/crypto";
 import { type Result } from "../../lib/result";
 import type { OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
-import type { GetSigner } from "../../lib/federation/safe-fetch";
+import { FetchRefused, type GetSigner } from "../../lib/federation/safe-fetch";
+import { isDomainRefused } from "../../core/domain-policy";
 import { signAs } from "./signing";
 import { instanceActorStub } from "../../core/stubs";
 
@@ -100,6 +101,8 @@ export const instanceActorKeyId = (origin: string) => `${origin}${INSTANCE_ACTOR
 export function instanceActorSigner(env: Env, origin: string): GetSigner {
   const stub = instanceActorStub(env);
   return async (url) => {
+    // Every document we fetch is signed here first: a refused domain is never asked.
+    if (await isDomainRefused(env, url)) throw new FetchRefused(`Requests to ${new URL(url).host} are refused`);
     const signed = await stub.signRequest({ method: "GET", url, keyId: instanceActorKeyId(origin) });
     if (!signed.ok) throw new Error(`instance actor could not sign: ${signed.error}`);
     return signed.value;

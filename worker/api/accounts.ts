@@ -4,6 +4,7 @@ import { ApiError, badRequest, fail, forbidden, notFound, ok, unwrap, type Resul
 import { optionalUser, requireCaller, type Caller } from "../http/auth";
 import { json } from "../http/respond";
 import { throttleSignUp } from "../http/client-address";
+import { requestAddress, screenSignUp } from "../http/sign-up-screening";
 import { accountStub, appStub, directoryStub } from "../../core/stubs";
 import { findLocalUsername } from "../directory-cache";
 import { instanceSettings, POSTING_LANGUAGES, type RegistrationMode } from "../../core/instance-settings";
@@ -52,15 +53,16 @@ export function registrationPolicy(mode: RegistrationMode, reason: string | unde
 }
 
 /** Creates a user account under the instance's registration mode (API and web sign-up). */
-export async function signUp(env: Env, input: RegistrationInput): Promise<AccountRecord> {
+export async function signUp(env: Env, input: RegistrationInput, address: string | null = null): Promise<AccountRecord> {
   const { approved } = unwrap(registrationPolicy(instanceSettings(env).registrationMode, input.reason));
+  const { requiresApproval } = await screenSignUp(env, input.email, address);
   return unwrap(
     await directoryStub(env).register({
       username: input.username,
       email: input.email,
       password: input.password,
       role: "user",
-      approved,
+      approved: approved && !requiresApproval,
       // The app's UI language becomes the default posting language when we know it.
       locale: input.locale && POSTING_LANGUAGES.includes(input.locale) ? input.locale : null,
       reason: input.reason?.trim() || null,
@@ -74,7 +76,7 @@ async function register(c: Ctx): Promise<Response> {
   await throttleSignUp(c);
   const input = parseOrFail(registrationSchema, await c.params());
   const { app, scopes } = await registeringApp(c, caller);
-  const account = await signUp(c.env, input);
+  const account = await signUp(c.env, input, requestAddress(c));
   const token = unwrap(await accountStub(c.env, account.id).issueToken(app, scopes));
   return json({ access_token: token.access_token, token_type: "Bearer", scope: token.scopes.join(" "), created_at: token.created_at });
 }
@@ -180,7 +182,7 @@ async function submitSignUpForm(c: Ctx): Promise<Response> {
   }
   if (!parsed.success || Object.keys(errors).length > 0) return retry(errors);
   try {
-    const account = await signUp(c.env, parsed.data);
+    const account = await signUp(c.env, parsed.data, requestAddress(c));
     return pageResponse(renderSignedUp(lang, account.username, c.domain, !account.approved));
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;

@@ -309,7 +309,11 @@ async function findOpenStatus(c: Ctx): Promise<StatusRecord | null> {
 async function signedFetcher(c: Ctx): Promise<string | null> {
   if (!c.request.headers.has("signature") && !c.request.headers.has("signature-input")) return null;
   const verified = await verifySignedRequest(c.env, c.origin, { method: c.request.method, url: c.request.url, headers: c.request.headers }, null);
-  if (!verified.ok) return null;
+  if (!verified.ok) {
+    // A suspended domain's signed fetch is refused, not read as anonymous (Mastodon's 403).
+    if (verified.status === 403) throw new ApiError(403, verified.error);
+    return null;
+  }
   const actor = await remoteActorStub(c.env, verified.value.owner).get();
   return actor?.id ?? null;
 }

@@ -2,7 +2,7 @@ import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { json } from "../http/respond";
 import { directoryStub } from "../../core/stubs";
-import { serializeDomainBlock } from "../../core/serializers/domain-block";
+import { instanceDomainBlocks } from "./admin-domain-blocks";
 import { ApiError } from "../../lib/result";
 import { POSTING_LANGUAGES, instanceSettings } from "../../core/instance-settings";
 import { instanceData, peers, weeklyActivity } from "../instance-summary";
@@ -43,9 +43,7 @@ export function registerInstance(router: Router): void {
   router.get("/api/v1/instance/rules", (c) => publicJson(serializeRules(instanceSettings(c.env).rules)));
   router.get("/api/v1/instance/peers", async (c) => publicJson(await peers(c.env)));
   // The moderated servers, public as on the about page.
-  router.get("/api/v1/instance/domain_blocks", async (c) =>
-    publicJson(await Promise.all((await directoryStub(c.env).domainBlocks()).map(serializeDomainBlock))),
-  );
+  router.get("/api/v1/instance/domain_blocks", instanceDomainBlocks);
   router.get("/api/v1/instance/activity", async (c) => publicJson(serializeActivity(await weeklyActivity(c.env))));
   router.get("/api/v1/instance/languages", () => publicJson(serializeLanguages(POSTING_LANGUAGES)));
   // Translation is not offered (configuration.translation.enabled is false): no pairs.

@@ -4,6 +4,7 @@ import type { Params } from "../http/body";
 import { ApiError, unwrap, type Result } from "../../lib/result";
 import { requireUser } from "../http/auth";
 import { clientAddress } from "../http/client-address";
+import { addressHasNoAccess } from "../http/sign-up-screening";
 import { json, redirect } from "../http/respond";
 import { accountStub, appStub, directoryStub, rateLimitStub } from "../../core/stubs";
 import { actorUri, MISSING_AVATAR_PATH, profileUrl } from "../../core/serializers/account";
@@ -247,6 +248,7 @@ async function signIn(c: Ctx): Promise<Response> {
   if (await limiter.isLimited(IP_SIGN_IN_FAILURES, IP_SIGN_IN_WINDOW_MS)) {
     return again("Too many failed sign-in attempts from your network; try again later.", 429);
   }
+  if (await addressHasNoAccess(c)) return again("This action is not allowed", 403);
   if (!login || !password) return again("Enter your username or e-mail address and your password.", 422);
 
   const directory = directoryStub(c.env);

@@ -1,4 +1,5 @@
 import type { Router } from "../router";
+import { aboutPageDomainBlocks } from "./admin-domain-blocks";
 import type { Ctx } from "../context";
 import { directoryStub, publicTimelineStub, tagTimelineStub } from "../../core/stubs";
 import { instanceSettings } from "../../core/instance-settings";
@@ -69,8 +70,7 @@ async function landing(c: Ctx): Promise<Response> {
 
 async function about(c: Ctx): Promise<Response> {
   const settings = instanceSettings(c.env);
-  const blocked = await directoryStub(c.env).domainBlocks();
-  const moderated = blocked.map((domain) => ({ domain, severity: "suspend" as const, comment: null }));
+  const moderated = await aboutPageDomainBlocks(c);
   const languageNames = serializeLanguages(settings.languages).map((l) => l.name);
   return publicPageResponse(renderAbout({ settings, languageNames, moderated }, c));
 }

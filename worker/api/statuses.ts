@@ -1,4 +1,6 @@
 import type { Router } from "../router";
+import { domainPolicies } from "../../core/domain-policy";
+import { mediaRejectingHosts, withoutRefusedDomains, withoutRejectedMedia } from "../federation/domain-visibility";
 import type { Ctx } from "../context";
 import { ApiError, notFound, unwrap } from "../../lib/result";
 import { optionalToken, userToken, type TokenAuth } from "../http/auth";
@@ -91,8 +93,13 @@ async function fromOwners<T extends { id: string }>(c: Ctx, ids: string[], ask: 
     const key = owner.actorUri ?? owner.accountId;
     byOwner.set(key, { owner, ids: [...(byOwner.get(key)?.ids ?? []), id] });
   }
+  // Statuses of suspended (or, in limited federation mode, not allowed) domains are hidden.
+  const remoteHosts = [...byOwner.values()].flatMap(({ owner }) => (owner.actorUri ? [owner.actorUri] : []));
+  const policies = remoteHosts.length ? await domainPolicies(c.env, remoteHosts) : null;
   const found = await Promise.all(
-    [...byOwner.values()].map(({ owner, ids: ownIds }) => ask(owner.actorUri ? remoteActorStub(c.env, owner.actorUri) : accountStub(c.env, owner.accountId), ownIds)),
+    [...byOwner.values()]
+      .filter(({ owner }) => !(owner.actorUri && policies?.get(owner.actorUri)?.refused))
+      .map(({ owner, ids: ownIds }) => ask(owner.actorUri ? remoteActorStub(c.env, owner.actorUri) : accountStub(c.env, owner.accountId), ownIds)),
   );
   const byId = new Map(found.flat().map((s) => [s.id, s]));
   return ids.map((id) => byId.get(id)).filter((s): s is T => s !== undefined);
@@ -142,6 +149,11 @@ async function show(c: Ctx): Promise<Response> {
   return jsonText(status);
 }
 
+/** Attachments of statuses from domains whose media are rejected, marked as not stored here. */
+async function withMediaPolicy<T extends object>(c: Ctx, records: StatusRecord[], body: T[]): Promise<T[]> {
+  return withoutRejectedMedia(body, await mediaRejectingHosts(c.env, records));
+}
+
 async function edit(c: Ctx): Promise<Response> {
   const auth = await userToken(c);
   const id = statusId(c);
@@ -171,12 +183,14 @@ async function context(c: Ctx): Promise<Response> {
   const threaded = status && !status.reblog && (status.in_reply_to_id !== null || status.replies_count > 0);
   const limits = auth ? CONTEXT_LIMITS.signedIn : CONTEXT_LIMITS.anonymous;
   const thread = threaded ? await threadStub(c.env, status.conversation_id).context(id, limits) : { ancestors: [], descendants: [] };
-  const candidates = status ? [status, ...thread.ancestors, ...thread.descendants] : [];
+  // The thread's copies of statuses from suspended domains are left out, as the root would be.
+  const candidates = status ? await withoutRefusedDomains(c.env, [status, ...thread.ancestors, ...thread.descendants]) : [];
   const viewed = await viewFor(c, auth, candidates, "thread");
   const visible = new Set(viewed.statuses.map((s) => s.id));
   if (!visible.has(id)) throw notFound();
   const render = (list: StatusRecord[]) => renderViewed(c, auth, viewed, viewed.statuses.filter((s) => list.some((x) => x.id === s.id)));
-  return json({ ancestors: render(thread.ancestors), descendants: render(thread.descendants) });
+  const [ancestors, descendants] = await Promise.all([thread.ancestors, thread.descendants].map((list) => withMediaPolicy(c, list, render(list))));
+  return json({ ancestors, descendants });
 }
 
 async function history(c: Ctx): Promise<Response> {

@@ -16,6 +16,8 @@ import { serializeStatus } from "../../core/serializers/status";
 import { serializeViewedStatuses } from "../../core/serializers/filter";
 
 import type { TagRelation } from "../../schemas/records";
+import { trendDecisions } from "./admin-trends";
+import { withoutRefusedDomains } from "../federation/domain-visibility";
 
 /**
  * Trends computed from recent activity seen by this instance (the public timeline's catalog,
@@ -38,21 +40,23 @@ const linksParams = trendsSchema(10, 20);
 async function trendingTags(c: Ctx): Promise<Response> {
   const page = parseOrFail(tagsParams, await c.params());
   const caller = await trendsCaller(c);
-  const tags = await publicTimelineStub(c.env).trendingTags(page.limit, page.offset);
+  const [trending, reviews] = await Promise.all([publicTimelineStub(c.env).trendingTags(page.limit, page.offset), trendDecisions(c.env, "tags")]);
+  const tags = trending.filter((t) => reviews[t.name] !== "rejected");
   let relations: TagRelation[] | null = null;
   if (caller) relations = unwrap(await accountStub(c.env, caller.accountId).tagRelations(caller.token, tags.map((t) => t.name)));
   const body = tags.map((t, i) => serializeTag(t.name, c, relations?.[i] ?? null, t.usage));
-  return json(body, { headers: linkHeaders(offsetLink(c, body.length, page)) });
+  return json(body, { headers: linkHeaders(offsetLink(c, trending.length, page)) });
 }
 
 async function trendingStatuses(c: Ctx): Promise<Response> {
   const page = parseOrFail(statusesParams, await c.params());
   const caller = await trendsCaller(c);
-  const candidates = await publicTimelineStub(c.env).trendingStatuses(page.limit, page.offset);
+  const [trending, reviews] = await Promise.all([publicTimelineStub(c.env).trendingStatuses(page.limit, page.offset), trendDecisions(c.env, "statuses")]);
+  const candidates = await withoutRefusedDomains(c.env, trending.filter((s) => reviews[s.id] !== "rejected"));
   const body = caller
     ? serializeViewedStatuses(unwrap(await accountStub(c.env, caller.accountId).view(caller.token, candidates, "public", null)), c)
     : publicView(candidates).map((s) => serializeStatus(s, c));
-  return json(body, { headers: linkHeaders(offsetLink(c, candidates.length, page)) });
+  return json(body, { headers: linkHeaders(offsetLink(c, trending.length, page)) });
 }
 
 async function trendingLinks(c: Ctx): Promise<Response> {

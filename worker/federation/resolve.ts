@@ -1,5 +1,6 @@
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
 import type { Origin } from "../../core/serializers/account";
+import { isDomainRefused } from "../../core/domain-policy";
 import { fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/federation/safe-fetch";
 import { parseHandle, webfingerActorUri } from "../../lib/federation/webfinger";
 import { ACTOR_TYPES } from "../../objects/federation/actor-document";
@@ -23,6 +24,7 @@ export type Resolved = { kind: "account"; account: AccountSnapshot } | { kind: "
 export async function resolveHandle(env: Env, o: Origin, acct: string): Promise<AccountSnapshot | null> {
   const handle = parseHandle(acct);
   if (!handle || handle.domain === o.domain.toLowerCase()) return null;
+  if (await isDomainRefused(env, handle.domain)) return null;
   const key = `${handle.username}@${handle.domain}`;
   const cache = handleIndexStub(env, key);
   let uri = await cache.handleUri(key, ACTOR_MAX_AGE_MS);
@@ -102,7 +104,8 @@ export async function resolveSearchQuery(env: Env, o: Origin, q: string): Promis
  */
 export async function remoteAccountById(env: Env, o: Origin, id: string, waitUntil?: (p: Promise<unknown>) => void): Promise<AccountSnapshot | null> {
   const actor = await remoteActorById(env, id);
-  if (!actor) return null;
+  // Accounts of suspended domains are hidden, as Mastodon hides suspended accounts.
+  if (!actor || (await isDomainRefused(env, actor.uri))) return null;
   if (waitUntil && Date.now() - Date.parse(actor.fetchedAt) > ACTOR_MAX_AGE_MS) {
     waitUntil(resolveRemoteActor(env, actor.uri, { origin: o.origin }).catch(() => undefined));
   }

@@ -6,6 +6,7 @@ import { originOf, publicStatusJson } from "../../core/serializers/rendered";
 import { parseStatusSnapshot } from "../../objects/account/status-memo";
 import { publicView, type ViewContext } from "../../objects/account/viewer";
 import { bearerToken, requireCaller, type TokenAuth } from "./auth";
+import { mediaRejectingHosts, withoutRefusedDomains, withoutRejectedMedia } from "../federation/domain-visibility";
 
 /**
  * Statuses handed over as their snapshot JSON (SnapshotEntry) and answered as JSON text: the
@@ -15,14 +16,22 @@ import { bearerToken, requireCaller, type TokenAuth } from "./auth";
  */
 
 /** Public and unlisted statuses among `snapshots`, as an anonymous reader sees them. */
-export function renderPublicly(c: Ctx, snapshots: string[]): string[] {
+function renderPublicly(c: Ctx, snapshots: string[]): string[] {
   return publicView(snapshots.map(parseStatusSnapshot)).map((s) => publicStatusJson(s, c));
 }
 
-/** The statuses `auth`'s user may see, rendered by that user's object; anonymous without `auth`. */
+/**
+ * The statuses `auth`'s user may see, rendered by that user's object; anonymous without `auth`.
+ * The moderators' domain blocks apply first (worker/federation/domain-visibility.ts): statuses
+ * of suspended domains go, of silenced ones too in public contexts, and media a domain block
+ * rejects are marked as not stored here.
+ */
 export async function viewJsonFor(c: Ctx, auth: TokenAuth | null, snapshots: string[], context: ViewContext, scope = "read:statuses"): Promise<string[]> {
-  if (!auth) return renderPublicly(c, snapshots);
-  return unwrap(await accountStub(c.env, auth.accountId).viewJson(auth.token, snapshots, context, originOf(c), scope));
+  const { shown, rejectingMedia } = await moderated(c.env, snapshots, context === "public");
+  const rendered = auth
+    ? unwrap(await accountStub(c.env, auth.accountId).viewJson(auth.token, shown, context, originOf(c), scope))
+    : renderPublicly(c, shown);
+  return rejectingMedia.size === 0 ? rendered : withoutRejectedMedia(rendered.map((json) => JSON.parse(json) as object), rejectingMedia).map((s) => JSON.stringify(s));
 }
 
 /** As viewJsonFor, for reads open to any token: an app token is checked, then reads publicly. */
@@ -31,7 +40,15 @@ export async function viewJsonForCaller(c: Ctx, snapshots: string[], context: Vi
   const owner = token ? tokenOwner(token) : null;
   if (token && owner?.kind === "user") return viewJsonFor(c, { token, accountId: owner.accountId }, snapshots, context);
   if (token) await requireCaller(c, "read:statuses");
-  return renderPublicly(c, snapshots);
+  return viewJsonFor(c, null, snapshots, context);
+}
+
+async function moderated(env: Env, snapshots: string[], inPublic: boolean): Promise<{ shown: string[]; rejectingMedia: Set<string> }> {
+  const records = snapshots.map(parseStatusSnapshot);
+  const kept = await withoutRefusedDomains(env, records, { silenced: inPublic });
+  const keptSet = new Set(kept);
+  const shown = kept.length === records.length ? snapshots : snapshots.filter((_, i) => keptSet.has(records[i]));
+  return { shown, rejectingMedia: await mediaRejectingHosts(env, kept) };
 }
 
 export const jsonArray = (entries: string[]): string => `[${entries.join(",")}]`;

@@ -1,4 +1,5 @@
 import { directoryStub } from "../../../core/stubs";
+import { domainPolicy } from "../../../core/domain-policy";
 import { locateStatusOwners } from "../../status-index/locate";
 import { asArray, idOf, localAccountByUri, localStatusIdOf, originOf, senderOf } from "./common";
 import { inboxHandlers } from "./registry";
@@ -15,6 +16,8 @@ inboxHandlers.register("Flag", async (ctx) => {
   const o = originOf(ctx);
   const uris = asArray(ctx.activity.object).map(idOf).filter((u): u is string => u !== null);
   if (uris.length === 0) return;
+  // Reports from a domain whose reports the moderators reject are dropped (Mastodon's reject_reports).
+  if ((await domainPolicy(ctx.env, ctx.actor)).rejectReports) return;
   const statusIds = uris.map((u) => localStatusIdOf(o, u)).filter((id): id is string => id !== null);
   const owners = await locateStatusOwners(ctx.env, statusIds);
   const accounts = new Set<string>();
