@@ -49,6 +49,12 @@ export interface AccountRecord {
   followers_count: number;
   following_count: number;
   public_key_pem: string;
+  /** Set only when a moderator suspended the account: its public fields are then blanked. */
+  suspended?: true;
+  /** Set only when a moderator limited (silenced) the account. */
+  limited?: true;
+  /** Set only when a moderator disabled the account's login (never part of a snapshot). */
+  login_disabled?: true;
 }
 
 export interface TokenRecord {
@@ -74,13 +80,13 @@ export interface AppRecord {
  * public, nothing secret. `uri`/`url` are null for local accounts (derived from the origin at
  * serialization) and set for remote ones.
  */
-export type AccountSnapshot = Omit<AccountRecord, "email" | "public_key_pem" | "approved"> & {
+export type AccountSnapshot = Omit<AccountRecord, "email" | "public_key_pem" | "approved" | "login_disabled"> & {
   uri?: string | null;
   url?: string | null;
 };
 
 export function toSnapshot(a: AccountRecord): AccountSnapshot {
-  const { email: _e, public_key_pem: _k, approved: _a, ...rest } = a;
+  const { email: _e, public_key_pem: _k, approved: _a, login_disabled: _d, ...rest } = a;
   return rest;
 }
 
@@ -292,11 +298,35 @@ export interface ConversationRecord {
 export interface ModerationView {
   account: AccountRecord;
   reason: string | null;
+  moderation: ModerationState;
+}
+
+/** What moderators did to a local account (Mastodon's suspended_at, silenced_at, sensitized_at, disabled). */
+export interface ModerationState {
+  suspendedAt: string | null;
+  silencedAt: string | null;
+  sensitizedAt: string | null;
+  disabled: boolean;
+}
+
+/** A moderator's change to an account's state; each given flag is set or cleared. */
+export interface ModerationChange {
+  suspended?: boolean;
+  silenced?: boolean;
+  sensitized?: boolean;
+  disabled?: boolean;
+}
+
+/** An account others may see: approved, and not suspended. */
+export function isListedAccount(a: Pick<AccountRecord, "approved" | "suspended"> | null | undefined): boolean {
+  return !!a && a.approved && !a.suspended;
 }
 
 export interface ModerationReport extends ReportRecord {
   forwarded: boolean;
   actionTakenByAccountId: string | null;
+  assignedAccountId: string | null;
+  updatedAt: string;
 }
 
 export interface V1FilterRecord {

@@ -1,3 +1,4 @@
+import { LOGIN_DISABLED, loginDisabled } from "./moderation";
 import { fail, ok, type Result } from "../../lib/result";
 import { generateActorKeys, hashPassword, PBKDF2_ITERATIONS, randomSecret, sha256Base64url, timingSafeEqual } from "../../lib/crypto";
 import { mintAccountHandle, mintUserToken } from "../../lib/tokens";
@@ -59,6 +60,7 @@ export async function checkPassword(host: AccountHost, password: string): Promis
   }
   host.sql.exec("DELETE FROM sign_in_failures");
   if (!account.approved) return fail(403, "Your account is awaiting approval");
+  if (loginDisabled(account)) return fail(403, LOGIN_DISABLED);
   return ok(account);
 }
 

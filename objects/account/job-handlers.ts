@@ -9,6 +9,7 @@ import "./graph";
 import "./interactions";
 import "./link-verification";
 import "./media-jobs";
+import "./moderation";
 import "./profile-copies";
 import "./push-delivery";
 import "./scheduled";

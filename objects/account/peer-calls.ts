@@ -1,11 +1,12 @@
 import { ok, fail, type Result } from "../../lib/result";
 import type { Page } from "../../schemas/paging";
-import type { AccountSnapshot, FeaturedTagRecord, ModerationView, StatusRecord } from "../../schemas/records";
+import type { AccountSnapshot, FeaturedTagRecord, ModerationChange, ModerationView, StatusRecord } from "../../schemas/records";
 import type { OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
 import { signAs } from "../federation/signing";
 import type { PublicEvent } from "../streams/user-events";
 import { AccountState } from "./account-state";
 import * as profileUpdates from "./profile-updates";
+import * as moderation from "./moderation";
 import * as graph from "./graph";
 import * as reads from "./graph-reads";
 import * as tags from "./tags";
@@ -33,7 +34,15 @@ export abstract class AccountPeerCalls extends AccountState {
 
   /** The record with what only moderators see, or null if no account lives here. */
   async moderationView(): Promise<ModerationView | null> {
-    return profileUpdates.moderationView(this);
+    return moderation.moderationView(this);
+  }
+  /** A moderator's action, decided by the directory (moderation.ts). */
+  async moderate(change: ModerationChange): Promise<Result<ModerationView>> {
+    return moderation.applyModeration(this, change);
+  }
+  /** Own statuses by id whatever the account's state: what moderators read in a report. */
+  async reportedStatuses(ids: string[]): Promise<StatusRecord[]> {
+    return statuses.statusesFor(this, ids, this.record()?.id ?? null, true);
   }
   /** Lets an account registered in approval mode use its tokens and sign in. Idempotent. */
   async approve() {

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
 import { fail, ok, type Result } from "../../lib/result";
-import { type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type ModerationReport, type ModerationView, type NewReport, type ReportRecord, type Role, toSnapshot } from "../../schemas/records";
+import { type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type ModerationChange, type ModerationReport, type ModerationView, type NewReport, type ReportRecord, type Role, toSnapshot } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
 import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, noindexUsernames, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
@@ -58,6 +58,8 @@ export const MIGRATIONS: readonly Migration[] = [
   activitySchema,
   // Categories and rules of local reports (objects/directory/reports.ts).
   reportCategoriesSchema,
+  // Suspended, silenced, sensitized, disabled accounts; assigned reports (objects/directory/moderation.ts).
+  moderation.accountModerationSchema,
 ];
 
 export interface Registration {
@@ -328,16 +330,40 @@ export class DirectoryObject extends DurableObject<Env> {
     return ok({ username: entry.username });
   }
 
+  /**
+   * A moderator's action on a local account: the account's object enforces it, then its state
+   * is mirrored here for the filters, the action logged and the reports it settles resolved.
+   * Unknown or pending-rejection accounts are 404s.
+   */
+  async moderateAccount(id: string, change: ModerationChange, log: moderation.ActionLog | null): Promise<Result<ModerationView>> {
+    if (!moderation.moderationEntry(this.sql, id)) return fail(404, "Record not found");
+    const applied = await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(id)).moderate(change);
+    if (!applied.ok) return applied;
+    this.ctx.storage.transactionSync(() => {
+      moderation.recordModeration(this.sql, id, applied.value.moderation);
+      if (log) moderation.recordAction(this.sql, id, log);
+    });
+    return applied;
+  }
+
+  async changeReport(id: string, change: moderation.ReportChange): Promise<ModerationReport | null> {
+    return moderation.changeReport(this.sql, id, change);
+  }
+
+  /** Staff accounts (moderators, admins, owners) who can act on reports and sign-ups. */
+  async staffAccountIds(): Promise<string[]> {
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM accounts WHERE state = 'active' AND approved = 1 AND suspended_at IS NULL AND disabled = 0 AND role IN ('moderator', 'admin', 'owner')")
+      .toArray()
+      .map((r) => r.id);
+  }
+
   async moderationReports(filter: moderation.ReportFilter): Promise<ModerationReport[]> {
     return moderation.filterReports(this.sql, filter);
   }
 
   async moderationReport(id: string): Promise<ModerationReport | null> {
     return moderation.findReport(this.sql, id);
-  }
-
-  async resolveReport(id: string, byAccountId: string): Promise<ModerationReport | null> {
-    return moderation.resolveReport(this.sql, id, byAccountId);
   }
 
   async domainBlocks(): Promise<string[]> {

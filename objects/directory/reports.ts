@@ -64,6 +64,10 @@ export type ReportRow = {
   created_at: string;
   action_taken_at: string | null;
   action_taken_by_account_id: string | null;
+  category: string;
+  rule_ids: string;
+  assigned_account_id: string | null;
+  updated_at: string | null;
 };
 
 /** Newest first; optionally about one account. */

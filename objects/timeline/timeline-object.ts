@@ -43,7 +43,11 @@ const MIGRATIONS: readonly Migration[] = [
   (sql) => sql.exec(STREAM_WATCHERS_SQL),
   // Search index, hashtag registry and trend counts (./catalog.ts; used by the public timeline only).
   catalog.catalogSchema,
+  // Authors moderators suspended or silenced: their entries stay but are not shown.
+  (sql) => sql.exec("CREATE TABLE hidden_authors (author_id TEXT PRIMARY KEY)"),
 ];
+
+const NOT_HIDDEN = "author_id NOT IN (SELECT author_id FROM hidden_authors)";
 
 export interface TimelineQuery extends IdWindow {
   local?: boolean;
@@ -135,7 +139,7 @@ export class TimelineObject extends DurableObject<Env> {
   /** Candidate statuses for a page, newest first (the viewer's object filters them). */
   async page(q: TimelineQuery): Promise<StatusRecord[]> {
     const w = windowSql("id", q, true);
-    const conditions = [...w.conditions];
+    const conditions = [NOT_HIDDEN, ...w.conditions];
     const params = [...w.params];
     if (q.local && !q.remote) conditions.push("local = 1");
     if (q.remote && !q.local) conditions.push("local = 0");
@@ -152,6 +156,12 @@ export class TimelineObject extends DurableObject<Env> {
       .exec<{ snapshot: string }>(`SELECT snapshot FROM entries ${whereClause(conditions)} ORDER BY ${w.orderBy} LIMIT ?`, ...params, q.limit)
       .toArray();
     return newestFirst(rows, w.ascending).map((r) => JSON.parse(r.snapshot) as StatusRecord);
+  }
+
+  /** A moderator suspended or silenced an author (or undid it): its entries are hidden or shown again. */
+  async hideAuthor(authorId: string, hidden: boolean): Promise<void> {
+    if (hidden) this.sql.exec("INSERT OR IGNORE INTO hidden_authors (author_id) VALUES (?)", authorId);
+    else this.sql.exec("DELETE FROM hidden_authors WHERE author_id = ?", authorId);
   }
 
   async count(): Promise<number> {

@@ -1,0 +1,112 @@
+import { fail, ok, type Result } from "../../lib/result";
+import type { AccountRecord, ModerationChange, ModerationState, ModerationView } from "../../schemas/records";
+import { publicTimelineStub, tagTimelineStub } from "../../core/stubs";
+import type { AccountHost } from "./host";
+import { accountJobs } from "./jobs";
+import { readAccountRow, toAccountRecord, type AccountRow } from "./records";
+import { profileChanged } from "./profile-copies";
+
+/**
+ * What moderators do to a local account (the directory decides, this object enforces):
+ * suspension (tokens, sessions and codes revoked, sign-in refused, the account and its statuses
+ * hidden, a minimal actor federated by Update), silencing (off the instance's timelines,
+ * trends and search), sensitizing (new media marked sensitive) and disabling (sign-in and
+ * tokens refused, nothing hidden). Every change is reversible.
+ */
+export function moderationStateSchema(sql: SqlStorage): void {
+  sql.exec("ALTER TABLE account ADD COLUMN suspended_at TEXT");
+  sql.exec("ALTER TABLE account ADD COLUMN silenced_at TEXT");
+  sql.exec("ALTER TABLE account ADD COLUMN sensitized_at TEXT");
+  sql.exec("ALTER TABLE account ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0");
+}
+
+export const LOGIN_DISABLED = "Your login is currently disabled";
+const TIMELINES_JOB = "moderation.timelines";
+const TAGS_PER_RUN = 50;
+
+export function moderationStateOf(row: AccountRow): ModerationState {
+  return {
+    suspendedAt: row.suspended_at ?? null,
+    silencedAt: row.silenced_at ?? null,
+    sensitizedAt: row.sensitized_at ?? null,
+    disabled: row.disabled === 1,
+  };
+}
+
+/** The record with what only moderators see, or null if no account lives here. */
+export function moderationView(host: AccountHost): ModerationView | null {
+  const row = readAccountRow(host.sql);
+  if (!row) return null;
+  return { account: toAccountRecord(row), reason: (row.registration_reason as string | null) ?? null, moderation: moderationStateOf(row) };
+}
+
+/** Whether tokens and sign-in are refused: suspended or disabled (Mastodon's `functional?`). */
+export function loginDisabled(account: Pick<AccountRecord, "suspended" | "login_disabled">): boolean {
+  return !!account.suspended || !!account.login_disabled;
+}
+
+/** Whether new media of this account is marked sensitive. */
+export function sensitized(host: AccountHost): boolean {
+  return !!readAccountRow(host.sql)?.sensitized_at;
+}
+
+interface TimelinesJob {
+  hidden: boolean;
+  /** Tags done so far (text order); null: the public timeline is next. */
+  after: string | null;
+}
+
+/** Applies a moderator's change (idempotent), then tells whoever shows this account. */
+export async function applyModeration(host: AccountHost, change: ModerationChange): Promise<Result<ModerationView>> {
+  const before = readAccountRow(host.sql);
+  if (!before) return fail(404, "Record not found");
+  const now = new Date().toISOString();
+  const stamp = (on: boolean | undefined, current: string | null | undefined) => (on === undefined ? (current ?? null) : on ? (current ?? now) : null);
+  const suspendedAt = stamp(change.suspended, before.suspended_at);
+  const silencedAt = stamp(change.silenced, before.silenced_at);
+  const wasHidden = !!before.suspended_at || !!before.silenced_at;
+  const hidden = !!suspendedAt || !!silencedAt;
+  let revoked: string[] = [];
+  host.storage.transactionSync(() => {
+    host.sql.exec(
+      "UPDATE account SET suspended_at = ?, silenced_at = ?, sensitized_at = ?, disabled = ?",
+      suspendedAt,
+      silencedAt,
+      stamp(change.sensitized, before.sensitized_at),
+      change.disabled === undefined ? (before.disabled ?? 0) : change.disabled ? 1 : 0,
+    );
+    if (change.suspended) revoked = revokeAccess(host.sql);
+    if (hidden !== wasHidden) host.enqueue(TIMELINES_JOB, { hidden, after: null } satisfies TimelinesJob);
+  });
+  for (const hash of revoked) host.streams.closeRevoked(hash);
+  // Suspension and its reversal change what others see: directory, copies, and an Update(actor).
+  if (!!suspendedAt !== !!before.suspended_at || !!silencedAt !== !!before.silenced_at) await profileChanged(host);
+  else await host.wake();
+  return ok(moderationView(host)!);
+}
+
+/** Mastodon's suspension signs the account out everywhere: tokens, sessions, codes, push. */
+function revokeAccess(sql: SqlStorage): string[] {
+  const hashes = sql.exec<{ hash: string }>("SELECT hash FROM tokens").toArray().map((r) => r.hash);
+  for (const table of ["tokens", "sessions", "auth_codes", "push_subscriptions"]) sql.exec(`DELETE FROM ${table}`);
+  return hashes;
+}
+
+/**
+ * Hides (or shows again) this account's entries on the public timeline and on the hashtag
+ * timelines it posted to, a page of tags per run. The entries stay, so unsuspending restores them.
+ */
+accountJobs.register(TIMELINES_JOB, async (host, job: TimelinesJob) => {
+  const id = host.accountId();
+  if (job.after === null) {
+    await publicTimelineStub(host.env).hideAuthor(id, job.hidden);
+    host.enqueue(TIMELINES_JOB, { hidden: job.hidden, after: "" } satisfies TimelinesJob);
+    return;
+  }
+  const tags = host.sql
+    .exec<{ tag: string }>("SELECT DISTINCT tag FROM status_tags WHERE tag > ? ORDER BY tag LIMIT ?", job.after, TAGS_PER_RUN)
+    .toArray()
+    .map((r) => r.tag);
+  await Promise.all(tags.map((tag) => tagTimelineStub(host.env, tag).hideAuthor(id, job.hidden)));
+  if (tags.length === TAGS_PER_RUN) host.enqueue(TIMELINES_JOB, { hidden: job.hidden, after: tags[tags.length - 1] } satisfies TimelinesJob);
+});
