@@ -256,7 +256,23 @@ export interface PageCursor {
 
 export type TimelinePage = ViewedStatuses & { cursor: PageCursor | null };
 
-export type NotificationType = "mention" | "status" | "reblog" | "follow" | "follow_request" | "favourite" | "poll" | "update";
+export type NotificationType =
+  | "mention"
+  | "status"
+  | "reblog"
+  | "follow"
+  | "follow_request"
+  | "favourite"
+  | "poll"
+  | "update"
+  | "admin.sign_up"
+  | "admin.report";
+
+/** The report an `admin.report` notification carries, as stored with it. */
+export interface NotificationReport {
+  report: { id: string; createdAt: string; category: ReportCategory; comment: string; forwarded: boolean; statusIds: string[]; ruleIds: string[] };
+  target: AccountSnapshot;
+}
 
 export interface NotificationRecord {
   id: string;
@@ -265,6 +281,8 @@ export interface NotificationRecord {
   group_key: string;
   account: AccountSnapshot;
   status: StatusRecord | null;
+  /** `admin.report` only. */
+  report?: NotificationReport | null;
 }
 
 export interface NotificationGroupRecord {

@@ -1,6 +1,7 @@
 import type { AccountSnapshot, FilterMatch, NotificationGroupRecord, NotificationRecord, StatusRecord, ViewerFlags } from "../../schemas/records";
 import { serializeAccount, type Origin } from "./account";
 import { serializeViewedStatus } from "./filter";
+import { serializeReport } from "./report";
 
 interface ViewerData {
   flags: Record<string, ViewerFlags>;
@@ -16,6 +17,7 @@ export function serializeNotification(n: NotificationRecord, o: Origin, viewer: 
     group_key: n.group_key,
     account: serializeAccount(n.account, o),
     ...(n.status ? { status: serializeViewedStatus(n.status, o, viewer) } : {}),
+    ...(n.report ? { report: serializeReport(n.report.report, n.report.target, o) } : {}),
   };
 }
 

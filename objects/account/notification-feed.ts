@@ -1,4 +1,4 @@
-import type { AccountSnapshot, FilterMatch, NotificationGroupRecord, NotificationPage, NotificationRecord, NotificationType, PageCursor, StatusRecord, ViewerFlags } from "../../schemas/records";
+import type { AccountSnapshot, FilterMatch, NotificationGroupRecord, NotificationPage, NotificationRecord, NotificationReport, NotificationType, PageCursor, StatusRecord, ViewerFlags } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { parseStatusSnapshot } from "./status-memo";
@@ -42,9 +42,10 @@ type Row = {
   status_snapshot: string | null;
   group_key: string;
   created_at: string;
+  report_snapshot: string | null;
 };
 
-const GROUPABLE: NotificationType[] = ["favourite", "follow", "reblog"];
+const GROUPABLE: NotificationType[] = ["favourite", "follow", "reblog", "admin.sign_up"];
 const SAMPLE_ACCOUNTS = 8;
 const MAX_ROUNDS = 4;
 
@@ -79,6 +80,7 @@ function toRecord(r: Row): NotificationRecord {
     group_key: r.group_key,
     account: JSON.parse(r.from_snapshot) as AccountSnapshot,
     status: r.status_snapshot ? parseStatusSnapshot(r.status_snapshot) : null,
+    ...(r.report_snapshot ? { report: JSON.parse(r.report_snapshot) as NotificationReport } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
 import { surfaceSchema } from "./surface-schema";
 import { moderationStateSchema } from "./moderation";
+import { adminNotificationsSchema } from "./admin-notifications";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
@@ -106,6 +107,8 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   surfaceSchema,
   // Suspension, silencing, sensitizing, disabling (moderation.ts).
   moderationStateSchema,
+  // The report of an admin.report notification (admin-notifications.ts).
+  adminNotificationsSchema,
 ];
 
 /**

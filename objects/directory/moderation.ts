@@ -153,6 +153,16 @@ export function moderationEntry(sql: SqlStorage, id: string): ModerationEntry | 
   return row ? toEntry(row) : null;
 }
 
+/** Staff accounts (moderators, admins, owners) who hear of sign-ups and reports. */
+export function staffAccountIds(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ id: string }>(
+      `SELECT id FROM accounts WHERE state = 'active' AND approved = 1 AND suspended_at IS NULL AND disabled = 0 AND role IN ${STAFF_ROLES}`,
+    )
+    .toArray()
+    .map((r) => r.id);
+}
+
 /** Mirrors an account's moderation state here, for the filters and the listings. */
 export function recordModeration(sql: SqlStorage, id: string, m: ModerationState): void {
   sql.exec(
