@@ -97,7 +97,7 @@ export async function createSession(host: AccountHost): Promise<{ session: strin
 
 export async function getSession(host: AccountHost, session: string): Promise<{ account: AccountRecord; csrf: string } | null> {
   const account = host.record();
-  if (!account) return null;
+  if (!account || loginDisabled(account)) return null;
   const row = host.sql
     .exec<{ csrf: string; expires_at: number }>("SELECT csrf, expires_at FROM sessions WHERE hash = ?", await sha256Base64url(session))
     .toArray()[0];

@@ -1,3 +1,4 @@
+import { sensitized } from "./moderation";
 import { hasMedia, isListedAccount, toSnapshot, type MentionRecord, type PollRecord, type StatusRecord, type Visibility } from "../../schemas/records";
 import type { MediaChange } from "../../schemas/media";
 import { applyPlan, attachUploads, detachStatusMedia, planAttachments, releaseStatusMedia, scheduledHolder } from "./media";
@@ -179,6 +180,8 @@ export async function createStatus(
     const media = attachUploads(host.sql, draft.media_ids ?? [], id, draft.scheduled_id ? scheduledHolder(draft.scheduled_id) : null);
     if (!media.ok) return void (refused = media);
     if (media.value.length) record.media_attachments = media.value;
+    // A moderator marked this account sensitive: its new media is behind a warning.
+    if (media.value.length && sensitized(host)) record.sensitive = true;
     storeNewStatus(host, record, draft.text);
     rememberIdempotencyKey(host, idempotencyKey, id);
     if (record.poll) host.enqueue(POLL_EXPIRE_JOB, { id, expires_at: record.poll.expires_at }, Date.parse(record.poll.expires_at!));
