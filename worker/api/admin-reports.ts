@@ -3,7 +3,8 @@ import type { Ctx } from "../context";
 import { ApiError, notFound } from "../../lib/result";
 import { json } from "../http/respond";
 import { linkHeader, linkHeaders, readPage } from "../http/pagination";
-import { accountStub, directoryStub } from "../../core/stubs";
+import { accountStub, directoryStub, remoteActorStub } from "../../core/stubs";
+import { remoteActorUriOf } from "../../objects/federation/account-owners";
 import { instanceSettings } from "../../core/instance-settings";
 import { remoteAccountById } from "../federation/resolve";
 import { serializeAdminReport, serializeRemoteAdminAccount, type AdminAccountEntity, type AdminReportEntity } from "../../core/serializers/admin";
@@ -109,7 +110,7 @@ export async function adminReports(c: Ctx, reports: ModerationReport[]): Promise
         local(r.actionTakenByAccountId),
       ]);
       if (!account || !targetAccount) return null;
-      const statuses = targetAccount.domain === null ? await reportedStatuses(c, r) : [];
+      const statuses = await reportedStatuses(c, r, targetAccount.domain === null);
       return serializeAdminReport(r, { account, targetAccount, assignedAccount, actionTakenBy, statuses, rules });
     }),
   );
@@ -117,12 +118,14 @@ export async function adminReports(c: Ctx, reports: ModerationReport[]): Promise
 }
 
 /**
- * A local account's reported statuses as their author sees them (moderators see every
- * visibility, even when suspended). A remote account's statuses are not looked up.
+ * The reported statuses: a local account's as their author sees them (moderators see every
+ * visibility, even when suspended), a remote account's as we stored them.
  */
-async function reportedStatuses(c: Ctx, r: ModerationReport): Promise<Record<string, unknown>[]> {
+async function reportedStatuses(c: Ctx, r: ModerationReport, local: boolean): Promise<Record<string, unknown>[]> {
   if (r.statusIds.length === 0) return [];
-  const records = await accountStub(c.env, r.targetAccountId).reportedStatuses(r.statusIds);
+  if (local) return (await accountStub(c.env, r.targetAccountId).reportedStatuses(r.statusIds)).map((s) => serializeStatus(s, c));
+  const uri = await remoteActorUriOf(c.env, r.targetAccountId);
+  const records = uri ? await remoteActorStub(c.env, uri).statusesById(r.statusIds) : [];
   return records.map((s) => serializeStatus(s, c));
 }
 
