@@ -1,11 +1,16 @@
-import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
-import { api, bearer, issueToken, jsonBody, registerUser, uniqueName, type TestUser } from "./helpers";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { afterAll, describe, expect, it } from "vitest";
+import { api, BASE, bearer, issueToken, jsonBody, must, registerUser, uniqueName, type TestUser } from "./helpers";
+import { FakePeer, installFakeNetwork, peerHost, uninstallFakeNetwork } from "./federation-peer";
+import { resolveRemoteActor } from "../../objects/federation/remote-actors";
+import { accountStub, deliveryStub } from "../../core/stubs";
 import { expectSchema } from "./openapi";
 import { follow, post, settle } from "./timelines-helpers";
 import { upload, photo } from "./media-helpers";
 
 /** The admin API for accounts (worker/api/admin-accounts.ts): actions, their effects and their reversal. */
+
+afterAll(() => uninstallFakeNetwork());
 
 const ADMIN_SCOPES = ["read", "write", "admin:read", "admin:write"];
 const directory = () => env.DIRECTORY.get(env.DIRECTORY.idFromName("directory"));
@@ -220,5 +225,70 @@ describe("listing", () => {
     expect((await call("GET", "/api/v2/admin/accounts?invited_by=1", admin.token)).body).toEqual([]);
     expect((await call("GET", "/api/v2/admin/accounts?ip=127.0.0.1", admin.token)).body).toEqual([]);
     expect((await call("GET", "/api/v2/admin/accounts?origin=remote", admin.token)).body).toEqual([]);
+  });
+});
+
+describe("federation", () => {
+  it("suspending and unsuspending send Update(actor) to remote followers, the first with `suspended`", async () => {
+    const peer = new FakePeer(peerHost("modfed"));
+    const bob = await peer.addActor("bob");
+    installFakeNetwork(peer);
+    await api("/api/v1/instance");
+    const admin = await staff();
+    const target = await registerUser(uniqueName("federated"));
+    const remote = await resolveRemoteActor(env, bob.uri, { origin: BASE });
+    if (!remote.ok) throw new Error(remote.error);
+    must(
+      "receiveRemoteFollow",
+      await accountStub(env, target.id).receiveRemoteFollow({
+        follower: remote.value.account,
+        follow: { id: `${bob.uri}#follows/1`, actor: bob.uri, object: `${BASE}/users/${target.username}` },
+        inbox: remote.value.inbox,
+        sharedInbox: remote.value.sharedInbox,
+      }),
+    );
+    const updates = async (count: number) => {
+      for (let i = 0; i < 60; i++) {
+        await runDurableObjectAlarm(accountStub(env, target.id));
+        await runDurableObjectAlarm(deliveryStub(env, peer.host));
+        const found = peer
+          .received((r) => r.method === "POST")
+          .map((r) => JSON.parse(new TextDecoder().decode(r.body)))
+          .filter((a) => a.type === "Update" && a.object?.type === "Person");
+        if (found.length >= count) return found;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error("no Update arrived");
+    };
+    expect((await act(admin.token, target.id, { type: "suspend" })).status).toBe(200);
+    const [suspended] = await updates(1);
+    expect(suspended.object).toMatchObject({ id: `${BASE}/users/${target.username}`, suspended: true });
+    expect((await call("POST", `/api/v1/admin/accounts/${target.id}/unsuspend`, admin.token)).status).toBe(200);
+    const restored = (await updates(2)).pop();
+    expect(restored.object.suspended).toBeUndefined();
+    expect(restored.object.preferredUsername).toBe(target.username);
+  });
+});
+
+describe("the moderation page's account actions", () => {
+  it("acts and undoes with the session's CSRF value, only on accounts the moderator outranks", async () => {
+    const moderator = await staff("moderator");
+    const otherModerator = await staff("moderator");
+    const target = await registerUser(uniqueName("pagetarget"));
+    const created = await env.ACCOUNT.get(env.ACCOUNT.idFromName(moderator.id)).createSession();
+    const cookie = `pronghorn_session=${created.session}`;
+    const form = (path: string, fields: Record<string, string>) =>
+      api(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie }, body: new URLSearchParams(fields), redirect: "manual" });
+
+    const html = await (await api(`/admin?q=${target.username}`, { headers: { cookie } })).text();
+    expect(html).toContain(`id="account-${target.id}"`);
+    expect((await form(`/admin/accounts/${target.id}/action`, { type: "silence" })).status).toBe(403);
+    expect((await adminAccount(moderator.token, target.id)).silenced).toBe(false);
+    expect((await form(`/admin/accounts/${target.id}/action`, { type: "silence", authenticity_token: created.csrf })).status).toBe(303);
+    expect((await adminAccount(moderator.token, target.id)).silenced).toBe(true);
+    expect((await form(`/admin/accounts/${target.id}/unsilence`, { authenticity_token: created.csrf })).status).toBe(303);
+    expect((await adminAccount(moderator.token, target.id)).silenced).toBe(false);
+    expect((await form(`/admin/accounts/${otherModerator.id}/action`, { type: "suspend", authenticity_token: created.csrf })).status).toBe(403);
+    expect((await adminAccount(moderator.token, otherModerator.id)).suspended).toBe(false);
   });
 });
