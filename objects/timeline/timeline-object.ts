@@ -97,7 +97,7 @@ export class TimelineObject extends DurableObject<Env> {
         JSON.stringify(status),
       );
       if (this.isPublic) catalog.catalogStatus(this.sql, status);
-      publishPublic(this.sql, this.env, { event: "update", status });
+      if (!this.isHidden(status.account.id)) publishPublic(this.sql, this.env, { event: "update", status });
       const followers = this.sql.exec("SELECT 1 FROM tag_followers LIMIT 1").toArray().length > 0;
       if (followers) this.outbox.enqueue("tag.fanout", { status, after: null } satisfies TagFanout);
       return followers;
@@ -162,6 +162,10 @@ export class TimelineObject extends DurableObject<Env> {
   async hideAuthor(authorId: string, hidden: boolean): Promise<void> {
     if (hidden) this.sql.exec("INSERT OR IGNORE INTO hidden_authors (author_id) VALUES (?)", authorId);
     else this.sql.exec("DELETE FROM hidden_authors WHERE author_id = ?", authorId);
+  }
+
+  private isHidden(authorId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM hidden_authors WHERE author_id = ?", authorId).toArray().length > 0;
   }
 
   async count(): Promise<number> {
