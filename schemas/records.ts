@@ -296,6 +296,8 @@ export interface NotificationGroupRecord {
   /** Newest first. */
   sample_account_ids: string[];
   status_id: string | null;
+  /** `admin.report` only. */
+  report?: NotificationReport | null;
 }
 
 export interface MarkerRecord {

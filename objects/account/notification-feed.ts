@@ -248,9 +248,9 @@ function describeGroup(
 function completeGroups(sql: SqlStorage, me: string, groups: (NotificationGroupRecord & { sample_rows: string[] })[], cursor: PageCursor | null): GroupedPage {
   const rowIds = [...new Set(groups.flatMap((g) => [g.most_recent_notification_id, ...g.sample_rows]))];
   const rows = new Map(
-    selectIn<{ id: string; from_account_id: string; from_snapshot: string; status_id: string | null; status_snapshot: string | null }>(
+    selectIn<{ id: string; from_account_id: string; from_snapshot: string; status_id: string | null; status_snapshot: string | null; report_snapshot: string | null }>(
       sql,
-      (p) => `SELECT id, from_account_id, from_snapshot, status_id, status_snapshot FROM notifications WHERE id IN (${p})`,
+      (p) => `SELECT id, from_account_id, from_snapshot, status_id, status_snapshot, report_snapshot FROM notifications WHERE id IN (${p})`,
       rowIds,
     ).map((r) => [r.id, r]),
   );
@@ -269,7 +269,8 @@ function completeGroups(sql: SqlStorage, me: string, groups: (NotificationGroupR
     if (newest?.status_id && newest.status_snapshot && !statuses.has(newest.status_id)) {
       statuses.set(newest.status_id, JSON.parse(newest.status_snapshot) as StatusRecord);
     }
-    out.push({ ...g, sample_account_ids: ids, status_id: newest?.status_id ?? null });
+    const report = newest?.report_snapshot ? { report: JSON.parse(newest.report_snapshot) as NotificationReport } : {};
+    out.push({ ...g, sample_account_ids: ids, status_id: newest?.status_id ?? null, ...report });
   }
   const { kept, filtered } = applyFilters(activeFilters(sql, "notifications"), [...statuses.values()], (s) => s);
   const keptIds = new Set(kept.map((s) => s.id));

@@ -127,6 +127,11 @@ describe("notifications for moderators", () => {
     expectSchema(n, "Notification");
     expect(n).toMatchObject({ type: "admin.report", account: { id: reporter.id }, report: { id, category: "spam", target_account: { id: target.id } } });
 
+    const grouped = await call("GET", "/api/v2/notifications?types[]=admin.report", moderator.token);
+    expect(grouped.status).toBe(200);
+    expectSchema(grouped.body, "GroupedNotificationsResults");
+    expect(grouped.body.notification_groups.find((g: any) => g.report?.id === id)).toMatchObject({ type: "admin.report", report: { target_account: { id: target.id } } });
+
     const newcomer = await registerUser(uniqueName("newcomer"));
     const signups = await call("GET", "/api/v1/notifications?types[]=admin.sign_up", moderator.token);
     expect(signups.body.map((x: any) => x.account.id)).toContain(newcomer.id);
