@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from "../../lib/result";
 import type { AccountRecord, ModerationChange, ModerationState, ModerationView } from "../../schemas/records";
 import { publicTimelineStub, tagTimelineStub } from "../../core/stubs";
+import type { AuthorState } from "../timeline/timeline-object";
 import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { readAccountRow, toAccountRecord, type AccountRow } from "./records";
@@ -51,7 +52,7 @@ export function sensitized(host: AccountHost): boolean {
 }
 
 interface TimelinesJob {
-  hidden: boolean;
+  state: AuthorState;
   /** Tags done so far (text order); null: the public timeline is next. */
   after: string | null;
 }
@@ -64,8 +65,9 @@ export async function applyModeration(host: AccountHost, change: ModerationChang
   const stamp = (on: boolean | undefined, current: string | null | undefined) => (on === undefined ? (current ?? null) : on ? (current ?? now) : null);
   const suspendedAt = stamp(change.suspended, before.suspended_at);
   const silencedAt = stamp(change.silenced, before.silenced_at);
-  const wasHidden = !!before.suspended_at || !!before.silenced_at;
-  const hidden = !!suspendedAt || !!silencedAt;
+  const stateOf = (suspended: unknown, silenced: unknown): AuthorState => (suspended ? "suspended" : silenced ? "silenced" : null);
+  const wasState = stateOf(before.suspended_at, before.silenced_at);
+  const state = stateOf(suspendedAt, silencedAt);
   let revoked: string[] = [];
   host.storage.transactionSync(() => {
     host.sql.exec(
@@ -76,7 +78,7 @@ export async function applyModeration(host: AccountHost, change: ModerationChang
       change.disabled === undefined ? (before.disabled ?? 0) : change.disabled ? 1 : 0,
     );
     if (change.suspended) revoked = revokeAccess(host.sql);
-    if (hidden !== wasHidden) host.enqueue(TIMELINES_JOB, { hidden, after: null } satisfies TimelinesJob);
+    if (state !== wasState) host.enqueue(TIMELINES_JOB, { state, after: null } satisfies TimelinesJob);
   });
   for (const hash of revoked) host.streams.closeRevoked(hash);
   // Suspension and its reversal change what others see: directory, copies, and an Update(actor).
@@ -93,20 +95,21 @@ function revokeAccess(sql: SqlStorage): string[] {
 }
 
 /**
- * Hides (or shows again) this account's entries on the public timeline and on the hashtag
- * timelines it posted to, a page of tags per run. The entries stay, so unsuspending restores them.
+ * Hides (suspended), limits (silenced) or shows again this account's entries on the public
+ * timeline and on the hashtag timelines it posted to, a page of tags per run. The entries stay,
+ * so lifting it restores them.
  */
 accountJobs.register(TIMELINES_JOB, async (host, job: TimelinesJob) => {
   const id = host.accountId();
   if (job.after === null) {
-    await publicTimelineStub(host.env).hideAuthor(id, job.hidden);
-    host.enqueue(TIMELINES_JOB, { hidden: job.hidden, after: "" } satisfies TimelinesJob);
+    await publicTimelineStub(host.env).moderateAuthor(id, job.state);
+    host.enqueue(TIMELINES_JOB, { state: job.state, after: "" } satisfies TimelinesJob);
     return;
   }
   const tags = host.sql
     .exec<{ tag: string }>("SELECT DISTINCT tag FROM status_tags WHERE tag > ? ORDER BY tag LIMIT ?", job.after, TAGS_PER_RUN)
     .toArray()
     .map((r) => r.tag);
-  await Promise.all(tags.map((tag) => tagTimelineStub(host.env, tag).hideAuthor(id, job.hidden)));
-  if (tags.length === TAGS_PER_RUN) host.enqueue(TIMELINES_JOB, { hidden: job.hidden, after: tags[tags.length - 1] } satisfies TimelinesJob);
+  await Promise.all(tags.map((tag) => tagTimelineStub(host.env, tag).moderateAuthor(id, job.state)));
+  if (tags.length === TAGS_PER_RUN) host.enqueue(TIMELINES_JOB, { state: job.state, after: tags[tags.length - 1] } satisfies TimelinesJob);
 });

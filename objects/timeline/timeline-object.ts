@@ -43,11 +43,15 @@ const MIGRATIONS: readonly Migration[] = [
   (sql) => sql.exec(STREAM_WATCHERS_SQL),
   // Search index, hashtag registry and trend counts (./catalog.ts; used by the public timeline only).
   catalog.catalogSchema,
-  // Authors moderators suspended or silenced: their entries stay but are not shown.
-  (sql) => sql.exec("CREATE TABLE hidden_authors (author_id TEXT PRIMARY KEY)"),
+  // Authors moderators suspended (not shown) or silenced (shown to their followers only): the
+  // entries stay, so that lifting it restores them.
+  (sql) => sql.exec("CREATE TABLE hidden_authors (author_id TEXT PRIMARY KEY, suspended INTEGER NOT NULL)"),
 ];
 
-const NOT_HIDDEN = "author_id NOT IN (SELECT author_id FROM hidden_authors)";
+const NOT_SUSPENDED = "author_id NOT IN (SELECT author_id FROM hidden_authors WHERE suspended = 1)";
+
+/** What moderators did to an author, as the instance's timelines apply it. */
+export type AuthorState = "suspended" | "silenced" | null;
 
 export interface TimelineQuery extends IdWindow {
   local?: boolean;
@@ -139,7 +143,7 @@ export class TimelineObject extends DurableObject<Env> {
   /** Candidate statuses for a page, newest first (the viewer's object filters them). */
   async page(q: TimelineQuery): Promise<StatusRecord[]> {
     const w = windowSql("id", q, true);
-    const conditions = [NOT_HIDDEN, ...w.conditions];
+    const conditions = [NOT_SUSPENDED, ...w.conditions];
     const params = [...w.params];
     if (q.local && !q.remote) conditions.push("local = 1");
     if (q.remote && !q.local) conditions.push("local = 0");
@@ -155,12 +159,19 @@ export class TimelineObject extends DurableObject<Env> {
     const rows = this.sql
       .exec<{ snapshot: string }>(`SELECT snapshot FROM entries ${whereClause(conditions)} ORDER BY ${w.orderBy} LIMIT ?`, ...params, q.limit)
       .toArray();
-    return newestFirst(rows, w.ascending).map((r) => JSON.parse(r.snapshot) as StatusRecord);
+    return this.markLimited(newestFirst(rows, w.ascending).map((r) => JSON.parse(r.snapshot) as StatusRecord));
   }
 
-  /** A moderator suspended or silenced an author (or undid it): its entries are hidden or shown again. */
-  async hideAuthor(authorId: string, hidden: boolean): Promise<void> {
-    if (hidden) this.sql.exec("INSERT OR IGNORE INTO hidden_authors (author_id) VALUES (?)", authorId);
+  /** Silenced authors' statuses say so (`account.limited`): the viewer's object shows them to followers only. */
+  private markLimited(statuses: StatusRecord[]): StatusRecord[] {
+    const silenced = new Set(this.sql.exec<{ author_id: string }>("SELECT author_id FROM hidden_authors WHERE suspended = 0").toArray().map((r) => r.author_id));
+    if (silenced.size === 0) return statuses;
+    return statuses.map((s) => (silenced.has(s.account.id) ? { ...s, account: { ...s.account, limited: true as const } } : s));
+  }
+
+  /** A moderator suspended or silenced an author (or undid it): its entries are hidden, limited or shown again. */
+  async moderateAuthor(authorId: string, state: AuthorState): Promise<void> {
+    if (state) this.sql.exec("INSERT OR REPLACE INTO hidden_authors (author_id, suspended) VALUES (?, ?)", authorId, state === "suspended" ? 1 : 0);
     else this.sql.exec("DELETE FROM hidden_authors WHERE author_id = ?", authorId);
   }
 

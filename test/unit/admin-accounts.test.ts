@@ -149,10 +149,12 @@ describe("suspension", () => {
 });
 
 describe("silence, disable, sensitive", () => {
-  it("silence takes the account off the public timeline and search, and unsilence brings it back", async () => {
+  it("silence takes the account off the public timeline for non-followers and off search; unsilence brings it back", async () => {
     const admin = await staff("moderator");
     const target = await registerUser(uniqueName("loud"));
     const reader = await registerUser(uniqueName("reader"));
+    const fan = await registerUser(uniqueName("fan"));
+    await follow(fan, target);
     const status = await post(target, { status: "loud post", visibility: "public" });
     await settle([target], ["public"]);
     const timeline = async () => (await call("GET", "/api/v1/timelines/public?limit=40", reader.token)).body.map((s: any) => s.id);
@@ -161,6 +163,10 @@ describe("silence, disable, sensitive", () => {
     expect((await act(admin.token, target.id, { type: "silence" })).status).toBe(200);
     await settle([target], ["public"]);
     expect(await timeline()).not.toContain(status.id);
+    const anonymous = (await (await api("/api/v1/timelines/public?limit=40")).json()) as any[];
+    expect(anonymous.map((s) => s.id)).not.toContain(status.id);
+    const followerView = await call("GET", "/api/v1/timelines/public?limit=40", fan.token);
+    expect(followerView.body.find((s: any) => s.id === status.id)?.account.limited).toBe(true);
     const account = await call("GET", `/api/v1/accounts/${target.id}`, reader.token);
     expect(account.body.limited).toBe(true);
     const search = await call("GET", `/api/v1/accounts/search?q=${target.username}`, reader.token);

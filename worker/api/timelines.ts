@@ -86,7 +86,7 @@ function candidatesCursor(candidates: StatusRecord[]): PageCursor | null {
 export async function viewedResponse(c: Ctx, candidates: StatusRecord[], context: ViewContext): Promise<Response> {
   const headers = linkHeaders(cursorLink(c.url, candidatesCursor(candidates)));
   const viewed = await viewForCaller(c, candidates, context);
-  const body = viewed ? serializeViewedStatuses(viewed, c) : publicView(candidates).map((s) => serializeStatus(s, c));
+  const body = viewed ? serializeViewedStatuses(viewed, c) : publicView(candidates, context).map((s) => serializeStatus(s, c));
   return json(body, { headers });
 }
 
