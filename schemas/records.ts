@@ -396,6 +396,8 @@ export interface NewReport {
   ruleIds?: string[];
   /** A local report about a remote account sent on to its server as a Flag. */
   forwarded?: boolean;
+  /** The reported account's server, when it is remote. */
+  targetDomain?: string | null;
 }
 
 export type ReportCategory = "spam" | "legal" | "violation" | "other";

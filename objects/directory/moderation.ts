@@ -25,6 +25,8 @@ export function accountModerationSchema(sql: SqlStorage): void {
   sql.exec("ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0");
   sql.exec("ALTER TABLE reports ADD COLUMN assigned_account_id TEXT");
   sql.exec("ALTER TABLE reports ADD COLUMN updated_at TEXT");
+  // The reported account's server, for a remote one (Mastodon's `by_target_domain`).
+  sql.exec("ALTER TABLE reports ADD COLUMN target_domain TEXT");
   // Mastodon's account warnings: what a moderator did, why, and for which report.
   sql.exec(`CREATE TABLE account_actions (
     id TEXT PRIMARY KEY, account_id TEXT NOT NULL, action TEXT NOT NULL, text TEXT NOT NULL,
@@ -182,6 +184,8 @@ export interface ReportFilter {
   resolved: boolean;
   accountId?: string;
   targetAccountId?: string;
+  /** Reports about accounts of this server (lower case). */
+  targetDomain?: string;
   window: IdWindow;
 }
 
@@ -211,6 +215,7 @@ export function filterReports(sql: SqlStorage, f: ReportFilter): ModerationRepor
   const params: SqlStorageValue[] = [...w.params];
   if (f.accountId) conditions.push("reporter_id = ?"), params.push(f.accountId);
   if (f.targetAccountId) conditions.push("target_account_id = ?"), params.push(f.targetAccountId);
+  if (f.targetDomain) conditions.push("target_domain = ?"), params.push(f.targetDomain);
   const rows = sql
     .exec<ReportRow>(`SELECT * FROM reports ${whereClause(conditions)} ORDER BY ${w.orderBy} LIMIT ?`, ...params, f.window.limit)
     .toArray();

@@ -49,6 +49,7 @@ export function addReport(sql: SqlStorage, r: NewReport): { id: string; created:
   const id = sql
     .exec<{ id: string }>("SELECT id FROM reports WHERE activity_id IS ? AND target_account_id = ? ORDER BY id DESC LIMIT 1", r.activityId, r.targetAccountId)
     .one().id;
+  if (written > 0 && r.targetDomain) sql.exec("UPDATE reports SET target_domain = ? WHERE id = ?", r.targetDomain.toLowerCase(), id);
   return { id, created: written > 0 };
 }
 

@@ -110,6 +110,9 @@ describe("handling a report", () => {
     const shown = await call("GET", `/api/v1/admin/reports/${res.body.id}`, moderator.token);
     expect(shown.status).toBe(200);
     expect(shown.body.target_account).toMatchObject({ id: targetId, domain: server.peer.host, email: null });
+    const byDomain = await call("GET", `/api/v1/admin/reports?by_target_domain=${server.peer.host.toUpperCase()}`, moderator.token);
+    expect(byDomain.body.map((r: any) => r.id)).toEqual([res.body.id]);
+    expect((await call("GET", "/api/v1/admin/reports?by_target_domain=elsewhere.example", moderator.token)).body).toEqual([]);
     // Remote accounts cannot be moderated here: refused, not half done.
     expect((await call("POST", `/api/v1/admin/accounts/${targetId}/action`, moderator.token, { type: "silence" })).status).toBe(403);
   });

@@ -11,7 +11,7 @@ import { serializeAdminReport, serializeRemoteAdminAccount, type AdminAccountEnt
 import { serializeStatus } from "../../core/serializers/status";
 import type { AccountSnapshot, ModerationReport, ReportCategory } from "../../schemas/records";
 import type { ReportChange } from "../../objects/directory/moderation";
-import { DIGIT_ID, findAdminAccount, flag, localAdminAccount, PAGE_DEFAULT, PAGE_MAX, requireStaff } from "./admin";
+import { DIGIT_ID, findAdminAccount, flag, text, localAdminAccount, PAGE_DEFAULT, PAGE_MAX, requireStaff } from "./admin";
 
 /**
  * Mastodon's admin API for reports: list (open or resolved, by reporter or reported account),
@@ -41,6 +41,7 @@ async function listReports(c: Ctx): Promise<Response> {
     resolved: flag(p.resolved),
     accountId: id(p.account_id),
     targetAccountId: id(p.target_account_id),
+    targetDomain: text(p.by_target_domain)?.trim().toLowerCase(),
     window: readPage(p, PAGE_DEFAULT, PAGE_MAX),
   });
   const entities = await adminReports(c, reports);
