@@ -57,10 +57,11 @@ async function staffSession(c: Ctx, lang: string): Promise<WebSession | Response
 const acct = (a: AdminAccountEntity) => (a.domain ? `${a.username}@${a.domain}` : a.username);
 
 async function showAdmin(c: Ctx): Promise<Response> {
-  const lang = pageLang((await c.params()).lang);
+  const params = await c.params();
+  const lang = pageLang(params.lang);
   const session = await staffSession(c, lang);
   if (session instanceof Response) return session;
-  const query = typeof (await c.params()).q === "string" ? String((await c.params()).q).slice(0, 100) : "";
+  const query = typeof params.q === "string" ? params.q.trim().slice(0, 100) : "";
   const directory = directoryStub(c.env);
   const [entries, reports, resolvedReports, accountEntries] = await Promise.all([
     directory.moderationAccounts({ origin: "local", status: "pending", window: { limit: PAGE_ITEMS } }),
