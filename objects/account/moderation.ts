@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from "../../lib/result";
 import type { AccountRecord, ModerationChange, ModerationState, ModerationView } from "../../schemas/records";
-import { publicTimelineStub, tagTimelineStub } from "../../core/stubs";
+import { publicTimelineStub, tagTimelineStub, threadStub } from "../../core/stubs";
 import type { AuthorState } from "../timeline/timeline-object";
 import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
@@ -55,6 +55,8 @@ interface TimelinesJob {
   state: AuthorState;
   /** Tags done so far (text order); null: the public timeline is next. */
   after: string | null;
+  /** Then the threads it posted in (conversation ids done so far, text order). */
+  threadsAfter?: string;
 }
 
 /** Applies a moderator's change (idempotent), then tells whoever shows this account. */
@@ -96,8 +98,8 @@ function revokeAccess(sql: SqlStorage): string[] {
 
 /**
  * Hides (suspended), limits (silenced) or shows again this account's entries on the public
- * timeline and on the hashtag timelines it posted to, a page of tags per run. The entries stay,
- * so lifting it restores them.
+ * timeline and on the hashtag timelines it posted to, then in the threads it posted in (hidden
+ * when suspended), a page of tags or threads per run. The entries stay, so lifting it restores them.
  */
 accountJobs.register(TIMELINES_JOB, async (host, job: TimelinesJob) => {
   const id = host.accountId();
@@ -106,10 +108,26 @@ accountJobs.register(TIMELINES_JOB, async (host, job: TimelinesJob) => {
     host.enqueue(TIMELINES_JOB, { state: job.state, after: "" } satisfies TimelinesJob);
     return;
   }
+  if (job.threadsAfter !== undefined) {
+    const threads = host.sql
+      // Only threads that exist: this account replied in them, or was replied to.
+      .exec<{ c: string }>(
+        `SELECT DISTINCT conversation_id AS c FROM statuses
+         WHERE (in_reply_to_id IS NOT NULL OR replies_count > 0) AND conversation_id > ? ORDER BY conversation_id LIMIT ?`,
+        job.threadsAfter,
+        TAGS_PER_RUN,
+      )
+      .toArray()
+      .map((r) => r.c);
+    await Promise.all(threads.map((c) => threadStub(host.env, c).suspendAuthor(id, job.state === "suspended")));
+    if (threads.length === TAGS_PER_RUN) host.enqueue(TIMELINES_JOB, { ...job, threadsAfter: threads[threads.length - 1] } satisfies TimelinesJob);
+    return;
+  }
   const tags = host.sql
     .exec<{ tag: string }>("SELECT DISTINCT tag FROM status_tags WHERE tag > ? ORDER BY tag LIMIT ?", job.after, TAGS_PER_RUN)
     .toArray()
     .map((r) => r.tag);
   await Promise.all(tags.map((tag) => tagTimelineStub(host.env, tag).moderateAuthor(id, job.state)));
-  if (tags.length === TAGS_PER_RUN) host.enqueue(TIMELINES_JOB, { state: job.state, after: tags[tags.length - 1] } satisfies TimelinesJob);
+  const next = tags.length === TAGS_PER_RUN ? { state: job.state, after: tags[tags.length - 1] } : { state: job.state, after: "", threadsAfter: "" };
+  host.enqueue(TIMELINES_JOB, next satisfies TimelinesJob);
 });

@@ -85,7 +85,11 @@ describe("suspension", () => {
     const reader = await registerUser(uniqueName("reader"));
     await follow(reader, target);
     const status = await post(target, { status: "visible until suspended #moderationtest", visibility: "public" });
+    const root = await post(reader, { status: "a thread", visibility: "public" });
+    const reply = await post(target, { status: "a reply in it", in_reply_to_id: root.id, visibility: "public" });
     await settle([target, reader], ["public"]);
+    const threadIds = async () => (await call("GET", `/api/v1/statuses/${root.id}/context`, reader.token)).body.descendants.map((s: any) => s.id);
+    expect(await threadIds()).toContain(reply.id);
     const timeline = async () => (await call("GET", "/api/v1/timelines/public?limit=40", reader.token)).body.map((s: any) => s.id);
     const home = async () => (await call("GET", "/api/v1/timelines/home", reader.token)).body.map((s: any) => s.id);
     expect(await timeline()).toContain(status.id);
@@ -109,6 +113,7 @@ describe("suspension", () => {
     expect((await call("GET", `/api/v1/statuses/${status.id}`, reader.token)).status).toBe(404);
     expect(await timeline()).not.toContain(status.id);
     expect(await home()).not.toContain(status.id);
+    expect(await threadIds()).not.toContain(reply.id);
     expect((await call("GET", "/api/v1/timelines/tag/moderationtest", reader.token)).body.map((s: any) => s.id)).not.toContain(status.id);
 
     // The actor as Mastodon serves a suspended one.
@@ -141,6 +146,7 @@ describe("suspension", () => {
     expect((await call("GET", `/api/v1/statuses/${status.id}`, reader.token)).status).toBe(200);
     expect(await timeline()).toContain(status.id);
     expect(await home()).toContain(status.id);
+    expect(await threadIds()).toContain(reply.id);
     expect((await api("/api/v1/accounts/verify_credentials", { headers: bearer(target.token) })).status).toBe(401);
     const fresh = await issueToken(target.id, ["read"]);
     expect((await api("/api/v1/accounts/verify_credentials", { headers: bearer(fresh) })).status).toBe(200);
