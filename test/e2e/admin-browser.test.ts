@@ -77,14 +77,14 @@ if (!existsSync(CHROMIUM)) {
       await expect(report.textContent()).resolves.toContain("Spam <again>");
       await shot(page, "1-open-report");
 
-      await Promise.all([page.waitForURL(`${server.origin}/admin`), report.getByRole("button", { name: "Assign to me" }).click()]);
+      await Promise.all([page.waitForNavigation({ url: `${server.origin}/admin`, waitUntil: "load" }), report.getByRole("button", { name: "Assign to me" }).click()]);
       await expect(page.locator(`#report-${reportId}`).textContent()).resolves.toContain(`assigned to @${moderator.username}`);
 
       // Suspend from the report: the action resolves it.
       await page.locator(`#report-${reportId} select[name=type]`).selectOption("suspend");
       await page.locator(`#report-${reportId} input[name=text]`).fill("Spam account");
       await shot(page, "2-suspend-chosen");
-      await Promise.all([page.waitForURL(`${server.origin}/admin`), page.locator(`#report-${reportId}`).getByRole("button", { name: "Apply" }).click()]);
+      await Promise.all([page.waitForNavigation({ url: `${server.origin}/admin`, waitUntil: "load" }), page.locator(`#report-${reportId}`).getByRole("button", { name: "Apply" }).click()]);
       const resolved = page.locator(`#report-${reportId}`);
       await expect(resolved.textContent()).resolves.toContain(`Resolved by @${moderator.username}`);
       const account = page.locator(`#account-${target.id}`);
@@ -93,9 +93,9 @@ if (!existsSync(CHROMIUM)) {
       await expect(target.client.v1.accounts.verifyCredentials()).rejects.toThrow();
 
       // Lift it from the account list, then reopen the report.
-      await Promise.all([page.waitForURL(`${server.origin}/admin`), account.getByRole("button", { name: "Unsuspend" }).click()]);
+      await Promise.all([page.waitForNavigation({ url: `${server.origin}/admin`, waitUntil: "load" }), account.getByRole("button", { name: "Unsuspend" }).click()]);
       await expect(page.locator(`#account-${target.id}`).textContent()).resolves.not.toContain("suspended");
-      await Promise.all([page.waitForURL(`${server.origin}/admin`), page.locator(`#report-${reportId}`).getByRole("button", { name: "Reopen" }).click()]);
+      await Promise.all([page.waitForNavigation({ url: `${server.origin}/admin`, waitUntil: "load" }), page.locator(`#report-${reportId}`).getByRole("button", { name: "Reopen" }).click()]);
       await expect(page.locator(`#report-${reportId}`).getByRole("button", { name: "Mark as resolved" }).count()).resolves.toBe(1);
       await shot(page, "4-reopened");
 
@@ -103,6 +103,12 @@ if (!existsSync(CHROMIUM)) {
       await expect(page.locator(`#account-${moderator.id}`).getByRole("button").count()).resolves.toBe(0);
       const state = await moderator.client.v1.admin.accounts.$select(target.id).fetch();
       expect(state.suspended).toBe(false);
+      // At a phone's width the page fits: no sideways scrolling.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.reload();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await shot(page, "5-phone");
       expect(problems).toEqual([]);
       await page.close();
     });
