@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, bearer, fetchWithEnv, issueToken, jsonBody, registerUser, uniqueName, type TestUser } from "./helpers";
 import { expectSchema } from "./openapi";
