@@ -49,6 +49,12 @@ export interface AccountRecord {
   followers_count: number;
   following_count: number;
   public_key_pem: string;
+  /** Set only when a moderator suspended the account: its public fields are then blanked. */
+  suspended?: true;
+  /** Set only when a moderator limited (silenced) the account. */
+  limited?: true;
+  /** Set only when a moderator disabled the account's login (never part of a snapshot). */
+  login_disabled?: true;
 }
 
 export interface TokenRecord {
@@ -74,13 +80,13 @@ export interface AppRecord {
  * public, nothing secret. `uri`/`url` are null for local accounts (derived from the origin at
  * serialization) and set for remote ones.
  */
-export type AccountSnapshot = Omit<AccountRecord, "email" | "public_key_pem" | "approved"> & {
+export type AccountSnapshot = Omit<AccountRecord, "email" | "public_key_pem" | "approved" | "login_disabled"> & {
   uri?: string | null;
   url?: string | null;
 };
 
 export function toSnapshot(a: AccountRecord): AccountSnapshot {
-  const { email: _e, public_key_pem: _k, approved: _a, ...rest } = a;
+  const { email: _e, public_key_pem: _k, approved: _a, login_disabled: _d, ...rest } = a;
   return rest;
 }
 
@@ -277,7 +283,23 @@ export interface PageCursor {
 
 export type TimelinePage = ViewedStatuses & { cursor: PageCursor | null };
 
-export type NotificationType = "mention" | "status" | "reblog" | "follow" | "follow_request" | "favourite" | "poll" | "update";
+export type NotificationType =
+  | "mention"
+  | "status"
+  | "reblog"
+  | "follow"
+  | "follow_request"
+  | "favourite"
+  | "poll"
+  | "update"
+  | "admin.sign_up"
+  | "admin.report";
+
+/** The report an `admin.report` notification carries, as stored with it. */
+export interface NotificationReport {
+  report: { id: string; createdAt: string; category: ReportCategory; comment: string; forwarded: boolean; statusIds: string[]; ruleIds: string[] };
+  target: AccountSnapshot;
+}
 
 export interface NotificationRecord {
   id: string;
@@ -286,6 +308,8 @@ export interface NotificationRecord {
   group_key: string;
   account: AccountSnapshot;
   status: StatusRecord | null;
+  /** `admin.report` only. */
+  report?: NotificationReport | null;
 }
 
 /** A sender's filtered notifications awaiting a decision (Mastodon's NotificationRequest). */
@@ -309,6 +333,8 @@ export interface NotificationGroupRecord {
   /** Newest first. */
   sample_account_ids: string[];
   status_id: string | null;
+  /** `admin.report` only. */
+  report?: NotificationReport | null;
 }
 
 export interface MarkerRecord {
@@ -329,11 +355,35 @@ export interface ConversationRecord {
 export interface ModerationView {
   account: AccountRecord;
   reason: string | null;
+  moderation: ModerationState;
+}
+
+/** What moderators did to a local account (Mastodon's suspended_at, silenced_at, sensitized_at, disabled). */
+export interface ModerationState {
+  suspendedAt: string | null;
+  silencedAt: string | null;
+  sensitizedAt: string | null;
+  disabled: boolean;
+}
+
+/** A moderator's change to an account's state; each given flag is set or cleared. */
+export interface ModerationChange {
+  suspended?: boolean;
+  silenced?: boolean;
+  sensitized?: boolean;
+  disabled?: boolean;
+}
+
+/** An account others may see: approved, and not suspended. */
+export function isListedAccount(a: Pick<AccountRecord, "approved" | "suspended"> | null | undefined): boolean {
+  return !!a && a.approved && !a.suspended;
 }
 
 export interface ModerationReport extends ReportRecord {
   forwarded: boolean;
   actionTakenByAccountId: string | null;
+  assignedAccountId: string | null;
+  updatedAt: string;
 }
 
 export interface V1FilterRecord {
@@ -383,6 +433,8 @@ export interface NewReport {
   ruleIds?: string[];
   /** A local report about a remote account sent on to its server as a Flag. */
   forwarded?: boolean;
+  /** The reported account's server, when it is remote. */
+  targetDomain?: string | null;
 }
 
 export type ReportCategory = "spam" | "legal" | "violation" | "other";

@@ -10,6 +10,41 @@ import { localActorUris } from "./uris";
  * the document out.
  */
 export function actorObject(a: AccountRecord, o: Origin, ed25519PublicMultibase: string | null = null): Record<string, unknown> {
+  return a.suspended ? suspendedActorObject(a, o) : fullActorObject(a, o, ed25519PublicMultibase);
+}
+
+/**
+ * A suspended account's actor, as Mastodon serves it: enough to verify its signatures and
+ * address it, no profile, and `suspended: true` (Mastodon's `toot:suspended`).
+ */
+function suspendedActorObject(a: AccountRecord, o: Origin): Record<string, unknown> {
+  const uris = localActorUris(o, a.username);
+  return {
+    id: uris.id,
+    type: "Person",
+    following: uris.following,
+    followers: uris.followers,
+    inbox: uris.inbox,
+    outbox: uris.outbox,
+    featured: uris.featured,
+    featuredTags: uris.featuredTags,
+    preferredUsername: a.username,
+    name: a.username,
+    url: uris.url,
+    manuallyApprovesFollowers: false,
+    discoverable: false,
+    indexable: false,
+    published: `${a.created_at.slice(0, 10)}T00:00:00.000Z`,
+    memorial: false,
+    suspended: true,
+    publicKey: { id: uris.key, owner: uris.id, publicKeyPem: a.public_key_pem },
+    tag: [] as unknown[],
+    attachment: [] as unknown[],
+    endpoints: { sharedInbox: uris.sharedInbox },
+  };
+}
+
+function fullActorObject(a: AccountRecord, o: Origin, ed25519PublicMultibase: string | null): Record<string, unknown> {
   const uris = localActorUris(o, a.username);
   return {
     id: uris.id,

@@ -68,6 +68,9 @@ export function serializeAccount(a: AccountSnapshot, o: Origin) {
     emojis: [] as unknown[],
     fields: a.fields.map((f) => ({ name: f.name, value: f.value_html, verified_at: f.verified_at })),
     roles: local && role.highlighted ? [{ id: role.id, name: role.name, color: role.color }] : [],
+    // Moderation, as Mastodon shows it: suspended accounts are blank, limited ones behind a warning.
+    ...(a.suspended ? { suspended: true as const } : {}),
+    ...(a.limited ? { limited: true as const } : {}),
   };
 }
 

@@ -4,8 +4,8 @@ import { serializeAccount, serializeRole, type Origin } from "./account";
 
 /**
  * Admin::Account and Admin::Report (https://docs.joinmastodon.org/entities/Admin_Account/,
- * .../Admin_Report/). We record no sign-in IPs and have no suspension, silencing, disabling or
- * e-mail confirmation yet, so those fields carry Mastodon's values for an account without them.
+ * .../Admin_Report/). We record no sign-in IPs and have no e-mail confirmation step, so those
+ * fields carry Mastodon's values for an account without them.
  */
 export function serializeAdminAccount(v: ModerationView, o: Origin, defaultLocale: string) {
   const a = v.account;
@@ -20,10 +20,10 @@ export function serializeAdminAccount(v: ModerationView, o: Origin, defaultLocal
     role: serializeRole(a.role),
     // No e-mail confirmation step exists: every account is confirmed on creation.
     confirmed: true,
-    suspended: false,
-    silenced: false,
-    sensitized: false,
-    disabled: false,
+    suspended: v.moderation.suspendedAt !== null,
+    silenced: v.moderation.silencedAt !== null,
+    sensitized: v.moderation.sensitizedAt !== null,
+    disabled: v.moderation.disabled,
     approved: a.approved,
     // The UI locale the account registered with, else the instance's (what Mastodon then uses).
     locale: a.language ?? defaultLocale,
@@ -60,30 +60,31 @@ export function serializeRemoteAdminAccount(a: AccountSnapshot, o: Origin) {
 export interface AdminReportParts {
   account: AdminAccountEntity;
   targetAccount: AdminAccountEntity;
+  assignedAccount: AdminAccountEntity | null;
   actionTakenBy: AdminAccountEntity | null;
   statuses: Record<string, unknown>[];
+  /** The instance's rules, of which the report's cited ones are shown. */
+  rules: readonly { id: string; text: string; hint: string }[];
 }
 
-/**
- * Reports carry no category or cited rules yet (Flags name neither): `other` and `[]`, Mastodon's
- * values for such a report. Nobody can be assigned a report yet. The only update is resolving.
- */
+/** A Flag names no category or rules: `other` and `[]`, Mastodon's values for such a report. */
 export function serializeAdminReport(r: ModerationReport, parts: AdminReportParts) {
+  const cited = new Set(r.ruleIds ?? []);
   return {
     id: r.id,
     action_taken: r.actionTakenAt !== null,
     action_taken_at: r.actionTakenAt,
-    category: "other",
+    category: r.category ?? "other",
     comment: r.comment,
     forwarded: r.forwarded,
     created_at: r.createdAt,
-    updated_at: r.actionTakenAt ?? r.createdAt,
+    updated_at: r.updatedAt,
     account: parts.account,
     target_account: parts.targetAccount,
-    assigned_account: null,
+    assigned_account: parts.assignedAccount,
     action_taken_by_account: parts.actionTakenBy,
     statuses: parts.statuses,
-    rules: [] as unknown[],
+    rules: parts.rules.filter((rule) => cited.has(rule.id)).map((rule) => ({ id: rule.id, text: rule.text, hint: rule.hint })),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AccountSnapshot, FilterMatch, NotificationGroupRecord, NotificationRecord, StatusRecord, ViewerFlags } from "../../schemas/records";
 import { serializeAccount, type Origin } from "./account";
 import { serializeViewedStatus } from "./filter";
+import { serializeReport } from "./report";
 
 interface ViewerData {
   flags: Record<string, ViewerFlags>;
@@ -16,6 +17,7 @@ export function serializeNotification(n: NotificationRecord, o: Origin, viewer: 
     group_key: n.group_key,
     account: serializeAccount(n.account, o),
     ...(n.status ? { status: serializeViewedStatus(n.status, o, viewer) } : {}),
+    ...(n.report ? { report: serializeReport(n.report.report, n.report.target, o) } : {}),
   };
 }
 
@@ -28,7 +30,7 @@ function integerId(id: string): unknown {
   return raw ? raw(id) : Number(id);
 }
 
-export function serializeNotificationGroup(g: NotificationGroupRecord, paginated: boolean) {
+export function serializeNotificationGroup(g: NotificationGroupRecord, paginated: boolean, o: Origin) {
   return {
     group_key: g.group_key,
     notifications_count: g.notifications_count,
@@ -37,6 +39,7 @@ export function serializeNotificationGroup(g: NotificationGroupRecord, paginated
     ...(paginated ? { page_min_id: g.page_min_id, page_max_id: g.page_max_id, latest_page_notification_at: g.latest_page_notification_at } : {}),
     sample_account_ids: g.sample_account_ids,
     ...(g.status_id ? { status_id: g.status_id } : {}),
+    ...(g.report ? { report: serializeReport(g.report.report, g.report.target, o) } : {}),
   };
 }
 
@@ -64,6 +67,6 @@ export function serializeGroupedNotifications(page: GroupedInput, o: Origin, opt
     accounts: [...fullIds].flatMap((id) => (byId.has(id) ? [serializeAccount(byId.get(id)!, o)] : [])),
     ...(options.partial ? { partial_accounts: partialIds.map((id) => serializePartialAccount(byId.get(id)!, o)) } : {}),
     statuses: page.statuses.map((s) => serializeViewedStatus(s, o, page)),
-    notification_groups: page.groups.map((g) => serializeNotificationGroup(g, options.paginated)),
+    notification_groups: page.groups.map((g) => serializeNotificationGroup(g, options.paginated, o)),
   };
 }

@@ -43,7 +43,7 @@ export function renderGroupedNotificationPage(page: GroupedInput & { cursor: Pag
     ? `,"partial_accounts":${JSON.stringify([...byId.keys()].filter((id) => !fullIds.has(id)).map((id) => serializePartialAccount(byId.get(id)!, o)))}`
     : "";
   const statuses = page.statuses.map((s) => viewedStatusJson(s, o, page)).join(",");
-  const groups = JSON.stringify(page.groups.map((g) => serializeNotificationGroup(g, true)));
+  const groups = JSON.stringify(page.groups.map((g) => serializeNotificationGroup(g, true, o)));
   return { body: `{"accounts":${JSON.stringify(accounts)}${partial},"statuses":[${statuses}],"notification_groups":${groups}}`, cursor: page.cursor };
 }
 

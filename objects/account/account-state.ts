@@ -20,6 +20,7 @@ import "./job-handlers";
 import { AccountStreams } from "../streams/account-streams";
 import type { AccountHost } from "./host";
 import { onNotificationAdded } from "./notifications";
+import { LOGIN_DISABLED, loginDisabled } from "./moderation";
 import { deleteSubscriptionOfToken, forgetPushGates, queuePushes } from "./push-subscriptions";
 
 /**
@@ -139,6 +140,7 @@ export abstract class AccountState extends DurableObject<Env> implements Account
     if (scope && !hasScope(record.scopes, scope)) return fail(403, "This action is outside the authorized scopes");
     // Registered in approval mode: the token exists but works only once a moderator approves.
     if (!account.approved) return fail(403, "Your login is currently pending approval");
+    if (loginDisabled(account)) return fail(403, LOGIN_DISABLED);
     const rate = bucket === false ? null : this.limiter.hit(found.hash, bucket);
     if (rate && !rate.ok) return rate;
     if (this.activity.note(this)) await this.wake();
@@ -190,6 +192,7 @@ export abstract class AccountState extends DurableObject<Env> implements Account
   private tableWritten(table: string, adds: boolean): void {
     if (table === "account" || table === "keys") this.recordMemo = undefined;
     if (!FEED_TABLES.has(table)) this.actorJson = null;
+    if (table === "tokens" && !adds) this.tokenMemo.clear();
     if (table === "push_subscriptions") forgetPushGates(this.sql);
     this.pageCache.written(table);
     this.feedFacts.written(table, adds);

@@ -1,3 +1,4 @@
+import { LOGIN_DISABLED, loginDisabled } from "./moderation";
 import { fail, ok, type Result } from "../../lib/result";
 import { generateActorKeys, hashPassword, PBKDF2_ITERATIONS, randomSecret, sha256Base64url, timingSafeEqual } from "../../lib/crypto";
 import { mintAccountHandle, mintUserToken } from "../../lib/tokens";
@@ -59,6 +60,7 @@ export async function checkPassword(host: AccountHost, password: string): Promis
   }
   host.sql.exec("DELETE FROM sign_in_failures");
   if (!account.approved) return fail(403, "Your account is awaiting approval");
+  if (loginDisabled(account)) return fail(403, LOGIN_DISABLED);
   return ok(account);
 }
 
@@ -95,7 +97,7 @@ export async function createSession(host: AccountHost): Promise<{ session: strin
 
 export async function getSession(host: AccountHost, session: string): Promise<{ account: AccountRecord; csrf: string } | null> {
   const account = host.record();
-  if (!account) return null;
+  if (!account || loginDisabled(account)) return null;
   const row = host.sql
     .exec<{ csrf: string; expires_at: number }>("SELECT csrf, expires_at FROM sessions WHERE hash = ?", await sha256Base64url(session))
     .toArray()[0];

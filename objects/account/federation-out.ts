@@ -1,4 +1,4 @@
-import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import { isListedAccount, type AccountSnapshot, type StatusRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import { snowflake } from "../../lib/ids";
 import type { Origin } from "../../core/serializers/account";
@@ -225,7 +225,7 @@ export async function receiveRemoteFollow(
   receiveFollow: (follower: AccountSnapshot) => Promise<Result<{ state: FollowState; target: AccountSnapshot }>>,
 ): Promise<Result<{ state: FollowState | "rejected" }>> {
   const me = host.record();
-  if (!me || !me.approved) return fail(404, "Record not found");
+  if (!me || !isListedAccount(me)) return fail(404, "Record not found");
   const follower = input.follower;
   if (!follower.domain || !follower.uri) return fail(422, "The follower must be a remote account");
   host.storage.transactionSync(() => rememberRemoteFollower(host.sql, input));

@@ -98,8 +98,11 @@ function readFeed(sql: SqlStorage, me: string, source: FeedSource, w: IdWindow, 
   return { statuses, flags, filtered, cursor };
 }
 
+/** Posts of followed accounts a moderator suspended stay stored but are not shown (the copy says so). */
+const NOT_SUSPENDED = "author_id NOT IN (SELECT account_id FROM following WHERE json_extract(snapshot, '$.suspended') = 1)";
+
 export function readHome(sql: SqlStorage, me: string, w: IdWindow): TimelinePage {
-  return readFeed(sql, me, { table: "home", conditions: [], params: [] }, w, "home");
+  return readFeed(sql, me, { table: "home", conditions: [NOT_SUSPENDED], params: [] }, w, "home");
 }
 
 export function readList(sql: SqlStorage, me: string, listId: string, w: IdWindow): Result<TimelinePage> {

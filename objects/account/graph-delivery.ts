@@ -1,4 +1,4 @@
-import { toSnapshot, type AccountSnapshot, type StatusRecord } from "../../schemas/records";
+import { isListedAccount, toSnapshot, type AccountSnapshot, type StatusRecord } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import { accountStub, remoteActorStub } from "../../core/stubs";
 import type { AccountHost } from "./host";
@@ -22,7 +22,7 @@ export async function fetchAccount(env: Env, id: string): Promise<AccountSnapsho
   const remote = await remoteAccount(env, id);
   if (remote) return remote.account;
   const record = await accountStub(env, id).get();
-  return record && record.approved ? toSnapshot(record) : null;
+  return record && isListedAccount(record) ? toSnapshot(record) : null;
 }
 
 export async function deliverFollow(host: AccountHost, targetId: string, follower: AccountSnapshot): Promise<Result<{ state: FollowState; target: AccountSnapshot }>> {

@@ -1,4 +1,4 @@
-import { boostRecord, toSnapshot, type AccountSnapshot, type StatusRecord, type Visibility } from "../../schemas/records";
+import { boostRecord, isListedAccount, toSnapshot, type AccountSnapshot, type StatusRecord, type Visibility } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import type { Page } from "../../schemas/paging";
 import { snowflake } from "../../lib/ids";
@@ -31,7 +31,7 @@ const BOOKKEEPING = new Set(["unreblog", "reply", "unreply"]);
 export async function receiveInteraction(host: AccountHost, interaction: Interaction, actor: AccountSnapshot): Promise<Result<InteractionOutcome>> {
   const account = host.record();
   const row = ownRow(host.sql, interaction.statusId);
-  if (!account || !account.approved || !row) return fail(404, NOT_FOUND);
+  if (!account || !isListedAccount(account) || !row) return fail(404, NOT_FOUND);
   const me = toSnapshot(account);
   const [record] = hydrate(host.sql, me, [row]);
   if (row.reblog_of_id && record.reblog && !BOOKKEEPING.has(interaction.kind)) {
@@ -116,7 +116,7 @@ export function interactionAccounts(
 ): Result<{ status: StatusRecord; accounts: { cursor: string; account: AccountSnapshot }[] }> {
   const account = host.record();
   const row = ownRow(host.sql, statusId);
-  if (!account || !account.approved || !row) return fail(404, NOT_FOUND);
+  if (!account || !isListedAccount(account) || !row) return fail(404, NOT_FOUND);
   const [record] = hydrate(host.sql, toSnapshot(account), [row]);
   if (authorAllows(host.sql, account.id, viewerId, [record]).length === 0) return fail(404, NOT_FOUND);
   const idColumn = list === "favourited_by" ? "id" : "reblog_id";

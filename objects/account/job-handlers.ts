@@ -11,6 +11,7 @@ import "./imports";
 import "./interactions";
 import "./link-verification";
 import "./media-jobs";
+import "./moderation";
 import "./profile-copies";
 import "./push-delivery";
 import "./scheduled";

@@ -1,4 +1,4 @@
-import type { AccountSnapshot, FilterMatch, NotificationGroupRecord, NotificationPage, NotificationRecord, NotificationType, PageCursor, StatusRecord, ViewerFlags } from "../../schemas/records";
+import type { AccountSnapshot, FilterMatch, NotificationGroupRecord, NotificationPage, NotificationRecord, NotificationReport, NotificationType, PageCursor, StatusRecord, ViewerFlags } from "../../schemas/records";
 import { fail, ok, type Result } from "../../lib/result";
 import { newestFirst, whereClause, windowSql, type IdWindow } from "../paging";
 import { parseStatusSnapshot } from "./status-memo";
@@ -46,9 +46,10 @@ type Row = {
   status_snapshot: string | null;
   group_key: string;
   created_at: string;
+  report_snapshot: string | null;
 };
 
-const GROUPABLE: NotificationType[] = ["favourite", "follow", "reblog"];
+const GROUPABLE: NotificationType[] = ["favourite", "follow", "reblog", "admin.sign_up"];
 const SAMPLE_ACCOUNTS = 8;
 const MAX_ROUNDS = 4;
 
@@ -84,6 +85,7 @@ function toRecord(r: Row): NotificationRecord {
     group_key: r.group_key,
     account: JSON.parse(r.from_snapshot) as AccountSnapshot,
     status: r.status_snapshot ? parseStatusSnapshot(r.status_snapshot) : null,
+    ...(r.report_snapshot ? { report: JSON.parse(r.report_snapshot) as NotificationReport } : {}),
   };
 }
 
@@ -251,9 +253,9 @@ function describeGroup(
 function completeGroups(sql: SqlStorage, me: string, groups: (NotificationGroupRecord & { sample_rows: string[] })[], cursor: PageCursor | null): GroupedPage {
   const rowIds = [...new Set(groups.flatMap((g) => [g.most_recent_notification_id, ...g.sample_rows]))];
   const rows = new Map(
-    selectIn<{ id: string; from_account_id: string; from_snapshot: string; status_id: string | null; status_snapshot: string | null }>(
+    selectIn<{ id: string; from_account_id: string; from_snapshot: string; status_id: string | null; status_snapshot: string | null; report_snapshot: string | null }>(
       sql,
-      (p) => `SELECT id, from_account_id, from_snapshot, status_id, status_snapshot FROM notifications WHERE id IN (${p})`,
+      (p) => `SELECT id, from_account_id, from_snapshot, status_id, status_snapshot, report_snapshot FROM notifications WHERE id IN (${p})`,
       rowIds,
     ).map((r) => [r.id, r]),
   );
@@ -272,7 +274,8 @@ function completeGroups(sql: SqlStorage, me: string, groups: (NotificationGroupR
     if (newest?.status_id && newest.status_snapshot && !statuses.has(newest.status_id)) {
       statuses.set(newest.status_id, parseStatusSnapshot(newest.status_snapshot));
     }
-    out.push({ ...g, sample_account_ids: ids, status_id: newest?.status_id ?? null });
+    const report = newest?.report_snapshot ? { report: JSON.parse(newest.report_snapshot) as NotificationReport } : {};
+    out.push({ ...g, sample_account_ids: ids, status_id: newest?.status_id ?? null, ...report });
   }
   const { kept, filtered } = applyFilters(activeFilters(sql, "notifications"), [...statuses.values()], (s) => s);
   const keptIds = new Set(kept.map((s) => s.id));

@@ -1,4 +1,4 @@
-import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import type { AccountSnapshot, NotificationReport, StatusRecord } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
 import { publishToUser } from "../streams/user-events";
 import { dispositionOf } from "./notification-policy";
@@ -12,7 +12,9 @@ export type NotificationType =
   | "follow_request"
   | "favourite"
   | "poll"
-  | "update";
+  | "update"
+  | "admin.sign_up"
+  | "admin.report";
 
 /**
  * Mastodon groups favourites and boosts of one status, and follows, into one group per day-ish
@@ -20,7 +22,7 @@ export type NotificationType =
  */
 export function groupKeyFor(type: NotificationType, statusId: string | null, id: string): string {
   if ((type === "favourite" || type === "reblog") && statusId) return `${type}-${statusId}`;
-  if (type === "follow") return `follow-${new Date().toISOString().slice(0, 10)}`;
+  if (type === "follow" || type === "admin.sign_up") return `${type}-${new Date().toISOString().slice(0, 10)}`;
   return `ungrouped-${id}`;
 }
 
@@ -48,9 +50,11 @@ export function onNotificationAdded(sql: SqlStorage, listener: (n: AddedNotifica
  * notification request), neither streamed nor pushed. Returns the new id, or null if skipped.
  * Call inside the transaction of the change that causes it.
  */
+const REPEATABLE = new Set<NotificationType>(["mention", "status", "update", "poll", "admin.report"]);
+
 export function addNotification(
   sql: SqlStorage,
-  input: { type: NotificationType; from: AccountSnapshot; status?: StatusRecord | null },
+  input: { type: NotificationType; from: AccountSnapshot; status?: StatusRecord | null; report?: NotificationReport },
 ): string | null {
   const fromId = input.from.id;
   const blocked = sql
@@ -68,7 +72,7 @@ export function addNotification(
   const status = input.status ?? null;
   if (status && sql.exec("SELECT 1 FROM muted_conversations WHERE conversation_id = ?", status.conversation_id).toArray().length) return null;
   // One favourite/boost/follow notification per actor and status: repeats change nothing.
-  if (input.type !== "mention" && input.type !== "status" && input.type !== "update" && input.type !== "poll") {
+  if (!REPEATABLE.has(input.type)) {
     const dup = sql
       .exec("SELECT 1 FROM notifications WHERE type = ? AND from_account_id = ? AND status_id IS ?", input.type, fromId, status?.id ?? null)
       .toArray();
@@ -79,8 +83,8 @@ export function addNotification(
   const filtered = disposition === "filter";
   const id = snowflake();
   sql.exec(
-    `INSERT INTO notifications (id, type, from_account_id, from_snapshot, status_id, status_snapshot, group_key, created_at, filtered)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO notifications (id, type, from_account_id, from_snapshot, status_id, status_snapshot, group_key, created_at, filtered, report_snapshot)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
     input.type,
     fromId,
@@ -90,6 +94,7 @@ export function addNotification(
     groupKeyFor(input.type, status?.id ?? null, id),
     new Date().toISOString(),
     filtered ? 1 : 0,
+    input.report ? JSON.stringify(input.report) : null,
   );
   if (filtered) {
     noteFilteredNotification(sql, input.from, status);

@@ -1,11 +1,22 @@
 import { ok, fail, mapResult, type Result } from "../../lib/result";
 import type { Page } from "../../schemas/paging";
-import { snapshotEntries, type AccountSnapshot, type FeaturedTagRecord, type ModerationView, type SnapshotEntry, type StatusRecord } from "../../schemas/records";
+import {
+  isListedAccount,
+  snapshotEntries,
+  type AccountSnapshot,
+  type FeaturedTagRecord,
+  type ModerationChange,
+  type ModerationView,
+  type SnapshotEntry,
+  type StatusRecord,
+} from "../../schemas/records";
 import type { OutgoingSignatureInput } from "../../lib/federation/http-signatures-cavage";
 import { signAs } from "../federation/signing";
 import type { PublicEvent } from "../streams/user-events";
 import { AccountState } from "./account-state";
 import * as profileUpdates from "./profile-updates";
+import * as moderation from "./moderation";
+import { receiveAdminNotification, type AdminNotification } from "./admin-notifications";
 import * as graph from "./graph";
 import * as reads from "./graph-reads";
 import * as tags from "./tags";
@@ -35,7 +46,19 @@ export abstract class AccountPeerCalls extends AccountState {
 
   /** The record with what only moderators see, or null if no account lives here. */
   async moderationView(): Promise<ModerationView | null> {
-    return profileUpdates.moderationView(this);
+    return moderation.moderationView(this);
+  }
+  /** A moderator's action, decided by the directory (moderation.ts). */
+  async moderate(change: ModerationChange): Promise<Result<ModerationView>> {
+    return moderation.applyModeration(this, change);
+  }
+  /** A new sign-up or report, for a moderator (admin-notifications.ts). */
+  async receiveAdminNotification(n: AdminNotification): Promise<void> {
+    await receiveAdminNotification(this, n);
+  }
+  /** Own statuses by id whatever the account's state: what moderators read in a report. */
+  async reportedStatuses(ids: string[]): Promise<StatusRecord[]> {
+    return statuses.statusesFor(this, ids, this.record()?.id ?? null, true);
   }
   /** Lets an account registered in approval mode use its tokens and sign in. Idempotent. */
   async approve() {
@@ -90,7 +113,7 @@ export abstract class AccountPeerCalls extends AccountState {
   /** The featured tags on this account's profile (public), or 404. */
   async publicFeaturedTags(): Promise<Result<FeaturedTagRecord[]>> {
     const me = this.record();
-    return me && me.approved ? ok(tags.featuredTags(this.sql)) : fail(404, graph.NOT_FOUND);
+    return isListedAccount(me) ? ok(tags.featuredTags(this.sql)) : fail(404, graph.NOT_FOUND);
   }
   receiveFollow(follower: AccountSnapshot) {
     return graph.receiveFollow(this, follower);

@@ -2,7 +2,8 @@ import { fail, ok, type Result } from "../../lib/result";
 import type { AccountRecord, ModerationView } from "../../schemas/records";
 import type { ProfileUpdate } from "../../schemas/accounts";
 import type { AccountHost } from "./host";
-import { readAccountRow, toAccountRecord } from "./records";
+import { readAccountRow } from "./records";
+import { moderationView } from "./moderation";
 import { clearProfileImage, profileChanges, replacedImageFiles, writeProfile, type ProfileImage } from "./profile";
 import { MEDIA_PURGE_JOB } from "./media";
 import { isMediaKey } from "../../core/media/files";
@@ -37,12 +38,6 @@ export async function deleteProfileImage(host: AccountHost, image: ProfileImage)
   });
   await profileChanged(host);
   return ok(host.record()!);
-}
-
-/** The record with what only moderators see, or null if no account lives here. */
-export function moderationView(host: AccountHost): ModerationView | null {
-  const row = readAccountRow(host.sql);
-  return row ? { account: toAccountRecord(row), reason: (row.registration_reason as string | null) ?? null } : null;
 }
 
 /** Lets an account registered in approval mode use its tokens and sign in. Idempotent. */

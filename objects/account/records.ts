@@ -31,6 +31,10 @@ export interface AccountRow {
   followers_count: number;
   following_count: number;
   rsa_public_pem: string;
+  suspended_at: string | null;
+  silenced_at: string | null;
+  sensitized_at: string | null;
+  disabled: number;
 }
 
 /** A record safe to share between calls: mutating it (instead of a copy) throws. */
@@ -42,6 +46,39 @@ export function frozenAccountRecord(row: AccountRow): Readonly<AccountRecord> {
 }
 
 export function toAccountRecord(row: AccountRow): AccountRecord {
+  const record = fullAccountRecord(row);
+  if (row.silenced_at) record.limited = true;
+  if (row.disabled === 1) record.login_disabled = true;
+  return row.suspended_at ? suspendedRecord(record) : record;
+}
+
+/**
+ * What others see of a suspended account, as Mastodon serves it: the name and keys stay, the
+ * profile is blank and the counts are zero, and `suspended` says why.
+ */
+function suspendedRecord(r: AccountRecord): AccountRecord {
+  const { avatar_static_url: _a, header_static_url: _h, attribution_domains: _d, ...rest } = r;
+  return {
+    ...rest,
+    display_name: "",
+    note: "",
+    note_html: "",
+    fields: [],
+    locked: false,
+    bot: false,
+    discoverable: false,
+    indexable: false,
+    avatar_url: null,
+    header_url: null,
+    last_status_at: null,
+    statuses_count: 0,
+    followers_count: 0,
+    following_count: 0,
+    suspended: true,
+  };
+}
+
+function fullAccountRecord(row: AccountRow): AccountRecord {
   return {
     id: row.id,
     username: row.username,

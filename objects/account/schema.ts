@@ -5,6 +5,8 @@ import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
 import { surfaceSchema } from "./surface-schema";
 import { portabilitySchema } from "./portability-schema";
+import { moderationStateSchema } from "./moderation";
+import { adminNotificationsSchema } from "./admin-notifications";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
@@ -109,6 +111,10 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   userDomainBlocksSchema,
   notificationFilteringSchema,
   portabilitySchema,
+  // Suspension, silencing, sensitizing, disabling (moderation.ts).
+  moderationStateSchema,
+  // The report of an admin.report notification (admin-notifications.ts).
+  adminNotificationsSchema,
 ];
 
 /** A user's own domain blocks (user-domain-blocks.ts). */

@@ -1,4 +1,5 @@
-import { hasMedia, toSnapshot, type MentionRecord, type PollRecord, type StatusRecord, type Visibility } from "../../schemas/records";
+import { sensitized } from "./moderation";
+import { hasMedia, isListedAccount, toSnapshot, type MentionRecord, type PollRecord, type StatusRecord, type Visibility } from "../../schemas/records";
 import type { MediaChange } from "../../schemas/media";
 import { applyPlan, attachUploads, detachStatusMedia, planAttachments, releaseStatusMedia, scheduledHolder } from "./media";
 import { fail, ok, type Result } from "../../lib/result";
@@ -179,6 +180,8 @@ export async function createStatus(
     const media = attachUploads(host.sql, draft.media_ids ?? [], id, draft.scheduled_id ? scheduledHolder(draft.scheduled_id) : null);
     if (!media.ok) return void (refused = media);
     if (media.value.length) record.media_attachments = media.value;
+    // A moderator marked this account sensitive: its new media is behind a warning.
+    if (media.value.length && sensitized(host)) record.sensitive = true;
     storeNewStatus(host, record, draft.text);
     rememberIdempotencyKey(host, idempotencyKey, id);
     if (record.poll) host.enqueue(POLL_EXPIRE_JOB, { id, expires_at: record.poll.expires_at }, Date.parse(record.poll.expires_at!));
@@ -421,9 +424,9 @@ accountJobs.register(UNLINK_JOB, async (host, payload: UnlinkPayload) => unlinkS
 // ----- reading -----
 
 /** Own statuses by id that `viewerId` may see (author-side check), with live counts. */
-export function statusesFor(host: AccountHost, ids: string[], viewerId: string | null): StatusRecord[] {
+export function statusesFor(host: AccountHost, ids: string[], viewerId: string | null, moderator = false): StatusRecord[] {
   const record = host.record();
-  if (!record || !record.approved) return [];
+  if (!record || !(moderator || isListedAccount(record))) return [];
   const records = hydrate(host.sql, toSnapshot(record), ownRows(host.sql, ids));
   return authorAllows(host.sql, record.id, viewerId, records);
 }
@@ -435,6 +438,8 @@ export function statusesFor(host: AccountHost, ids: string[], viewerId: string |
 export function accountStatuses(host: AccountHost, viewerId: string | null, q: AccountStatusesQuery): Result<StatusRecord[]> {
   const account = host.record();
   if (!account || !account.approved) return fail(404, NOT_FOUND);
+  // Mastodon lists no statuses of a suspended account.
+  if (account.suspended) return ok([]);
   const sql = host.sql;
   if (viewerId && viewerId !== account.id && sql.exec("SELECT 1 FROM blocks WHERE account_id = ?", viewerId).toArray().length) return ok([]);
   const filters: string[] = [];

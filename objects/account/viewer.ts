@@ -45,6 +45,8 @@ export function viewStatuses(sql: SqlStorage, viewerId: string, candidates: Stat
     if (author === viewerId) return true;
     if (blocked.has(author) || blockedBy.has(author)) return false;
     if (s.account.domain && domainBlocked.has(s.account.domain.toLowerCase())) return false;
+    // A silenced (limited) author is on the instance's timelines for its followers only.
+    if (context === "public" && s.account.limited && !followed.has(author)) return false;
     if (muted.has(author) && context !== "account" && context !== "single") return false;
     const mentioned = s.mentions.some((m) => m.id === viewerId);
     if (s.visibility === "direct") return mentioned;
@@ -84,8 +86,8 @@ function relationsTo(sql: SqlStorage, ids: string[], domains: string[]) {
 }
 
 /** Anonymous readers see public and unlisted statuses only. */
-export function publicView(candidates: StatusRecord[]): StatusRecord[] {
-  const open = (s: StatusRecord) => s.visibility === "public" || s.visibility === "unlisted";
+export function publicView(candidates: StatusRecord[], context: ViewContext | null = null): StatusRecord[] {
+  const open = (s: StatusRecord) => (s.visibility === "public" || s.visibility === "unlisted") && !(context === "public" && s.account.limited);
   return candidates.filter((s) => open(s) && (!s.reblog || open(s.reblog)));
 }
 

@@ -1,12 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate, type Migration } from "../migrations";
 import { fail, ok, type Result } from "../../lib/result";
-import { type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type ModerationReport, type ModerationView, type NewReport, type ReportRecord, type Role, toSnapshot } from "../../schemas/records";
+import { type AccountRecord, type AccountSnapshot, type CustomEmojiRecord, type ModerationChange, type ModerationReport, type ModerationView, type NewReport, type NotificationReport, type ReportRecord, type Role, toSnapshot } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
 import { base64 } from "../../lib/crypto";
 import { addProfileColumns, browseProfiles, noindexUsernames, searchProfiles, writeProfile, type DirectoryPage, type ProfileSearch } from "./profiles";
 import { addReport, listReports, reportCategoriesSchema, reportsSchema } from "./reports";
 import * as moderation from "./moderation";
+import type { AdminNotification } from "../account/admin-notifications";
 import { activityCounts, activitySchema, recordActivity, weeklyCounts, type AccountActivity, type ActivityCounts } from "./activity";
 import * as domainModeration from "./domain-moderation";
 import * as signUpBlocks from "./sign-up-blocks";
@@ -70,6 +71,8 @@ export const MIGRATIONS: readonly Migration[] = [
   signUpBlocks.signUpBlocksSchema,
   // Moderators' approvals and rejections of trends (objects/directory/trend-reviews.ts).
   trendReviews.trendReviewsSchema,
+  // Suspended, silenced, sensitized, disabled accounts; assigned reports (objects/directory/moderation.ts).
+  moderation.accountModerationSchema,
 ];
 
 export interface Registration {
@@ -154,6 +157,7 @@ export class DirectoryObject extends DurableObject<Env> {
       }
       this.sql.exec("UPDATE accounts SET state = 'active' WHERE id = ?", id);
       writeProfile(this.sql, toSnapshot(created.value));
+      await this.notifyStaff({ type: "admin.sign_up", from: toSnapshot(created.value) });
       return created;
     } catch (err) {
       this.sql.exec("DELETE FROM accounts WHERE id = ?", id);
@@ -282,9 +286,37 @@ export class DirectoryObject extends DurableObject<Env> {
     this.sql.exec("DELETE FROM domain_blocks WHERE domain = ?", domain.toLowerCase());
   }
 
-  /** Stores a report (a Flag from another server); idempotent per activity and account. Returns its id. */
-  async addReport(report: NewReport): Promise<string> {
-    return addReport(this.sql, report);
+  /**
+   * Stores a report (a Flag from another server, or a local user's); idempotent per activity and
+   * account. Returns its id. A new report is an `admin.report` notification for the staff, when
+   * the caller names the reporter and the reported account.
+   */
+  async addReport(report: NewReport, parties?: { reporter: AccountSnapshot; target: AccountSnapshot }): Promise<string> {
+    const { id, created } = addReport(this.sql, report);
+    if (created && parties) {
+      const stored = moderation.findReport(this.sql, id)!;
+      const snapshot: NotificationReport = {
+        report: {
+          id,
+          createdAt: stored.createdAt,
+          category: stored.category ?? "other",
+          comment: stored.comment,
+          forwarded: stored.forwarded,
+          statusIds: stored.statusIds,
+          ruleIds: stored.ruleIds ?? [],
+        },
+        target: parties.target,
+      };
+      await this.notifyStaff({ type: "admin.report", from: parties.reporter, report: snapshot });
+    }
+    return id;
+  }
+
+  /** Tells every staff account (moderation.ts); a failure is logged, never the caller's. */
+  private async notifyStaff(n: AdminNotification): Promise<void> {
+    const ids = moderation.staffAccountIds(this.sql);
+    const results = await Promise.allSettled(ids.map((id) => this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(id)).receiveAdminNotification(n)));
+    for (const r of results) if (r.status === "rejected") console.error("admin notification failed", r.reason);
   }
 
   /** Reports, newest first (for moderators). */
@@ -348,16 +380,32 @@ export class DirectoryObject extends DurableObject<Env> {
     return ok({ username: entry.username });
   }
 
+  /**
+   * A moderator's action on a local account: the account's object enforces it, then its state
+   * is mirrored here for the filters, the action logged and the reports it settles resolved.
+   * Unknown or pending-rejection accounts are 404s.
+   */
+  async moderateAccount(id: string, change: ModerationChange, log: moderation.ActionLog | null): Promise<Result<ModerationView>> {
+    if (!moderation.moderationEntry(this.sql, id)) return fail(404, "Record not found");
+    const applied = await this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(id)).moderate(change);
+    if (!applied.ok) return applied;
+    this.ctx.storage.transactionSync(() => {
+      moderation.recordModeration(this.sql, id, applied.value.moderation);
+      if (log) moderation.recordAction(this.sql, id, log);
+    });
+    return applied;
+  }
+
+  async changeReport(id: string, change: moderation.ReportChange): Promise<ModerationReport | null> {
+    return moderation.changeReport(this.sql, id, change);
+  }
+
   async moderationReports(filter: moderation.ReportFilter): Promise<ModerationReport[]> {
     return moderation.filterReports(this.sql, filter);
   }
 
   async moderationReport(id: string): Promise<ModerationReport | null> {
     return moderation.findReport(this.sql, id);
-  }
-
-  async resolveReport(id: string, byAccountId: string): Promise<ModerationReport | null> {
-    return moderation.resolveReport(this.sql, id, byAccountId);
   }
 
   /** Suspended domains. */

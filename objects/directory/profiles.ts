@@ -34,8 +34,8 @@ export function writeProfile(sql: SqlStorage, s: AccountSnapshot): void {
   );
 }
 
-/** Listed at all: registered, approved, with a profile copy. */
-const LISTED = "state = 'active' AND approved = 1 AND snapshot IS NOT NULL";
+/** Listed at all: registered, approved, with a profile copy, neither suspended nor silenced by a moderator. */
+const LISTED = "state = 'active' AND approved = 1 AND snapshot IS NOT NULL AND suspended_at IS NULL AND silenced_at IS NULL";
 /** How many matches are ranked: plenty for a local instance, bounded for a short term. */
 const MAX_CANDIDATES = 500;
 

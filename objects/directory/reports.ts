@@ -29,9 +29,9 @@ export function reportsSchema(sql: SqlStorage): void {
   sql.exec("CREATE INDEX reports_target ON reports (target_account_id)");
 }
 
-/** Stores a report; the same Flag about the same account again changes nothing. Returns its id. */
-export function addReport(sql: SqlStorage, r: NewReport): string {
-  sql.exec(
+/** Stores a report; the same Flag about the same account again changes nothing. Returns its id, and whether it is new. */
+export function addReport(sql: SqlStorage, r: NewReport): { id: string; created: boolean } {
+  const written = sql.exec(
     `INSERT OR IGNORE INTO reports (id, activity_id, reporter_id, reporter_uri, target_account_id, status_ids, comment, forwarded, created_at, category, rule_ids)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     snowflake(),
@@ -45,10 +45,12 @@ export function addReport(sql: SqlStorage, r: NewReport): string {
     new Date().toISOString(),
     r.category ?? "other",
     JSON.stringify(r.ruleIds ?? []),
-  );
-  return sql
+  ).rowsWritten;
+  const id = sql
     .exec<{ id: string }>("SELECT id FROM reports WHERE activity_id IS ? AND target_account_id = ? ORDER BY id DESC LIMIT 1", r.activityId, r.targetAccountId)
     .one().id;
+  if (written > 0 && r.targetDomain) sql.exec("UPDATE reports SET target_domain = ? WHERE id = ?", r.targetDomain.toLowerCase(), id);
+  return { id, created: written > 0 };
 }
 
 /** A row of the `reports` table, all columns (moderation.ts reads the same rows). */
@@ -64,6 +66,10 @@ export type ReportRow = {
   created_at: string;
   action_taken_at: string | null;
   action_taken_by_account_id: string | null;
+  category: string;
+  rule_ids: string;
+  assigned_account_id: string | null;
+  updated_at: string | null;
 };
 
 /** Newest first; optionally about one account. */

@@ -19,6 +19,8 @@ const MIGRATIONS: readonly Migration[] = [
     )`);
     sql.exec("CREATE INDEX statuses_parent ON statuses (in_reply_to_id)");
   },
+  // Authors a moderator suspended: their statuses stay in the tree but are not shown.
+  (sql) => sql.exec("CREATE TABLE suspended_authors (author_id TEXT PRIMARY KEY)"),
 ];
 
 export interface ContextLimits {
@@ -70,6 +72,12 @@ export class ThreadObject extends DurableObject<Env> {
     this.sql.exec("DELETE FROM statuses WHERE id = ?", id);
   }
 
+  /** A moderator suspended (or unsuspended) an author who posted in this thread. */
+  async suspendAuthor(authorId: string, suspended: boolean): Promise<void> {
+    if (suspended) this.sql.exec("INSERT OR IGNORE INTO suspended_authors (author_id) VALUES (?)", authorId);
+    else this.sql.exec("DELETE FROM suspended_authors WHERE author_id = ?", authorId);
+  }
+
   /** Ancestors (root first) and descendants (depth-first, oldest branch first) of a status. */
   async context(id: string, limits: ContextLimits): Promise<ThreadContext> {
     const edges = this.sql.exec<{ id: string; in_reply_to_id: string | null }>("SELECT id, in_reply_to_id FROM statuses").toArray();
@@ -107,7 +115,12 @@ export class ThreadObject extends DurableObject<Env> {
   }
 
   private records(ids: string[], children: Map<string, string[]>): Map<string, StatusRecord> {
-    const rows = selectIn<{ id: string; snapshot: string }>(this.sql, (p) => `SELECT id, snapshot FROM statuses WHERE id IN (${p})`, ids);
+    const rows = selectIn<{ id: string; snapshot: string }>(
+      this.sql,
+      (p) => `SELECT id, snapshot FROM statuses WHERE id IN (${p})
+              AND json_extract(snapshot, '$.account.id') NOT IN (SELECT author_id FROM suspended_authors)`,
+      ids,
+    );
     return new Map(
       rows.map((r) => {
         const record = JSON.parse(r.snapshot) as StatusRecord;

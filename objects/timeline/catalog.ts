@@ -156,6 +156,7 @@ export function trendingStatuses(sql: SqlStorage, limit: number, offset: number)
       `SELECT e.snapshot AS snapshot, c.replies AS replies, c.reblogs AS reblogs, c.favourites AS favourites
        FROM status_counts c JOIN entries e ON e.id = c.status_id
        WHERE c.created_at >= ? AND c.reblogs + c.favourites > 0
+         AND e.author_id NOT IN (SELECT author_id FROM hidden_authors)
        ORDER BY c.reblogs + c.favourites DESC, CAST(c.status_id AS INTEGER) DESC LIMIT ? OFFSET ?`,
       isoDaysAgo(TRENDS_DAYS),
       limit,
@@ -257,7 +258,8 @@ export function searchPublicStatuses(sql: SqlStorage, input: PublicStatusSearch)
         sql,
         (p) =>
           `SELECT d.snapshot AS snapshot, c.replies AS replies, c.reblogs AS reblogs, c.favourites AS favourites
-           FROM search_docs d LEFT JOIN status_counts c ON c.status_id = d.id WHERE d.key IN (${p.replace(/\?/g, "CAST(? AS INTEGER)")})`,
+           FROM search_docs d LEFT JOIN status_counts c ON c.status_id = d.id WHERE d.key IN (${p.replace(/\?/g, "CAST(? AS INTEGER)")})
+             AND d.author_id NOT IN (SELECT author_id FROM hidden_authors)`,
         needed,
       )
     : [];

@@ -46,7 +46,15 @@ const MIGRATIONS: readonly Migration[] = [
   catalog.catalogSchema,
   // Links shared in public statuses: trending links and the link timeline (./link-trends.ts).
   linkTrends.linkTrendsSchema,
+  // Authors moderators suspended (not shown) or silenced (shown to their followers only): the
+  // entries stay, so that lifting it restores them.
+  (sql) => sql.exec("CREATE TABLE hidden_authors (author_id TEXT PRIMARY KEY, suspended INTEGER NOT NULL)"),
 ];
+
+const NOT_SUSPENDED = "author_id NOT IN (SELECT author_id FROM hidden_authors WHERE suspended = 1)";
+
+/** What moderators did to an author, as the instance's timelines apply it. */
+export type AuthorState = "suspended" | "silenced" | null;
 
 export interface TimelineQuery extends IdWindow {
   local?: boolean;
@@ -96,7 +104,7 @@ export class TimelineObject extends DurableObject<Env> {
         JSON.stringify(status),
       );
       if (this.isPublic) catalog.catalogStatus(this.sql, status);
-      publishPublic(this.sql, this.env, { event: "update", status });
+      if (!this.isHidden(status.account.id)) publishPublic(this.sql, this.env, { event: "update", status });
       const followers = this.sql.exec("SELECT 1 FROM tag_followers LIMIT 1").toArray().length > 0;
       if (followers) this.outbox.enqueue("tag.fanout", { status, after: null } satisfies TagFanout);
       return followers;
@@ -143,7 +151,7 @@ export class TimelineObject extends DurableObject<Env> {
   /** A page as stored snapshots, newest first: readers render them without a parse here. */
   async pageSnapshots(q: TimelineQuery): Promise<SnapshotEntry[]> {
     const w = windowSql("id", q, true);
-    const conditions = [...w.conditions];
+    const conditions = [NOT_SUSPENDED, ...w.conditions];
     const params = [...w.params];
     if (q.local && !q.remote) conditions.push("local = 1");
     if (q.remote && !q.local) conditions.push("local = 0");
@@ -159,7 +167,27 @@ export class TimelineObject extends DurableObject<Env> {
     const rows = this.sql
       .exec<SnapshotEntry>(`SELECT id, snapshot FROM entries ${whereClause(conditions)} ORDER BY ${w.orderBy} LIMIT ?`, ...params, q.limit)
       .toArray();
-    return newestFirst(rows, w.ascending);
+    return this.markLimited(newestFirst(rows, w.ascending));
+  }
+
+  /** Silenced authors' statuses say so (`account.limited`): the viewer's object shows them to followers only. */
+  private markLimited(entries: SnapshotEntry[]): SnapshotEntry[] {
+    const silenced = new Set(this.sql.exec<{ author_id: string }>("SELECT author_id FROM hidden_authors WHERE suspended = 0").toArray().map((r) => r.author_id));
+    if (silenced.size === 0) return entries;
+    return entries.map((e) => {
+      const s = JSON.parse(e.snapshot) as StatusRecord;
+      return silenced.has(s.account.id) ? { id: e.id, snapshot: JSON.stringify({ ...s, account: { ...s.account, limited: true } }) } : e;
+    });
+  }
+
+  /** A moderator suspended or silenced an author (or undid it): its entries are hidden, limited or shown again. */
+  async moderateAuthor(authorId: string, state: AuthorState): Promise<void> {
+    if (state) this.sql.exec("INSERT OR REPLACE INTO hidden_authors (author_id, suspended) VALUES (?, ?)", authorId, state === "suspended" ? 1 : 0);
+    else this.sql.exec("DELETE FROM hidden_authors WHERE author_id = ?", authorId);
+  }
+
+  private isHidden(authorId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM hidden_authors WHERE author_id = ?", authorId).toArray().length > 0;
   }
 
   async count(): Promise<number> {

@@ -56,7 +56,8 @@ async function createReport(c: Ctx): Promise<Response> {
     category,
     ruleIds,
     forwarded,
-  });
+    targetDomain: remote ? target.domain : null,
+  }, { reporter: toSnapshot(viewer.account), target });
   if (forwarded) await forwardReport(c, id, remote!, statusIds, comment);
   return json(serializeReport({ id, createdAt: new Date().toISOString(), category, comment, forwarded, statusIds, ruleIds }, target, c));
 }

@@ -11,7 +11,7 @@ import { cleanSearchText, dateBounds, matchExpressions, parseSearchQuery } from 
 import { normalizeTag } from "../../lib/status-text";
 import { parseOrFail } from "../../schemas/accounts";
 import { searchSchema, type SearchParams } from "../../schemas/search";
-import { toSnapshot, type AccountSnapshot, type StatusRecord } from "../../schemas/records";
+import { isListedAccount, toSnapshot, type AccountSnapshot, type StatusRecord } from "../../schemas/records";
 import { isOpenQuery, type StatusQuery } from "../../objects/search-index";
 import type { SearchInput, SearchResult, StatusSearch } from "../../objects/account/search";
 import type { AccountSearch } from "../../objects/account/graph-reads";
@@ -184,6 +184,6 @@ async function resolveLocalUrl(c: Ctx, q: string, caller: TokenAuth): Promise<Pi
   if (m[2]) return { resolvedAccount: null, resolvedStatuses: await fetchStatuses(c, [m[2]], caller.accountId) };
   const entry = await findLocalUsername(c.env, m[1]);
   const record = entry ? await accountStub(c.env, entry.id).get() : null;
-  const account: AccountSnapshot | null = record && record.approved ? toSnapshot(record) : null;
+  const account: AccountSnapshot | null = record && isListedAccount(record) ? toSnapshot(record) : null;
   return { resolvedAccount: account, resolvedStatuses: [] as StatusRecord[] };
 }

@@ -16,8 +16,8 @@ import { mediaRejectingHosts, withoutRefusedDomains, withoutRejectedMedia } from
  */
 
 /** Public and unlisted statuses among `snapshots`, as an anonymous reader sees them. */
-function renderPublicly(c: Ctx, snapshots: string[]): string[] {
-  return publicView(snapshots.map(parseStatusSnapshot)).map((s) => publicStatusJson(s, c));
+function renderPublicly(c: Ctx, snapshots: string[], context: ViewContext): string[] {
+  return publicView(snapshots.map(parseStatusSnapshot), context).map((s) => publicStatusJson(s, c));
 }
 
 /**
@@ -30,7 +30,7 @@ export async function viewJsonFor(c: Ctx, auth: TokenAuth | null, snapshots: str
   const { shown, rejectingMedia } = await moderated(c.env, snapshots, context === "public");
   const rendered = auth
     ? unwrap(await accountStub(c.env, auth.accountId).viewJson(auth.token, shown, context, originOf(c), scope))
-    : renderPublicly(c, shown);
+    : renderPublicly(c, shown, context);
   return rejectingMedia.size === 0 ? rendered : withoutRejectedMedia(rendered.map((json) => JSON.parse(json) as object), rejectingMedia).map((s) => JSON.stringify(s));
 }
 

@@ -1,5 +1,6 @@
-import { directoryStub } from "../../../core/stubs";
+import { accountStub, directoryStub } from "../../../core/stubs";
 import { domainPolicy } from "../../../core/domain-policy";
+import { toSnapshot } from "../../../schemas/records";
 import { locateStatusOwners } from "../../status-index/locate";
 import { asArray, idOf, localAccountByUri, localStatusIdOf, originOf, senderOf } from "./common";
 import { inboxHandlers } from "./registry";
@@ -32,6 +33,8 @@ inboxHandlers.register("Flag", async (ctx) => {
   if (!reporter) return;
   const comment = typeof ctx.activity.content === "string" ? ctx.activity.content.slice(0, COMMENT_MAX) : "";
   for (const accountId of accounts) {
+    const target = await accountStub(ctx.env, accountId).get();
+    const parties = target ? { reporter: reporter.account, target: toSnapshot(target) } : undefined;
     await directoryStub(ctx.env).addReport({
       activityId: ctx.activity.id,
       reporterId: reporter.id,
@@ -39,6 +42,6 @@ inboxHandlers.register("Flag", async (ctx) => {
       targetAccountId: accountId,
       statusIds: statusIds.filter((id) => owners.get(id)?.accountId === accountId && !owners.get(id)?.actorUri),
       comment,
-    });
+    }, parties);
   }
 });
