@@ -39,6 +39,10 @@ import { registerSuggestions } from "./api/suggestions";
 import { registerPublicPages } from "./api/public-pages";
 import { registerNotificationRequests } from "./api/notification-requests";
 import { registerReports } from "./api/reports";
+import { registerProfile } from "./api/profile";
+import { registerCollections } from "./api/collections";
+import { registerAnnualReports } from "./api/annual-reports";
+import { registerAbsentFeatures } from "./api/absent-features";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -84,5 +88,9 @@ export function buildRouter(): Router {
   registerSuggestions(router);
   registerPublicPages(router);
   registerReports(router);
+  registerProfile(router);
+  registerCollections(router);
+  registerAnnualReports(router);
+  registerAbsentFeatures(router);
   return router;
 }
