@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { api, bearer, jsonBody, registerUser, uniqueName } from "./helpers";
+import { expectSchema } from "./openapi";
+import { expectError, getJson, newUser, send } from "./status-helpers";
+import { inObject } from "./status-helpers";
+import { pixelsOf, pngWithMetadata, redCorner } from "./media-fixtures";
+
+describe("GET /api/v1/profile", () => {
+  it("shows the owner's editable values: raw note and fields, null images, the profile settings", async () => {
+    const user = await newUser("profile");
+    const patched = await send("PATCH", "/api/v1/accounts/update_credentials", user.token, {
+      display_name: "Prong Horn",
+      note: "Hello <b>world</b>\nline two",
+      fields_attributes: [{ name: "Site", value: "https://example.com" }],
+      attribution_domains: ["example.com"],
+    });
+    expect(patched.status).toBe(200);
+    const res = await getJson("/api/v1/profile", user.token);
+    expect(res.status).toBe(200);
+    expectSchema(res.body, "Profile");
+    expect(res.body).toMatchObject({
+      id: user.id,
+      display_name: "Prong Horn",
+      note: "Hello <b>world</b>\nline two",
+      fields: [{ name: "Site", value: "https://example.com", verified_at: null }],
+      avatar: null,
+      avatar_static: null,
+      header: null,
+      header_static: null,
+      avatar_description: "",
+      header_description: "",
+      locked: false,
+      bot: false,
+      discoverable: true,
+      indexable: true,
+      hide_collections: false,
+      show_media: true,
+      show_media_replies: true,
+      show_featured: true,
+      attribution_domains: ["example.com"],
+    });
+  });
+
+  it("needs a user token with profile, read or read:accounts", async () => {
+    const user = await newUser("profscope");
+    expectError(await getJson("/api/v1/profile"), 401);
+    for (const scopes of [["profile"], ["read:accounts"], ["read"]]) {
+      const token = (await registerUser(uniqueName("ps"), { scopes })).token;
+      expect((await getJson("/api/v1/profile", token)).status).toBe(200);
+    }
+    const writeOnly = (await registerUser(uniqueName("pw"), { scopes: ["write"] })).token;
+    expectError(await getJson("/api/v1/profile", writeOnly), 403);
+    expect(user.id).toBeTruthy();
+  });
+});
+
+describe("PATCH /api/v1/profile", () => {
+  it("updates the shared profile fields and the Profile-only settings, and answers the Profile", async () => {
+    const user = await newUser("patchprof");
+    const res = await send("PATCH", "/api/v1/profile", user.token, {
+      display_name: "New name",
+      note: "Bio",
+      locked: true,
+      show_media: false,
+      show_media_replies: "0",
+      show_featured: false,
+      avatar_description: "A pronghorn",
+      header_description: "A prairie",
+      fields_attributes: { "0": { name: "a", value: "b" }, "1": "undefined" },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expectSchema(res.body, "Profile");
+    expect(res.body).toMatchObject({
+      display_name: "New name",
+      note: "Bio",
+      locked: true,
+      show_media: false,
+      show_media_replies: false,
+      show_featured: false,
+      avatar_description: "A pronghorn",
+      header_description: "A prairie",
+      fields: [{ name: "a", value: "b" }],
+    });
+    // The same account as verify_credentials sees it: one profile, two views.
+    const account = await getJson("/api/v1/accounts/verify_credentials", user.token);
+    expect(account.body.display_name).toBe("New name");
+    expect(account.body.locked).toBe(true);
+    expect(account.body.note).toBe("<p>Bio</p>");
+    expect((await getJson("/api/v1/profile", user.token)).body.show_media).toBe(false);
+  });
+
+  it("stores an avatar from a multipart body; the Profile shows its URL", async () => {
+    const user = await newUser("profavatar");
+    const data = new FormData();
+    data.set("avatar", new File([await pngWithMetadata(pixelsOf(8, 8, redCorner(8, 8)))], "a.png", { type: "image/png" }));
+    data.set("avatar_description", "Red corner");
+    const res = await api("/api/v1/profile", { method: "PATCH", headers: bearer(user.token), body: data });
+    const body: any = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expectSchema(body, "Profile");
+    expect(body.avatar).toMatch(/^https:\/\//);
+    expect(body.avatar_description).toBe("Red corner");
+    expect(body.header).toBeNull();
+  });
+
+  it("refuses invalid values with Mastodon's 422 and changes nothing", async () => {
+    const user = await newUser("profbad");
+    const res = await send("PATCH", "/api/v1/profile", user.token, { display_name: "x".repeat(31), show_media: "perhaps", avatar_description: "d".repeat(1501) });
+    expectError(res, 422, /^Validation failed: /);
+    expect(Object.keys(res.body.details).sort()).toEqual(["avatar_description", "display_name", "show_media"]);
+    expect(res.body.details.display_name[0].error).toBe("ERR_TOO_LONG");
+    const after = await getJson("/api/v1/profile", user.token);
+    expect(after.body.display_name).toBe("");
+    expect(after.body.show_media).toBe(true);
+    const malformed = await api("/api/v1/profile", { method: "PATCH", headers: bearer(user.token, { "content-type": "application/json" }), body: "{" });
+    expect(malformed.status).toBe(400);
+  });
+
+  it("needs write:accounts", async () => {
+    const reader = (await registerUser(uniqueName("pr"), { scopes: ["read"] })).token;
+    expectError(await send("PATCH", "/api/v1/profile", reader, { display_name: "x" }), 403);
+    expect((await api("/api/v1/profile", jsonBody("PATCH", { display_name: "x" }))).status).toBe(401);
+  });
+
+  it("keeps Mastodon's defaults for the profile settings: every tab shown, no descriptions", async () => {
+    const user = await newUser("profold");
+    const columns = await inObject(user.id, (o) => o.sql.exec("SELECT show_media, show_featured, avatar_description FROM account").one());
+    expect(columns).toEqual({ show_media: 1, show_featured: 1, avatar_description: "" });
+  });
+});
