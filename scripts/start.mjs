@@ -33,6 +33,7 @@ const PASSED_THROUGH = [
   "MEDIA_ORIGIN",
   "SETUP_TOKEN",
   "RATE_LIMIT_FACTOR",
+  "ANNUAL_REPORT_YEAR",
 ];
 for (const name of PASSED_THROUGH) {
   if (process.env[name] !== undefined) args.push("--var", `${name}:${process.env[name]}`);

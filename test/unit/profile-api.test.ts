@@ -1,8 +1,12 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { migrate } from "../../objects/migrations";
+import { ACCOUNT_MIGRATIONS } from "../../objects/account/schema";
+import { clientSurfaceSchema } from "../../objects/account/client-surface-schema";
+import type { AccountObject } from "../../objects/account/account-object";
 import { api, bearer, jsonBody, registerUser, uniqueName } from "./helpers";
 import { expectSchema } from "./openapi";
 import { expectError, getJson, newUser, send } from "./status-helpers";
-import { inObject } from "./status-helpers";
 import { pixelsOf, pngWithMetadata, redCorner } from "./media-fixtures";
 
 describe("GET /api/v1/profile", () => {
@@ -11,7 +15,7 @@ describe("GET /api/v1/profile", () => {
     const patched = await send("PATCH", "/api/v1/accounts/update_credentials", user.token, {
       display_name: "Prong Horn",
       note: "Hello <b>world</b>\nline two",
-      fields_attributes: [{ name: "Site", value: "https://example.com" }],
+      fields_attributes: [{ name: "Home", value: "the prairie" }],
       attribution_domains: ["example.com"],
     });
     expect(patched.status).toBe(200);
@@ -22,7 +26,7 @@ describe("GET /api/v1/profile", () => {
       id: user.id,
       display_name: "Prong Horn",
       note: "Hello <b>world</b>\nline two",
-      fields: [{ name: "Site", value: "https://example.com", verified_at: null }],
+      fields: [{ name: "Home", value: "the prairie", verified_at: null }],
       avatar: null,
       avatar_static: null,
       header: null,
@@ -122,9 +126,24 @@ describe("PATCH /api/v1/profile", () => {
     expect((await api("/api/v1/profile", jsonBody("PATCH", { display_name: "x" }))).status).toBe(401);
   });
 
-  it("keeps Mastodon's defaults for the profile settings: every tab shown, no descriptions", async () => {
-    const user = await newUser("profold");
-    const columns = await inObject(user.id, (o) => o.sql.exec("SELECT show_media, show_featured, avatar_description FROM account").one());
-    expect(columns).toEqual({ show_media: 1, show_featured: 1, avatar_description: "" });
+  it("an account object from before the profile settings gains Mastodon's defaults, its profile intact", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.newUniqueId());
+    await runInDurableObject(stub, async (_instance: AccountObject, state) => {
+      const sql = state.storage.sql;
+      const tables = () => sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray();
+      for (const { name } of tables()) sql.exec(`DROP TABLE IF EXISTS "${name}"`);
+      migrate(state.storage, ACCOUNT_MIGRATIONS.slice(0, ACCOUNT_MIGRATIONS.indexOf(clientSurfaceSchema)));
+      sql.exec("INSERT INTO account (id, username, email, display_name, created_at) VALUES ('1', 'old', 'old@example.com', 'Old', '2025-01-01T00:00:00Z')");
+      migrate(state.storage, ACCOUNT_MIGRATIONS);
+      expect(sql.exec("SELECT display_name, show_media, show_media_replies, show_featured, avatar_description, header_description FROM account").one()).toEqual({
+        display_name: "Old",
+        show_media: 1,
+        show_media_replies: 1,
+        show_featured: 1,
+        avatar_description: "",
+        header_description: "",
+      });
+      expect(tables().map((t) => t.name)).toEqual(expect.arrayContaining(["collections", "collection_items", "featured_in", "annual_reports", "annual_report_requests"]));
+    });
   });
 });
