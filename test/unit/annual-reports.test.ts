@@ -31,7 +31,7 @@ describe("annual reports", () => {
     expectError(await getJson(`/api/v1/annual_reports/${YEAR}`, me.token), 404);
 
     const started = await call("POST", `/api/v1/annual_reports/${YEAR}/generate`, me.token);
-    expect(started.status).toBe(202);
+    expect(started).toMatchObject({ status: 202, body: {} });
     const id = /^id="([^"]+)", retry=2$/.exec(started.refresh ?? "")?.[1];
     expect(id).toBeTruthy();
     const generating = await call("GET", `/api/v1/annual_reports/${YEAR}/state`, me.token);

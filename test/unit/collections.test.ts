@@ -35,6 +35,7 @@ describe("featured collections", () => {
     expect(updated.status).toBe(200);
     expectSchema(updated.body.collection, "Collection");
     expect(updated.body.collection).toMatchObject({ name: "Renamed", discoverable: false, tag: null, items: [] });
+    expect((await send("PUT", `/api/v1/collections/${id}`, me.token, { sensitive: true })).body.collection).toMatchObject({ name: "Renamed", sensitive: true });
 
     const added = await send("POST", `/api/v1/collections/${id}/items`, me.token, { account_id: x.id });
     expect(added.status, JSON.stringify(added.body)).toBe(200);

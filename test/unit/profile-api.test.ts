@@ -91,6 +91,10 @@ describe("PATCH /api/v1/profile", () => {
     expect(account.body.locked).toBe(true);
     expect(account.body.note).toBe("<p>Bio</p>");
     expect((await getJson("/api/v1/profile", user.token)).body.show_media).toBe(false);
+    // Rails routes PUT to the same action (masto sends PUT).
+    const put = await send("PUT", "/api/v1/profile", user.token, { show_media: true });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ show_media: true, display_name: "New name" });
   });
 
   it("stores an avatar from a multipart body; the Profile shows its URL", async () => {

@@ -62,7 +62,9 @@ async function generate(c: Ctx): Promise<Response> {
   const year = yearOf(c);
   const { accountId, result } = await run(c, { op: "generate", year, campaign: campaign(c) });
   if ((result as { started: boolean | null }).started === null) return json({});
-  return new Response(null, { status: 202, headers: refreshHeader(accountId, year) });
+  // Mastodon's `head 202` has an empty body typed as JSON, which JSON clients (masto) fail to
+  // parse; `{}` reads the same to every client.
+  return json({}, { status: 202, headers: refreshHeader(accountId, year) });
 }
 
 async function read(c: Ctx): Promise<Response> {

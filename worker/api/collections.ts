@@ -20,7 +20,10 @@ import { remoteActorUriOf } from "../../objects/federation/account-owners";
 export function registerCollections(router: Router): void {
   router.post("/api/v1/collections", create);
   router.get("/api/v1/collections/:id", show);
-  router.patch("/api/v1/collections/:id", (c) => ownerOp(c, "id", async () => ({ op: "update", id: c.route.id, input: parseOrFail(updateCollectionSchema, await c.params()) })));
+  // Rails routes PUT to update as well; masto sends it.
+  for (const method of ["patch", "put"] as const) {
+    router[method]("/api/v1/collections/:id", (c) => ownerOp(c, "id", async () => ({ op: "update", id: c.route.id, input: parseOrFail(updateCollectionSchema, await c.params()) })));
+  }
   router.delete("/api/v1/collections/:id", (c) => ownerOp(c, "id", async () => ({ op: "delete", id: c.route.id })));
   router.post("/api/v1/collections/:collection_id/items", (c) => ownerOp(c, "collection_id", addItemOp(c)));
   router.delete("/api/v1/collections/:collection_id/items/:id", (c) =>

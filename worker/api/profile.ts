@@ -16,6 +16,8 @@ import { applyProfileUpdate } from "./credentials";
 export function registerProfile(router: Router): void {
   router.get("/api/v1/profile", showProfile);
   router.patch("/api/v1/profile", updateProfile);
+  // Rails routes PUT to the same action; masto sends it.
+  router.put("/api/v1/profile", updateProfile);
 }
 
 async function showProfile(c: Ctx): Promise<Response> {
