@@ -108,6 +108,16 @@ describe("featured collections", () => {
     expect((await getJson(`/api/v1/accounts/${star.id}/in_collections`, star.token)).body.collections).toEqual([]);
   });
 
+  it("shows a featured account's profile as it is now, not as it was when added", async () => {
+    const [me, star] = [await newUser("fresh"), await newUser("renamed")];
+    const id = (await create(me.token, { name: "Fresh", account_ids: [star.id] })).body.collection.id;
+    await runJobs(me.id);
+    expect((await send("PATCH", "/api/v1/accounts/update_credentials", star.token, { display_name: "New Star" })).status).toBe(200);
+    await runJobs(star.id, 3);
+    const shown = await getJson(`/api/v1/collections/${id}`);
+    expect(shown.body.accounts.find((a: any) => a.id === star.id).display_name).toBe("New Star");
+  });
+
   it("checks tokens and scopes; reads need none", async () => {
     const me = await newUser("scopes");
     const reader = (await registerUser(uniqueName("reader"), { scopes: ["read"] })).token;
