@@ -97,6 +97,8 @@ describe("featured collections", () => {
     expect(mine.body.collections.map((x: any) => x.id)).toEqual([c.id]);
     expectSchema(mine.body.collections[0], "Collection");
     expectError(await getJson(`/api/v1/accounts/${star.id}/in_collections`, stranger.token), 403);
+    expectError(await getJson(`/api/v1/accounts/999999999/in_collections`, stranger.token), 404);
+    expectError(await getJson(`/api/v1/accounts/${star.id}/in_collections`), 401);
 
     const itemId = c.items[0].id;
     expectError(await send("POST", `/api/v1/collections/${c.id}/items/${itemId}/revoke`, stranger.token), 403);

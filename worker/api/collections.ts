@@ -94,11 +94,15 @@ async function accountCollections(c: Ctx): Promise<Response> {
   return pagedByOffset(c, await stub.collectionsOf(caller?.viewer.account.id ?? null, page), page);
 }
 
-/** Only one's own: Mastodon answers 403 for anyone else's. */
+/** Only one's own: Mastodon answers 403 for another known account, 404 for an unknown one. */
 async function inCollections(c: Ctx): Promise<Response> {
   const id = routeId(c, "account_id");
   const { token, stub, accountId } = await userObject(c, "read:collections");
-  if (id !== accountId) throw new ApiError(403, "This action is not allowed");
+  if (id !== accountId) {
+    unwrap(await stub.authorize(token, "read:collections"));
+    const known = (await remoteActorUriOf(c.env, id)) !== null || (await accountStub(c.env, id).get()) !== null;
+    throw known ? new ApiError(403, "This action is not allowed") : notFound();
+  }
   const page = parseOrFail(collectionPageSchema, await c.params());
   return pagedByOffset(c, unwrap(await stub.inCollections(token, page)), page);
 }
