@@ -138,11 +138,11 @@ async function addItem(host: AccountHost, id: string, accountId: string): Promis
   const target = await featureable(host, accountId);
   if (!target.ok) return target;
   const items = itemRows(host.sql, [id]);
-  if (items.some((i) => i.account_id === accountId && isShown(i.state, true))) return fail(422, "Validation failed: Account has already been taken");
+  // A revoked item stays: an account that took itself out is not added back.
+  if (items.some((i) => i.account_id === accountId)) return fail(422, "Validation failed: Account has already been taken");
   if (items.filter((i) => isShown(i.state, true)).length >= COLLECTION_MAX_ITEMS) return tooManyItems();
   const now = new Date().toISOString();
   const item = host.storage.transactionSync(() => {
-    host.sql.exec("DELETE FROM collection_items WHERE collection_id = ? AND account_id = ?", id, accountId);
     host.sql.exec("UPDATE collections SET updated_at = ? WHERE id = ?", now, id);
     return insertItem(host, id, target.value, now);
   });

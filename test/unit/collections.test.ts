@@ -108,6 +108,8 @@ describe("featured collections", () => {
     expect(after.body.collection.items).toEqual([]);
     expect(after.body.collection.item_count).toBe(0);
     expect((await getJson(`/api/v1/accounts/${star.id}/in_collections`, star.token)).body.collections).toEqual([]);
+    // Having taken itself out, it is not added back.
+    expectError(await send("POST", `/api/v1/collections/${c.id}/items`, me.token, { account_id: star.id }), 422, /taken/);
   });
 
   it("shows a featured account's profile as it is now, not as it was when added", async () => {
