@@ -1,5 +1,5 @@
 import { snowflakeFloor, snowflakeTime } from "../../lib/ids";
-import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
+import type { AccountSnapshot } from "../../schemas/records";
 
 /**
  * An annual report ("Wrapstodon") computed from this account's own rows for one year, as
@@ -30,9 +30,9 @@ export interface AnnualReportData {
   top_hashtags: { name: string; count: number }[];
 }
 
+/** One status of the year, with only what the report needs from its snapshot (no parsing). */
 interface YearRow extends Record<string, SqlStorageValue> {
   id: string;
-  snapshot: string;
   visibility: string;
   reblog_of_id: string | null;
   in_reply_to_id: string | null;
@@ -40,6 +40,9 @@ interface YearRow extends Record<string, SqlStorageValue> {
   replies_count: number;
   reblogs_count: number;
   favourites_count: number;
+  has_poll: number;
+  app: string | null;
+  boosted_account_id: string | null;
 }
 
 /** The snowflake bounds of a calendar year (UTC), inclusive. */
@@ -53,35 +56,53 @@ export function computeAnnualReport(sql: SqlStorage, me: string, year: number): 
   const [lo, hi] = yearBounds(year);
   const rows = sql
     .exec<YearRow>(
-      `SELECT id, snapshot, visibility, reblog_of_id, in_reply_to_id, in_reply_to_account_id, replies_count, reblogs_count, favourites_count
+      `SELECT id, visibility, reblog_of_id, in_reply_to_id, in_reply_to_account_id, replies_count, reblogs_count, favourites_count,
+         json_extract(snapshot, '$.poll') IS NOT NULL AS has_poll, json_extract(snapshot, '$.application.name') AS app,
+         json_extract(snapshot, '$.reblog.account.id') AS boosted_account_id
        FROM statuses WHERE CAST(id AS INTEGER) BETWEEN ? AND ?`,
       lo,
       hi,
     )
     .toArray();
-  const records = rows.map((r) => JSON.parse(r.snapshot) as StatusRecord);
   const reblogs = rows.filter((r) => r.reblog_of_id !== null);
   const replies = rows.filter((r) => r.in_reply_to_id !== null && r.in_reply_to_account_id !== me && r.reblog_of_id === null);
   const standalone = rows.filter((r) => r.in_reply_to_id === null && r.reblog_of_id === null);
-  const polls = records.filter((s) => s.poll !== null && s.reblog === null).length;
-  const boosted = records.flatMap((s) => (s.reblog ? [s.reblog.account] : []));
+  const own = rows.filter((r) => r.reblog_of_id === null);
+  const polls = own.filter((r) => r.has_poll === 1).length;
   const interacted = topCounts(replies.map((r) => r.in_reply_to_account_id!), TOP_ACCOUNTS);
-  const mostReblogged = topCounts(boosted.map((a) => a.id), TOP_ACCOUNTS);
+  const mostReblogged = topCounts(reblogs.flatMap((r) => (r.boosted_account_id ? [r.boosted_account_id] : [])), TOP_ACCOUNTS);
   const data: AnnualReportData = {
     archetype: archetypeOf(standalone.length, replies.length, reblogs.length, polls),
     type_distribution: { total: rows.length, reblogs: reblogs.length, replies: replies.length, standalone: standalone.length },
     top_statuses: topStatuses(rows),
-    most_used_apps: topCounts(records.flatMap((s) => (s.reblog === null && s.application ? [s.application.name] : [])), TOP_APPS).map(([name, count]) => ({ name, count })),
+    most_used_apps: topCounts(own.flatMap((r) => (r.app ? [r.app] : [])), TOP_APPS).map(([name, count]) => ({ name, count })),
     commonly_interacted_with_accounts: interacted.map(([account_id, count]) => ({ account_id, count })),
     most_reblogged_accounts: mostReblogged.map(([account_id, count]) => ({ account_id, count })),
     time_series: timeSeries(sql, rows, lo, hi),
     top_hashtags: topHashtags(sql, lo, hi),
   };
   const accountIds = [...new Set([...interacted, ...mostReblogged].map(([id]) => id))];
-  return { data, accountIds, known: boosted };
+  return { data, accountIds, known: boostedAccounts(sql, mostReblogged.map(([id]) => id), lo, hi) };
 }
 
-function archetypeOf(standalone: number, replies: number, reblogs: number, polls: number): Archetype {
+/** The copy of each boosted account that its boosts carry (newest), so it need not be fetched. */
+function boostedAccounts(sql: SqlStorage, ids: string[], lo: string, hi: string): AccountSnapshot[] {
+  return ids.flatMap((id) => {
+    const row = sql
+      .exec<{ account: string }>(
+        `SELECT json_extract(snapshot, '$.reblog.account') AS account FROM statuses
+         WHERE reblog_of_id IS NOT NULL AND CAST(id AS INTEGER) BETWEEN ? AND ? AND json_extract(snapshot, '$.reblog.account.id') = ?
+         ORDER BY CAST(id AS INTEGER) DESC LIMIT 1`,
+        lo,
+        hi,
+        id,
+      )
+      .toArray()[0];
+    return row ? [JSON.parse(row.account) as AccountSnapshot] : [];
+  });
+}
+
+export function archetypeOf(standalone: number, replies: number, reblogs: number, polls: number): Archetype {
   if (standalone + replies + reblogs < AVERAGE_PER_YEAR) return "lurker";
   if (reblogs > standalone * SCORE_MULTIPLIER) return "booster";
   if (polls > standalone * SCORE_REDUCER) return "pollster";

@@ -3,6 +3,7 @@ import { bearer, fetchWithEnv, registerUser, uniqueName } from "./helpers";
 import { expectSchema } from "./openapi";
 import { expectError, getJson, newUser, post, runJobs, send } from "./status-helpers";
 import { campaignYear } from "../../objects/account/annual-reports";
+import { archetypeOf } from "../../objects/account/annual-report-data";
 
 const YEAR = new Date().getUTCFullYear();
 const CAMPAIGN = { ANNUAL_REPORT_YEAR: String(YEAR) };
@@ -99,6 +100,14 @@ describe("annual reports", () => {
     expect(campaignYear(Date.UTC(2026, 0, 1), "")).toBeNull();
     expect(campaignYear(Date.UTC(2026, 5, 1), "2025")).toBe(2025);
     expect(campaignYear(Date.UTC(2025, 11, 20), "off")).toBeNull();
+  });
+
+  it("picks the archetype with Mastodon's thresholds (standalone, replies, boosts, polls)", () => {
+    expect(archetypeOf(50, 30, 30, 0)).toBe("lurker");
+    expect(archetypeOf(30, 10, 80, 0)).toBe("booster");
+    expect(archetypeOf(100, 10, 10, 11)).toBe("pollster");
+    expect(archetypeOf(30, 70, 20, 0)).toBe("replier");
+    expect(archetypeOf(100, 10, 10, 5)).toBe("oracle");
   });
 
   it("needs a user token with read:accounts, or write:accounts to generate and read", async () => {
