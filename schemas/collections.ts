@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boolish, intish, stringList } from "./coerce";
+import { boolish, stringList } from "./coerce";
 import type { AccountSnapshot } from "./records";
 
 /**
@@ -55,10 +55,17 @@ export const updateCollectionSchema = z.object({ name: name.optional(), ...colle
 export type CollectionInput = z.output<typeof updateCollectionSchema>;
 export type NewCollection = z.output<typeof createCollectionSchema>;
 
-/** `limit` 40 by default, at most 80; `offset` from 0. */
+/** As Rails' `to_i`: the leading integer of a value, else `fallback`. */
+const leadingInt = (fallback: number) =>
+  z.unknown().optional().transform((v) => {
+    const m = /^\s*(-?\d{1,15})/.exec(typeof v === "number" ? String(Math.trunc(v)) : typeof v === "string" ? v : "");
+    return m ? Number(m[1]) : fallback;
+  });
+
+/** `limit` 40 by default, at most 80; `offset` from 0. Unreadable values fall back, as Mastodon's `to_i` does. */
 export const collectionPageSchema = z.object({
-  limit: z.preprocess((v) => (v === undefined || v === null || v === "" ? 40 : v), intish).transform((v) => Math.min(Math.max(v, 1), 80)),
-  offset: z.preprocess((v) => (v === undefined || v === null || v === "" ? 0 : v), intish).transform((v) => Math.max(v, 0)),
+  limit: leadingInt(40).transform((v) => Math.min(Math.max(v, 1), 80)),
+  offset: leadingInt(0).transform((v) => Math.max(v, 0)),
 });
 export type OffsetPage = z.output<typeof collectionPageSchema>;
 

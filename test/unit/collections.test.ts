@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { expectSchema } from "./openapi";
-import { registerUser, uniqueName } from "./helpers";
+import { api, bearer, registerUser, uniqueName } from "./helpers";
 import { expectError, getJson, inObject, newUser, runJobs, send } from "./status-helpers";
 
 const create = (token: string | null, body: Record<string, unknown>) => send("POST", "/api/v1/collections", token, body);
@@ -143,5 +143,34 @@ describe("featured collections", () => {
     const second = await getJson(`/api/v1/accounts/${me.id}/collections?limit=2&offset=2`);
     expect(second.body.collections.map((c: any) => c.name)).toEqual(["one"]);
     expect(second.link).toContain('rel="prev"');
+  });
+
+  it("answers bad input with a Mastodon-shaped 4xx and writes nothing", async () => {
+    const me = await newUser("badinput");
+    const c = (await create(me.token, { name: "x" })).body.collection;
+    const cases: [string, string, string | null, number][] = [
+      ["POST", "/api/v1/collections", '{"name":5}', 422],
+      ["POST", "/api/v1/collections", '{"name":"a","account_ids":[1,2]}', 422],
+      ["POST", "/api/v1/collections", '{"name":"a","account_ids":"123"}', 404],
+      ["POST", "/api/v1/collections", '{"name":"a","sensitive":"maybe","tag_name":"#a b"}', 422],
+      ["POST", "/api/v1/collections", "{", 400],
+      ["POST", "/api/v1/collections", "[]", 400],
+      ["PATCH", `/api/v1/collections/${c.id}`, '{"language":5,"name":null}', 422],
+      ["POST", `/api/v1/collections/${c.id}/items`, '{"account_id":["1"]}', 404],
+      ["POST", `/api/v1/collections/${c.id}/items`, '{"account_id":"abc"}', 404],
+      ["DELETE", `/api/v1/collections/${c.id}/items/abc`, null, 404],
+      ["POST", "/api/v1/collections/99999999999999999999/items/1/revoke", null, 404],
+    ];
+    for (const [method, path, body, status] of cases) {
+      const res = await api(path, { method, headers: bearer(me.token, body ? { "content-type": "application/json" } : {}), body });
+      const json: any = await res.json();
+      expect(res.status, `${method} ${path} ${body}: ${JSON.stringify(json)}`).toBe(status);
+      expect(typeof json.error).toBe("string");
+    }
+    expect(await inObject(me.id, (o) => o.sql.exec("SELECT count(*) AS n FROM collections").one().n)).toBe(1);
+    // Paging values read as Rails' to_i: unreadable ones fall back, big ones are clamped.
+    for (const query of ["limit=abc&offset=-5", "limit=100000000000000000000", "offset=x"]) {
+      expect((await getJson(`/api/v1/accounts/${me.id}/collections?${query}`)).body.collections).toHaveLength(1);
+    }
   });
 });
