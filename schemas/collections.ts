@@ -90,6 +90,8 @@ export interface CollectionRecord {
   tag_name: string | null;
   created_at: string;
   updated_at: string;
+  /** Accepted items, whoever reads. */
+  item_count: number;
   /** The items this reader may see: the owner sees pending ones too, others accepted ones. */
   items: CollectionItemRecord[];
 }

@@ -8,7 +8,7 @@ export function serializeCollectionItem(item: CollectionItemRecord) {
   return { id: item.id, state: item.state, created_at: item.created_at, ...(shown ? { account_id: item.account_id } : {}) };
 }
 
-/** Collection entity (Mastodon 4.6): `item_count` counts accepted items. */
+/** Collection entity (Mastodon 4.6). */
 export function serializeCollection(c: CollectionRecord, o: Origin) {
   return {
     id: c.id,
@@ -21,7 +21,7 @@ export function serializeCollection(c: CollectionRecord, o: Origin) {
     local: true,
     sensitive: c.sensitive,
     discoverable: c.discoverable,
-    item_count: c.items.filter((i) => i.state === "accepted").length,
+    item_count: c.item_count,
     created_at: c.created_at,
     updated_at: c.updated_at,
     tag: c.tag_name ? { name: c.tag_name, url: tagUrl(o, c.tag_name) } : null,

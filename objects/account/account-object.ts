@@ -346,6 +346,10 @@ export class AccountObject extends AccountPeerCalls {
   inCollections(token: string, page: OffsetPage) {
     return this.withViewer(token, "read:collections", async () => ok(await collections.inCollections(this, page)));
   }
+  /** Which of `ids` this account blocks: collections hide those items from it, as Mastodon's. */
+  blockingAmong(token: string, ids: string[]) {
+    return this.withViewer(token, null, () => ok(collections.blockingAmong(this.sql, ids)));
+  }
   annualReports(token: string, op: AnnualReportOp) {
     const scope = op.op === "generate" || op.op === "read" ? "write:accounts" : op.op === "refresh" ? "read" : "read:accounts";
     return this.withViewer(token, scope, (v) => runAnnualReportOp(this, v.account.id, op));

@@ -222,6 +222,7 @@ function toRecord(host: AccountHost, row: CollectionRow, items: ItemRow[], viewe
     tag_name: row.tag_name,
     created_at: row.created_at,
     updated_at: row.updated_at,
+    item_count: items.filter((i) => i.collection_id === row.id && i.state === "accepted").length,
     items: items
       .filter((i) => i.collection_id === row.id && isShown(i.state, owner))
       .map((i) => ({ id: i.id, account_id: i.account_id, state: i.state as CollectionItemState, created_at: i.created_at, account: JSON.parse(i.snapshot) as AccountSnapshot })),
@@ -296,4 +297,9 @@ export async function inCollections(host: AccountHost, page: OffsetPage): Promis
   );
   const byId = new Map(found.flat().map((c) => [c.id, c]));
   return rows.flatMap((r) => (byId.has(r.collection_id) ? [byId.get(r.collection_id)!] : []));
+}
+
+/** The accounts among `ids` that this account blocks. */
+export function blockingAmong(sql: SqlStorage, ids: string[]): string[] {
+  return selectIn<{ account_id: string }>(sql, (p) => `SELECT account_id FROM blocks WHERE account_id IN (${p})`, [...new Set(ids)]).map((r) => r.account_id);
 }

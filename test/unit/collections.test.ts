@@ -88,6 +88,19 @@ describe("featured collections", () => {
     expect((await getJson(`/api/v1/accounts/${me.id}/collections`, blocked.token)).body).toEqual({ collections: [] });
   });
 
+  it("leaves out, for a reader, the items whose account that reader blocks (the count stays)", async () => {
+    const [me, reader, a, b] = [await newUser("curator2"), await newUser("reader"), await newUser("shown"), await newUser("hidden")];
+    const id = (await create(me.token, { name: "Two", account_ids: [a.id, b.id] })).body.collection.id;
+    expect((await send("POST", `/api/v1/accounts/${b.id}/block`, reader.token)).status).toBe(200);
+    const shown = await getJson(`/api/v1/collections/${id}`, reader.token);
+    expect(shown.body.collection.items.map((i: any) => i.account_id)).toEqual([a.id]);
+    expect(shown.body.collection.item_count).toBe(2);
+    expect(shown.body.accounts.map((x: any) => x.id)).not.toContain(b.id);
+    const listed = await getJson(`/api/v1/accounts/${me.id}/collections`, reader.token);
+    expect(listed.body.collections[0].items.map((i: any) => i.account_id)).toEqual([a.id]);
+    expect((await getJson(`/api/v1/collections/${id}`)).body.collection.items).toHaveLength(2);
+  });
+
   it("lets a featured account list where it is featured and revoke it", async () => {
     const [me, star, stranger] = [await newUser("curates"), await newUser("star"), await newUser("stranger")];
     const c = (await create(me.token, { name: "Stars", account_ids: [star.id] })).body.collection;

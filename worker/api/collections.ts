@@ -53,7 +53,16 @@ async function show(c: Ctx): Promise<Response> {
   const caller = await optionalUser(c, "read:collections");
   const owner = await ownerOf(c, c.route.id);
   const found = unwrap(await accountStub(c.env, owner).collectionFor(c.route.id, caller?.viewer.account.id ?? null));
-  return json(serializeCollectionWithAccounts(found, c));
+  const [shown] = await withoutBlocked(c, caller, [found]);
+  return json(serializeCollectionWithAccounts(shown, c));
+}
+
+/** Items whose account the reader blocks are left out, as Mastodon's (`item_count` stays). */
+async function withoutBlocked(c: Ctx, caller: { viewer: { account: { id: string } }; token: string } | null, found: CollectionRecord[]): Promise<CollectionRecord[]> {
+  const ids = found.flatMap((x) => x.items.map((i) => i.account_id));
+  if (!caller || ids.length === 0) return found;
+  const blocked = new Set(unwrap(await accountStub(c.env, caller.viewer.account.id).blockingAmong(caller.token, ids)));
+  return blocked.size ? found.map((x) => ({ ...x, items: x.items.filter((i) => !blocked.has(i.account_id)) })) : found;
 }
 
 /** A write to a collection: unknown → 404, someone else's → 403, then the owner's object does it. */
@@ -91,7 +100,7 @@ async function accountCollections(c: Ctx): Promise<Response> {
   if (await remoteActorUriOf(c.env, id)) return pagedByOffset(c, [], page);
   const stub = accountStub(c.env, id);
   if (!(await stub.get())) throw notFound();
-  return pagedByOffset(c, await stub.collectionsOf(caller?.viewer.account.id ?? null, page), page);
+  return pagedByOffset(c, await withoutBlocked(c, caller, await stub.collectionsOf(caller?.viewer.account.id ?? null, page)), page);
 }
 
 /** Only one's own: Mastodon answers 403 for another known account, 404 for an unknown one. */
@@ -104,7 +113,7 @@ async function inCollections(c: Ctx): Promise<Response> {
     throw known ? new ApiError(403, "This action is not allowed") : notFound();
   }
   const page = parseOrFail(collectionPageSchema, await c.params());
-  return pagedByOffset(c, unwrap(await stub.inCollections(token, page)), page);
+  return pagedByOffset(c, await withoutBlocked(c, { viewer: { account: { id: accountId } }, token }, unwrap(await stub.inCollections(token, page))), page);
 }
 
 /** `{"collections": [...]}` with Mastodon's offset `Link` (next while a page is full, prev after the first). */
