@@ -117,6 +117,9 @@ describe("PATCH /api/v1/profile", () => {
     expectError(res, 422, /^Validation failed: /);
     expect(Object.keys(res.body.details).sort()).toEqual(["avatar_description", "display_name", "show_media"]);
     expect(res.body.details.display_name[0].error).toBe("ERR_TOO_LONG");
+    // The limits refused are the ones the instance advertises.
+    const accounts = (await getJson("/api/v2/instance")).body.configuration.accounts;
+    expect(accounts).toMatchObject({ max_display_name_length: 30, max_avatar_description_length: 1500, max_header_description_length: 1500 });
     const after = await getJson("/api/v1/profile", user.token);
     expect(after.body.display_name).toBe("");
     expect(after.body.show_media).toBe(true);
