@@ -139,6 +139,8 @@ describe("featured collections", () => {
     const me = await newUser("scopes");
     const reader = (await registerUser(uniqueName("reader"), { scopes: ["read"] })).token;
     expectError(await create(null, { name: "x" }), 401);
+    expectError(await create(null, { name: 5 }), 401);
+    expectError(await create(reader, { name: 5 }), 403);
     expectError(await create(reader, { name: "x" }), 403);
     const granular = (await registerUser(uniqueName("granular"), { scopes: ["write:collections", "read:collections"] })).token;
     expect((await create(granular, { name: "Granular" })).status).toBe(200);

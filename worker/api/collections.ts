@@ -35,9 +35,10 @@ export function registerCollections(router: Router): void {
 }
 
 async function create(c: Ctx): Promise<Response> {
-  const { token, stub } = await userObject(c, "write:collections");
+  // Authenticated before the body is judged: a bad token is a 401 whatever it sends.
+  const { viewer, token } = await requireUser(c, "write:collections");
   const input = parseOrFail(createCollectionSchema, await c.params());
-  const result = unwrap(await stub.collections(token, { op: "create", input }));
+  const result = unwrap(await accountStub(c.env, viewer.account.id).collections(token, { op: "create", input }));
   return json({ collection: serializeCollection((result as { collection: CollectionRecord }).collection, c) });
 }
 
