@@ -45,6 +45,8 @@ interface Env {
   SETUP_TOKEN?: string;
   /** Multiplies the API rate limits (default 1: Mastodon's). */
   RATE_LIMIT_FACTOR?: string;
+  /** Annual reports: the year whose report may be generated ("" = Mastodon's 10–31 December campaign; "off" = none). */
+  ANNUAL_REPORT_YEAR?: string;
   /** Test-only binding: the Mastodon OpenAPI document as a string (absent without ../shared). */
   OPENAPI_SPEC?: string;
 }

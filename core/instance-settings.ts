@@ -1,7 +1,7 @@
 import { version as packageVersion } from "../package.json";
 import { MEDIA_LIMITS as MEDIA_LIBRARY_LIMITS } from "../lib/media/limits";
 import { escapeHtml } from "../lib/text";
-import { DISPLAY_NAME_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX, MAX_FIELDS, NOTE_MAX } from "../schemas/accounts";
+import { DISPLAY_NAME_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX, IMAGE_DESCRIPTION_MAX, MAX_FIELDS, NOTE_MAX } from "../schemas/accounts";
 
 /**
  * Instance configuration: the one place that reads it from env vars, plus the limits the
@@ -160,6 +160,8 @@ export const ACCOUNT_LIMITS = {
   profile_field_value_limit: FIELD_VALUE_MAX,
   max_display_name_length: DISPLAY_NAME_MAX,
   max_note_length: NOTE_MAX,
+  max_avatar_description_length: IMAGE_DESCRIPTION_MAX,
+  max_header_description_length: IMAGE_DESCRIPTION_MAX,
 };
 
 export const STATUS_LIMITS = {

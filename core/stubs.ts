@@ -9,6 +9,9 @@ export const rateLimitStub = (env: Env, key: string) => env.RATE_LIMIT.get(env.R
 /** Status id → owning account, in 16 shards keyed by the id's low bits (random, so uniform). */
 export const statusIndexStub = (env: Env, statusId: string) =>
   env.STATUS_INDEX.get(env.STATUS_INDEX.idFromName(`status-index:${BigInt(statusId) % 16n}`));
+/** Featured collection id → owning account: the same index class, its own 16 shards. */
+export const collectionIndexStub = (env: Env, collectionId: string) =>
+  env.STATUS_INDEX.get(env.STATUS_INDEX.idFromName(`collection-index:${BigInt(collectionId) % 16n}`));
 /** ActivityPub id of a remote status → its local id, in 16 shards keyed by a hash of the URI. */
 export const statusUriIndexStub = (env: Env, uri: string) => env.STATUS_INDEX.get(env.STATUS_INDEX.idFromName(`status-uris:${shardOf(uri, 16)}`));
 export const threadStub = (env: Env, conversationId: string) => env.THREAD.get(env.THREAD.idFromName(`thread:${conversationId}`));

@@ -147,17 +147,36 @@ const attributionDomainsSchema = z.preprocess(
     .transform((list) => [...new Set(list)]),
 );
 
+/** The profile fields both `update_credentials` and `PATCH /api/v1/profile` take. */
+const profileShape = {
+  display_name: clearableText(DISPLAY_NAME_MAX).optional(),
+  note: clearableText(NOTE_MAX).optional(),
+  fields_attributes: fieldsAttributesSchema.optional(),
+  locked: boolish.optional(),
+  bot: boolish.optional(),
+  discoverable: boolish.optional(),
+  indexable: boolish.optional(),
+  hide_collections: boolish.optional(),
+  attribution_domains: attributionDomainsSchema.optional(),
+};
+
+type ProfileShape = z.output<z.ZodObject<typeof profileShape>>;
+
+const commonUpdate = (p: ProfileShape): ProfileUpdate => ({
+  display_name: p.display_name,
+  note: p.note,
+  fields: p.fields_attributes,
+  locked: p.locked,
+  bot: p.bot,
+  discoverable: p.discoverable,
+  indexable: p.indexable,
+  hide_collections: p.hide_collections,
+  attribution_domains: p.attribution_domains,
+});
+
 export const updateCredentialsSchema = z
   .object({
-    display_name: clearableText(DISPLAY_NAME_MAX).optional(),
-    note: clearableText(NOTE_MAX).optional(),
-    fields_attributes: fieldsAttributesSchema.optional(),
-    locked: boolish.optional(),
-    bot: boolish.optional(),
-    discoverable: boolish.optional(),
-    indexable: boolish.optional(),
-    hide_collections: boolish.optional(),
-    attribution_domains: attributionDomainsSchema.optional(),
+    ...profileShape,
     source: z
       .object(
         {
@@ -171,18 +190,34 @@ export const updateCredentialsSchema = z
   })
   .transform(
     (p): ProfileUpdate => ({
-      display_name: p.display_name,
-      note: p.note,
-      fields: p.fields_attributes,
-      locked: p.locked,
-      bot: p.bot,
-      discoverable: p.discoverable,
-      indexable: p.indexable,
-      hide_collections: p.hide_collections,
-      attribution_domains: p.attribution_domains,
+      ...commonUpdate(p),
       privacy: p.source?.privacy,
       sensitive: p.source?.sensitive,
       language: p.source?.language,
+    }),
+  );
+
+/** An image description, as a media attachment's (Mastodon 4.6 keeps them beside the profile). */
+export const IMAGE_DESCRIPTION_MAX = 1500;
+
+/** `PATCH /api/v1/profile` (Mastodon 4.6): the same fields, plus image descriptions and the profile tabs. */
+export const profileUpdateSchema = z
+  .object({
+    ...profileShape,
+    avatar_description: clearableText(IMAGE_DESCRIPTION_MAX).optional(),
+    header_description: clearableText(IMAGE_DESCRIPTION_MAX).optional(),
+    show_media: boolish.optional(),
+    show_media_replies: boolish.optional(),
+    show_featured: boolish.optional(),
+  })
+  .transform(
+    (p): ProfileUpdate => ({
+      ...commonUpdate(p),
+      avatar_description: p.avatar_description,
+      header_description: p.header_description,
+      show_media: p.show_media,
+      show_media_replies: p.show_media_replies,
+      show_featured: p.show_featured,
     }),
   );
 
@@ -258,4 +293,9 @@ export interface ProfileUpdate {
   privacy?: Visibility;
   sensitive?: boolean;
   language?: string | null;
+  avatar_description?: string;
+  header_description?: string;
+  show_media?: boolean;
+  show_media_replies?: boolean;
+  show_featured?: boolean;
 }

@@ -36,6 +36,7 @@ const PASSED_THROUGH = [
   "LIMITED_FEDERATION_MODE",
   "SHOW_DOMAIN_BLOCKS",
   "SHOW_DOMAIN_BLOCKS_RATIONALE",
+  "ANNUAL_REPORT_YEAR",
 ];
 for (const name of PASSED_THROUGH) {
   if (process.env[name] !== undefined) args.push("--var", `${name}:${process.env[name]}`);

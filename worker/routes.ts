@@ -48,6 +48,10 @@ import { registerAdminBlocks } from "./api/admin-blocks";
 import { registerAdminMeasures } from "./api/admin-measures";
 import { registerAdminTrends } from "./api/admin-trends";
 import { registerAdminDomainsPage } from "./api/admin-domains-page";
+import { registerProfile } from "./api/profile";
+import { registerCollections } from "./api/collections";
+import { registerAnnualReports } from "./api/annual-reports";
+import { registerAbsentFeatures } from "./api/absent-features";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -102,5 +106,9 @@ export function buildRouter(): Router {
   registerAdminMeasures(router);
   registerAdminTrends(router);
   registerAdminDomainsPage(router);
+  registerProfile(router);
+  registerCollections(router);
+  registerAnnualReports(router);
+  registerAbsentFeatures(router);
   return router;
 }

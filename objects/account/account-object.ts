@@ -33,6 +33,10 @@ import { runDomainBlockOp, withDomainBlocking, withDomainFlag, unlessDomainBlock
 import { runNotificationRequestOp, type NotificationRequestOp } from "./notification-requests";
 import { portabilityScope, runAsSession, runPortabilityOp } from "./portability";
 import type { PortabilityCaller, PortabilityOp } from "../../schemas/portability";
+import { profileSource } from "./profile-source";
+import * as collections from "./collections";
+import { runAnnualReportOp, type AnnualReportOp } from "./annual-reports";
+import type { OffsetPage } from "../../schemas/collections";
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -55,6 +59,17 @@ export class AccountObject extends AccountPeerCalls {
   }
   deleteProfileImage(image: ProfileImage) {
     return profileUpdates.deleteProfileImage(this, image);
+  }
+  /** The Profile entity's source, for `GET /api/v1/profile`. */
+  profile(token: string) {
+    return this.withViewer(token, "profile", () => {
+      const source = profileSource(this);
+      return source ? ok(source) : fail(404, "Record not found");
+    });
+  }
+  /** The same without a token: the Worker authenticated the caller (`PATCH /api/v1/profile`). */
+  async profileSource() {
+    return profileSource(this);
   }
 
   // ----- tokens -----
@@ -343,6 +358,25 @@ export class AccountObject extends AccountPeerCalls {
   filters(token: string, op: FilterOp) {
     const scope = READ_FILTER_OPS.has(op.op) ? "read:filters" : "write:filters";
     return this.withViewer(token, scope, () => this.storage.transactionSync(() => runFilterOp(this.sql, op)));
+  }
+
+  // ----- featured collections and annual reports -----
+
+  /** This account's own collections: create, update, delete, add and remove items. */
+  collections(token: string, op: collections.CollectionOp) {
+    return this.withViewer(token, "write:collections", () => collections.runCollectionOp(this, op));
+  }
+  /** Collections this account is featured in (`in_collections`). */
+  inCollections(token: string, page: OffsetPage) {
+    return this.withViewer(token, "read:collections", async () => ok(await collections.inCollections(this, page)));
+  }
+  /** Which of `ids` this account blocks: collections hide those items from it, as Mastodon's. */
+  blockingAmong(token: string, ids: string[]) {
+    return this.withViewer(token, null, () => ok(collections.blockingAmong(this.sql, ids)));
+  }
+  annualReports(token: string, op: AnnualReportOp) {
+    const scope = op.op === "generate" || op.op === "read" ? "write:accounts" : op.op === "refresh" ? "read" : "read:accounts";
+    return this.withViewer(token, scope, (v) => runAnnualReportOp(this, v.account.id, op));
   }
 
   // ----- media -----

@@ -1,7 +1,9 @@
 // Loads every module that registers account jobs (jobs.ts), so that the registry is complete
 // before the first alarm runs, whichever modules the RPC surface happens to import.
 import "./archive";
+import "./annual-reports";
 import "./backfill";
+import "./collection-notices";
 import "./directory-sync";
 import "./fanout";
 import "./federation-out";

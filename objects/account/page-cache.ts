@@ -28,6 +28,11 @@ const UNRELATED_TABLES = new Set([
   "account_notes",
   "featured_tags",
   "activity",
+  "collections",
+  "collection_items",
+  "featured_in",
+  "annual_reports",
+  "annual_report_requests",
 ]);
 
 const MAX_PAGES = 16;

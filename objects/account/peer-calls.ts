@@ -32,6 +32,9 @@ import * as statuses from "./statuses";
 import * as interactions from "./interactions";
 import * as federationOut from "./federation-out";
 import * as federationIn from "./federation-in";
+import * as collections from "./collections";
+import { receiveFeaturedChange, type FeaturedChange } from "./collection-notices";
+import type { OffsetPage } from "../../schemas/collections";
 import type { AccountStatusesQuery, Interaction, StatusDeleted, WatchedChange } from "../../schemas/calls";
 
 /**
@@ -202,6 +205,26 @@ export abstract class AccountPeerCalls extends AccountState {
     if (!row) return fail(404, "Record not found");
     const jwk = this.sql.exec<{ rsa_private_jwk: string }>("SELECT rsa_private_jwk FROM keys WHERE id = 1").one().rsa_private_jwk;
     return signAs(this, jwk, `/users/${row.username}`, input);
+  }
+
+  // ----- featured collections: reads with an unverified viewer, and the featured side -----
+
+  async collectionFor(id: string, viewerId: string | null) {
+    return collections.collectionFor(this, id, viewerId);
+  }
+  async collectionsOf(viewerId: string | null, page: OffsetPage) {
+    return collections.collectionsOf(this, viewerId, page);
+  }
+  async collectionsByIds(ids: string[], viewerId: string) {
+    return collections.collectionsByIds(this, ids, viewerId);
+  }
+  /** The featured account (`callerId`, authenticated by the Worker) takes itself out of a collection. */
+  async revokeCollectionItem(collectionId: string, itemId: string, callerId: string) {
+    return collections.revokeItem(this, collectionId, itemId, callerId);
+  }
+  /** A collection owner's notice that this account was featured in, or taken out of, a collection. */
+  async receiveFeaturedChange(change: FeaturedChange): Promise<void> {
+    receiveFeaturedChange(this, change);
   }
 
   // ----- streaming -----

@@ -8,7 +8,7 @@ import { localAccountIds } from "../federation/account-owners";
 
 /**
  * Other accounts keep a copy of this account's profile in their graph tables (who they follow,
- * who follows them, requests, blocks, endorsements): lists and familiar followers are served
+ * who follows them, requests, blocks, endorsements) and their featured collections: lists and familiar followers are served
  * from those copies. When the profile changes, a durable job sends the new snapshot to every
  * account related to this one, a page at a time. Idempotent: the latest snapshot always wins.
  */
@@ -45,6 +45,7 @@ accountJobs.register("profile.copies", async (host, job: CopiesJob) => {
       `SELECT id FROM (
          SELECT account_id AS id FROM followers UNION SELECT account_id FROM following
          UNION SELECT account_id FROM follow_requests UNION SELECT account_id FROM blocked_by
+         UNION SELECT owner_id FROM featured_in
        ) WHERE id > ? ORDER BY id LIMIT ?`,
       job.after,
       PAGE,
@@ -75,7 +76,7 @@ export interface RemoteInboxes {
  */
 export function refreshAccountCopy(sql: SqlStorage, snapshot: AccountSnapshot, inboxes?: RemoteInboxes): void {
   const json = JSON.stringify(snapshot);
-  for (const table of ["following", "followers", "follow_requests", "blocks", "mutes", "endorsements"]) {
+  for (const table of ["following", "followers", "follow_requests", "blocks", "mutes", "endorsements", "collection_items"]) {
     sql.exec(`UPDATE ${table} SET snapshot = ? WHERE account_id = ?`, json, snapshot.id);
   }
   if (inboxes) {

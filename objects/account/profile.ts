@@ -7,7 +7,8 @@ export type ProfileImage = "avatar" | "header";
 
 type Column = keyof AccountRow;
 
-const FLAG_COLUMNS = ["locked", "bot", "discoverable", "indexable", "hide_collections", "sensitive"] as const;
+const FLAG_COLUMNS = ["locked", "bot", "discoverable", "indexable", "hide_collections", "sensitive", "show_media", "show_media_replies", "show_featured"] as const;
+const TEXT_COLUMNS = ["display_name", "avatar_description", "header_description"] as const;
 
 /**
  * The columns to write for an update, with HTML rendered from the plain text. Pure: the caller
@@ -15,7 +16,10 @@ const FLAG_COLUMNS = ["locked", "bot", "discoverable", "indexable", "hide_collec
  */
 export function profileChanges(update: ProfileUpdate, current: AccountRow): Map<Column, SqlStorageValue> {
   const changes = new Map<Column, SqlStorageValue>();
-  if (update.display_name !== undefined) changes.set("display_name", update.display_name);
+  for (const column of TEXT_COLUMNS) {
+    const value = update[column];
+    if (value !== undefined) changes.set(column, value);
+  }
   if (update.note !== undefined) {
     changes.set("note", update.note);
     changes.set("note_html", textToHtml(update.note));

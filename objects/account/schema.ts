@@ -7,6 +7,7 @@ import { surfaceSchema } from "./surface-schema";
 import { portabilitySchema } from "./portability-schema";
 import { moderationStateSchema } from "./moderation";
 import { adminNotificationsSchema } from "./admin-notifications";
+import { clientSurfaceSchema } from "./client-surface-schema";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
@@ -115,6 +116,7 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   moderationStateSchema,
   // The report of an admin.report notification (admin-notifications.ts).
   adminNotificationsSchema,
+  clientSurfaceSchema,
 ];
 
 /** A user's own domain blocks (user-domain-blocks.ts). */

@@ -10,6 +10,7 @@ import { serializeAccount, serializeCredentialAccount } from "../../core/seriali
 import { forgetCachedFiles } from "./media-files";
 import type { AccountRecord } from "../../schemas/records";
 import { parseOrFail, updateCredentialsSchema, validationFailed } from "../../schemas/accounts";
+import type { z } from "zod";
 import type { Params } from "../http/body";
 import type { ProfileUpdate } from "../../schemas/accounts";
 import { MEDIA_LIMITS } from "../../lib/media/limits";
@@ -38,19 +39,28 @@ async function verifyCredentials(c: Ctx): Promise<Response> {
 
 async function updateCredentials(c: Ctx): Promise<Response> {
   const { viewer } = await requireUser(c, "write:accounts");
+  const record = await applyProfileUpdate(c, viewer.account, updateCredentialsSchema);
+  return json(serializeCredentialAccount(record, c));
+}
+
+/**
+ * The one profile update `update_credentials` and `PATCH /api/v1/profile` share: validates the
+ * text fields with `schema`, stores new images only once those are valid, writes, and drops
+ * replaced images from the cache. Returns the updated record.
+ */
+export async function applyProfileUpdate(c: Ctx, before: AccountRecord, schema: z.ZodType<ProfileUpdate, unknown>): Promise<AccountRecord> {
   const params = await c.params(PROFILE_BODY_LIMIT);
-  const update: ProfileUpdate = parseOrFail(updateCredentialsSchema, params);
+  const update = parseOrFail(schema, params);
   if (update.language && !POSTING_LANGUAGES.includes(update.language)) {
     throw validationFailed({ "source.language": [{ error: "ERR_INCLUSION", description: "is not a supported language" }] });
   }
-  // Images are stored only once the text fields are known to be valid.
   for (const image of ["avatar", "header"] as const) {
     const file = uploadOf(params, image);
     if (file) update[image] = await storeImage(c, file, image);
   }
-  const record = unwrap(await accountStub(c.env, viewer.account.id).updateProfile(update));
-  forgetReplacedImages(c, viewer.account, (["avatar", "header"] as const).filter((image) => update[image]));
-  return json(serializeCredentialAccount(record, c));
+  const record = unwrap(await accountStub(c.env, before.id).updateProfile(update));
+  forgetReplacedImages(c, before, (["avatar", "header"] as const).filter((image) => update[image]));
+  return record;
 }
 
 /** Two images of at most the profile image limit, and the text fields. */
