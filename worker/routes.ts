@@ -39,6 +39,7 @@ import { registerSuggestions } from "./api/suggestions";
 import { registerPublicPages } from "./api/public-pages";
 import { registerNotificationRequests } from "./api/notification-requests";
 import { registerReports } from "./api/reports";
+import { registerSettingsAccount } from "./api/settings-account";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -84,5 +85,6 @@ export function buildRouter(): Router {
   registerSuggestions(router);
   registerPublicPages(router);
   registerReports(router);
+  registerSettingsAccount(router);
   return router;
 }

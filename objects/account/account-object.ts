@@ -29,6 +29,9 @@ import * as search from "./search";
 import * as media from "./media";
 import * as suggestions from "./suggestions";
 import { runPushOp, type PushOp } from "./push-subscriptions";
+import { runAccountSettingsOp, type AccountSettingsOp } from "./account-settings";
+import { deleteSelf } from "./deletion";
+import { refuseIfMoved } from "./moving";
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -51,6 +54,17 @@ export class AccountObject extends AccountPeerCalls {
   }
   deleteProfileImage(image: ProfileImage) {
     return profileUpdates.deleteProfileImage(this, image);
+  }
+  /** Deletes this account and everything it made (deletion.ts); for moderators' routes too. */
+  deleteSelf() {
+    return deleteSelf(this, (hashes) => this.closeStreamsOf(hashes));
+  }
+  /** The account settings pages (aliases, moving out, deletion) for a signed-in web session. */
+  accountSettings(session: string, op: AccountSettingsOp) {
+    return runAccountSettingsOp(this, session, op, (hashes) => this.closeStreamsOf(hashes));
+  }
+  private closeStreamsOf(tokenHashes: string[]): void {
+    for (const hash of tokenHashes) this.streams.closeRevoked(hash);
   }
 
   // ----- tokens -----
@@ -96,7 +110,7 @@ export class AccountObject extends AccountPeerCalls {
   // ----- statuses, interactions, polls, scheduled statuses -----
 
   postStatus(token: string, input: scheduled.PostInput) {
-    return this.withViewer(token, "write:statuses", (v) => scheduled.postOrSchedule(this, v, input), "statuses");
+    return this.withViewer(token, "write:statuses", (v) => refuseIfMoved(v.account) ?? scheduled.postOrSchedule(this, v, input), "statuses");
   }
   editStatus(token: string, id: string, edit: statuses.EditDraft) {
     return this.withViewer(token, "write:statuses", (v) => statuses.editStatus(this, v, id, edit));

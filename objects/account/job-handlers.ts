@@ -1,6 +1,7 @@
 // Loads every module that registers account jobs (jobs.ts), so that the registry is complete
 // before the first alarm runs, whichever modules the RPC surface happens to import.
 import "./backfill";
+import "./deletion";
 import "./directory-sync";
 import "./fanout";
 import "./federation-out";
@@ -9,6 +10,7 @@ import "./graph";
 import "./interactions";
 import "./link-verification";
 import "./media-jobs";
+import "./moving";
 import "./profile-copies";
 import "./push-delivery";
 import "./scheduled";

@@ -7,6 +7,9 @@ import { surfaceSchema } from "./surface-schema";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
+import { aliasesColumn } from "./aliases";
+import { movingColumns } from "./moving";
+import { deletionColumn } from "./deletion";
 
 /** Account object storage, in order. Never edit a shipped migration: append a new one. */
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -103,6 +106,10 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   },
   attributionDomainsColumn,
   surfaceSchema,
+  // Aliases (`alsoKnownAs`), moving and deletion of the account (aliases.ts, moving.ts, deletion.ts).
+  aliasesColumn,
+  movingColumns,
+  deletionColumn,
 ];
 
 /**

@@ -13,7 +13,7 @@ import type { Page } from "../../schemas/paging";
 import * as remote from "./remote-statuses";
 import * as relations from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
-import { COPIES_JOB, linkNow, queueActorDeletion, queueMove } from "./remote-fanout";
+import { COPIES_JOB, linkNow, queueActorDeletion, queueMove, lifecycleMovedAt } from "./remote-fanout";
 import { dispatchActivity, type PortableContext } from "./handlers/registry";
 import type { AccountStatusesQuery, Interaction, WatchedChange } from "../../schemas/calls";
 import type { Arrival, ResolveOptions } from "./remote-actors";
@@ -49,6 +49,8 @@ const MIGRATIONS: readonly Migration[] = [
   // Phase 3: the remote side of the account model (objects/federation/remote-statuses.ts).
   remote.remoteStatusesSchema,
   remote.fanoutQueueSchema,
+  // When the actor last moved: a second Move within 7 days is ignored (remote-fanout.ts).
+  lifecycleMovedAt,
 ];
 
 /** A stored actor older than this is refetched when used. */

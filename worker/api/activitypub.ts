@@ -2,7 +2,7 @@ import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { ApiError, notFound, unwrap } from "../../lib/result";
 import { redirect } from "../http/respond";
-import { accountStub, remoteActorStub, threadStub } from "../../core/stubs";
+import { accountStub, directoryStub, remoteActorStub, threadStub } from "../../core/stubs";
 import { findLocalUsername } from "../directory-cache";
 import { statusUri, statusUrl } from "../../core/serializers/status";
 import type { StatusRecord } from "../../schemas/records";
@@ -84,9 +84,23 @@ function noteOptions(parents: Map<string, string | null>, s: StatusRecord) {
 // ----- actor and profile page -----
 
 async function actor(c: Ctx): Promise<Response> {
-  const data = await localActor(c);
+  let data: ActorData;
+  try {
+    data = await localActor(c);
+  } catch (err) {
+    const gone = err instanceof ApiError && err.status === 404 && wantsActivityJson(c.request) ? await deletedActor(c) : null;
+    if (gone) return gone;
+    throw err;
+  }
   if (wantsActivityJson(c.request)) return activityJson(actorDocument(data.account, c, data.ed25519PublicMultibase));
   return varyOnAccept(redirect(localActorUris(c, data.account.username).url));
+}
+
+/** A deleted account's actor: 410 Gone with a Tombstone, as Mastodon answers; null if none was deleted. */
+async function deletedActor(c: Ctx): Promise<Response | null> {
+  const username = c.route.username ?? "";
+  if (!LOCAL_USERNAME.test(username) || !(await directoryStub(c.env).isDeletedUsername(username))) return null;
+  return activityJson(withContext({ id: localActorUris(c, username).id, type: "Tombstone" }), { status: 410 });
 }
 
 /** The profile page (`/@user`, or `/@user/media`: posts with media only), or its feed (`/@user.rss`). */

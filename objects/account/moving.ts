@@ -1,0 +1,110 @@
+import { fail, ok, type Result } from "../../lib/result";
+import type { AccountRecord, AccountSnapshot } from "../../schemas/records";
+import { accountStub } from "../../core/stubs";
+import type { AccountHost } from "./host";
+import { accountJobs } from "./jobs";
+import { queueMove, queueProfileUpdate } from "./federation-out";
+import { queueDirectorySync } from "./directory-sync";
+
+/**
+ * Moving this account to another one (Mastodon's `/settings/migration`, MoveService): the target
+ * must list this account's actor in its `alsoKnownAs` (the Worker fetches it fresh). The account
+ * then says where it went (`movedTo`, API `moved`), a Move goes to its remote followers, an
+ * Update of the actor too, and its local followers follow the target instead (a durable job,
+ * Mastodon's MoveWorker). A moved account stays readable but can no longer post.
+ */
+
+/** Mastodon's AccountMigration::COOLDOWN_PERIOD: one move per 30 days. */
+export const MOVE_COOLDOWN_MS = 30 * 24 * 3600 * 1000;
+export const MOVE_FOLLOWERS_JOB = "account.moveFollowers";
+const FOLLOWERS_PER_PAGE = 100;
+
+/** Where the account went, and when it last moved (appended to ACCOUNT_MIGRATIONS). */
+export function movingColumns(sql: SqlStorage): void {
+  sql.exec("ALTER TABLE account ADD COLUMN moved_to_snapshot TEXT");
+  sql.exec("ALTER TABLE account ADD COLUMN moved_at INTEGER");
+}
+
+export interface MoveInput {
+  /** The target account (a local or remote snapshot, with its local id). */
+  target: AccountSnapshot;
+  /** The target's actor URI and its `alsoKnownAs`, as just fetched. */
+  targetUri: string;
+  targetAliases: string[];
+  /** This account's own actor URI (the Worker knows the origin). */
+  ownUri: string;
+}
+
+/** Mastodon's answer to a moved account's writes (User#functional? is false once moved). */
+export function refuseIfMoved(account: AccountRecord): Result<never> | null {
+  return account.moved ? fail(403, "Your login is currently disabled") : null;
+}
+
+/** What the migration page shows: where the account went, and until when it cannot move again. */
+export function migrationState(host: AccountHost): { moved: AccountSnapshot | null; cooldownUntil: number | null } {
+  const row = host.sql.exec<{ moved_at: number | null }>("SELECT moved_at FROM account").toArray()[0];
+  const until = row?.moved_at ? row.moved_at + MOVE_COOLDOWN_MS : null;
+  return { moved: host.record()?.moved ?? null, cooldownUntil: until && until > Date.now() ? until : null };
+}
+
+/** Validates the move as Mastodon's AccountMigration does, then records it and queues its effects. */
+export async function moveTo(host: AccountHost, input: MoveInput): Promise<Result<AccountSnapshot>> {
+  const me = host.record();
+  if (!me) return fail(404, "Record not found");
+  const refused = validateMove(host, me, input);
+  if (refused) return refused;
+  const target: AccountSnapshot = { ...input.target, moved: undefined, uri: input.targetUri };
+  host.storage.transactionSync(() => {
+    host.sql.exec("UPDATE account SET moved_to_snapshot = ?, moved_at = ?", JSON.stringify(target), Date.now());
+    queueMove(host, input.targetUri);
+    queueProfileUpdate(host);
+    queueDirectorySync(host);
+    host.enqueue(MOVE_FOLLOWERS_JOB, { targetId: target.id, after: null } satisfies MoveFollowersJob);
+  });
+  await host.wake();
+  return ok(target);
+}
+
+function validateMove(host: AccountHost, me: AccountRecord, input: MoveInput): Result<never> | null {
+  const invalid = (message: string) => fail(422, `Validation failed: ${message}`);
+  if (migrationState(host).cooldownUntil) return invalid("You are on cooldown");
+  if (input.targetUri === input.ownUri || input.target.id === me.id) return invalid("Handle of the new account cannot be the current account");
+  if (me.moved && (me.moved.id === input.target.id || me.moved.uri === input.targetUri)) {
+    return invalid("Handle of the new account is the same account you have already moved to");
+  }
+  if (input.target.moved) return invalid("Handle of the new account has itself moved");
+  if (!input.targetAliases.includes(input.ownUri)) return invalid("Handle of the new account is not an alias of this account");
+  return null;
+}
+
+interface MoveFollowersJob {
+  targetId: string;
+  after: string | null;
+}
+
+/**
+ * Each local follower follows the target and stops following this account (federation-in.ts
+ * `followMoved`, Mastodon's UnfollowFollowWorker: a follow refused because of a block leaves the
+ * old one). Remote followers are moved by their own servers on receiving the Move.
+ */
+accountJobs.register(MOVE_FOLLOWERS_JOB, async (host, job: MoveFollowersJob) => {
+  const me = host.accountId();
+  const followers = host.sql
+    .exec<{ account_id: string }>(
+      `SELECT account_id FROM followers WHERE inbox IS NULL AND account_id > ?
+       AND account_id NOT IN (SELECT account_id FROM remote_followers) ORDER BY account_id LIMIT ?`,
+      job.after ?? "",
+      FOLLOWERS_PER_PAGE,
+    )
+    .toArray()
+    .map((r) => r.account_id);
+  for (const id of followers) {
+    if (id === job.targetId) continue;
+    const moved = await accountStub(host.env, id).followMoved(me, job.targetId);
+    if (!moved.ok && moved.status >= 500) throw new Error(`moving follower ${id}: ${moved.error}`);
+  }
+  if (followers.length === FOLLOWERS_PER_PAGE) {
+    host.enqueue(MOVE_FOLLOWERS_JOB, { targetId: job.targetId, after: followers[followers.length - 1] } satisfies MoveFollowersJob);
+    await host.wake();
+  }
+});
