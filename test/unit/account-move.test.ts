@@ -27,12 +27,12 @@ afterAll(() => uninstallFakeNetwork());
 async function actorDoc(u: TestUser): Promise<Record<string, any>> {
   const res = await as2Get(`/users/${u.username}`);
   expect(res.status).toBe(200);
-  return res.json();
+  return res.json<Record<string, any>>();
 }
 
 async function relationship(viewer: TestUser, id: string): Promise<any> {
   const res = await api(`/api/v1/accounts/relationships?id[]=${id}`, { headers: bearer(viewer.token) });
-  return (await res.json())[0];
+  return (await res.json<any[]>())[0];
 }
 
 describe("aliases", () => {

@@ -114,10 +114,13 @@ export async function runJobs(accountId: string, rounds = 1): Promise<void> {
 
 /** Runs an account's jobs until its outbox is empty (bounded). */
 export async function settleJobs(accountId: string, rounds = 30): Promise<void> {
+  let left: { kind: string; last_error: string | null }[] = [];
   for (let i = 0; i < rounds; i++) {
     await runJobs(accountId, 1);
-    const left = await runInDurableObject(accountStub(env, accountId), (o: { sql: SqlStorage }) => o.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n);
-    if (left === 0) return;
+    left = await runInDurableObject(accountStub(env, accountId), (o: { sql: SqlStorage }) =>
+      o.sql.exec<{ kind: string; last_error: string | null }>("SELECT kind, last_error FROM outbox").toArray(),
+    );
+    if (left.length === 0) return;
   }
-  expect.fail(`jobs of ${accountId} did not finish`);
+  expect.fail(`jobs of ${accountId} did not finish: ${JSON.stringify(left)}`);
 }
