@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from "../../lib/result";
-import type { AccountRecord } from "../../schemas/records";
+import type { AccountRecord, TokenRecord } from "../../schemas/records";
+import type { Viewer } from "../../schemas/auth";
 import { accountStub, directoryStub } from "../../core/stubs";
 import { deleteActorActivity } from "../../core/activitypub/activities";
 import { localActorUris } from "../../core/activitypub/uris";
@@ -11,6 +12,7 @@ import { accountJobs } from "./jobs";
 import { readAccountRowEvenDeleted, toAccountRecord } from "./records";
 import { actorFor, deliver } from "./federation-out";
 import { removeStatus } from "./statuses";
+import { act } from "./interactions";
 import { filesOf, MEDIA_PURGE_JOB } from "./media";
 import { forgetAccountHere, localRelations } from "./deletion-relations";
 
@@ -146,13 +148,38 @@ accountJobs.register(PURGE_JOB, async (host) => {
     .toArray()
     .map((r) => r.id);
   for (const id of ids) await removeStatus(purging, id, true);
+  const favourites = ids.length < STATUSES_PER_JOB ? await withdrawFavourites(purging) : 0;
   host.storage.transactionSync(() => {
-    if (ids.length === STATUSES_PER_JOB) return host.enqueue(PURGE_JOB, {});
+    if (ids.length === STATUSES_PER_JOB || favourites === STATUSES_PER_JOB) return host.enqueue(PURGE_JOB, {});
     host.enqueue(MEDIA_PURGE_JOB, { keys: mediaKeys(host.sql) });
     host.enqueue(FORGET_JOB, { after: null } satisfies ForgetJob);
   });
   await host.wake();
 });
+
+/**
+ * Its favourites leave the statuses they were given to (counts, `favourited_by`, the authors'
+ * notifications), as Mastodon's deletion removes them. One page; returns how many were taken.
+ */
+async function withdrawFavourites(purging: AccountHost): Promise<number> {
+  const account = purging.record();
+  if (!account) return 0;
+  const viewer: Viewer = { account, token: DELETION_TOKEN };
+  const statusIds = purging.sql
+    .exec<{ status_id: string }>("SELECT status_id FROM favourites ORDER BY id LIMIT ?", STATUSES_PER_JOB)
+    .toArray()
+    .map((r) => r.status_id);
+  for (const statusId of statusIds) {
+    const out = await act(purging, viewer, "unfavourite", statusId);
+    // A status that is gone (or hidden now) keeps no favourite to withdraw.
+    if (!out.ok && out.status >= 500) throw new Error(`unfavourite ${statusId}: ${out.error}`);
+    purging.sql.exec("DELETE FROM favourites WHERE status_id = ?", statusId);
+  }
+  return statusIds.length;
+}
+
+/** The actor of the deletion's own changes: no token or app is involved. */
+const DELETION_TOKEN: TokenRecord = { client_id: "deletion", app_name: "Account deletion", app_website: null, scopes: [], created_at: 0 };
 
 /** Every file it stored in R2: uploads (attached or not) and its avatar and header. */
 function mediaKeys(sql: SqlStorage): string[] {

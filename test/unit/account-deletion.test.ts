@@ -46,7 +46,9 @@ describe("deleting an account", () => {
   });
 
   it("removes the account everywhere and tells the servers that knew it", async () => {
-    const [doomed, friend] = [await newUser("doomed"), await newUser("friend")];
+    const [doomed, friend, stranger] = [await newUser("doomed"), await newUser("friend"), await newUser("stranger")];
+    const liked = await post(stranger, { status: "nice day" });
+    expect((await send("POST", `/api/v1/statuses/${liked.id}/favourite`, doomed.token)).status).toBe(200);
     const fan = await peer.addActor(`fan${rand().slice(0, 6)}`);
     await remoteFollows(doomed, fan);
     await follow(friend, doomed);
@@ -97,6 +99,10 @@ describe("deleting an account", () => {
     const friendNow = await (await api(`/api/v1/accounts/${friend.id}`)).json<any>();
     expect(friendNow).toMatchObject({ followers_count: 0, following_count: 0 });
     expect(await env.MEDIA.head(mediaKey)).toBeNull();
+    // Its favourite left a stranger's status: count, favourited_by and the stranger's notification.
+    expect((await send("GET", `/api/v1/statuses/${liked.id}`, stranger.token)).body.favourites_count).toBe(0);
+    expect((await send("GET", `/api/v1/statuses/${liked.id}/favourited_by`, stranger.token)).body).toEqual([]);
+    expect((await listOf("/api/v1/notifications", stranger.token)).some((n) => n.account.id === doomed.id)).toBe(false);
     expect((await send("GET", `/api/v1/accounts/${doomed.id}/statuses`, friend.token)).status).toBe(404);
     // Its object keeps only the emptied account row and the keys that sign the Delete's retries.
     const left = await inObject(doomed.id, (o) =>
