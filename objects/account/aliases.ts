@@ -1,7 +1,6 @@
 import { fail, ok, type Result } from "../../lib/result";
 import type { AccountHost } from "./host";
-import { queueProfileUpdate } from "./federation-out";
-import { queueDirectorySync } from "./directory-sync";
+import { profileChanged } from "./profile-copies";
 
 /**
  * Account aliases (Mastodon's `/settings/aliases`): the actor URIs of other accounts this one
@@ -37,12 +36,8 @@ export async function removeAlias(host: AccountHost, uri: string): Promise<Resul
 }
 
 async function write(host: AccountHost, aliases: string[]): Promise<Result<string[]>> {
-  host.storage.transactionSync(() => {
-    host.sql.exec("UPDATE account SET also_known_as = ?", JSON.stringify(aliases));
-    // Other servers read `alsoKnownAs` from the actor document: tell the followers it changed.
-    queueProfileUpdate(host);
-    queueDirectorySync(host);
-  });
-  await host.wake();
+  host.sql.exec("UPDATE account SET also_known_as = ?", JSON.stringify(aliases));
+  // Other servers read `alsoKnownAs` from the actor document: an Update tells the followers.
+  await profileChanged(host);
   return ok(aliases);
 }

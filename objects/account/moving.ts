@@ -3,8 +3,8 @@ import type { AccountRecord, AccountSnapshot } from "../../schemas/records";
 import { accountStub } from "../../core/stubs";
 import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
-import { queueMove, queueProfileUpdate } from "./federation-out";
-import { queueDirectorySync } from "./directory-sync";
+import { queueMove } from "./federation-out";
+import { profileChanged } from "./profile-copies";
 
 /**
  * Moving this account to another one (Mastodon's `/settings/migration`, MoveService): the target
@@ -57,11 +57,10 @@ export async function moveTo(host: AccountHost, input: MoveInput): Promise<Resul
   host.storage.transactionSync(() => {
     host.sql.exec("UPDATE account SET moved_to_snapshot = ?, moved_at = ?", JSON.stringify(target), Date.now());
     queueMove(host, input.targetUri);
-    queueProfileUpdate(host);
-    queueDirectorySync(host);
     host.enqueue(MOVE_FOLLOWERS_JOB, { targetId: target.id, after: null } satisfies MoveFollowersJob);
   });
-  await host.wake();
+  // The actor's `movedTo` (an Update to remote followers), the directory, local copies of the profile.
+  await profileChanged(host);
   return ok(target);
 }
 
