@@ -13,6 +13,7 @@ import type { Page } from "../../schemas/paging";
 import * as remote from "./remote-statuses";
 import * as relations from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
+import { movedTargetSnapshot } from "./moved-target";
 import { COPIES_JOB, linkNow, queueActorDeletion, queueMove, lifecycleMovedAt } from "./remote-fanout";
 import { dispatchActivity, type PortableContext } from "./handlers/registry";
 import type { AccountStatusesQuery, Interaction, WatchedChange } from "../../schemas/calls";
@@ -265,10 +266,24 @@ export class RemoteActorObject extends DurableObject<Env> {
     return queued;
   }
   /** Move: local followers follow `target` instead. False when already done. */
-  async actorMoved(target: { id: string; uri: string }): Promise<boolean> {
+  async actorMoved(target: { id: string; uri: string; account?: AccountSnapshot }): Promise<boolean> {
     const queued = queueMove(this.host, target);
+    if (queued && target.account) this.noteMoved(target.account);
     await this.host.wake();
     return queued;
+  }
+
+  /** The API's `moved` of this account from now on; local copies of the profile follow. */
+  private noteMoved(target: AccountSnapshot): void {
+    const row = this.sql.exec<{ record: string }>("SELECT record FROM actor").toArray()[0];
+    if (!row) return;
+    const actor = JSON.parse(row.record) as RemoteActor;
+    actor.account = { ...actor.account, moved: { ...target, moved: undefined } };
+    this.storedCopy = undefined;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("UPDATE actor SET record = ?", JSON.stringify(actor));
+      this.outbox.enqueue(COPIES_JOB, { after: "" });
+    });
   }
 
   /**
@@ -327,6 +342,10 @@ export class RemoteActorObject extends DurableObject<Env> {
     if (!parsed.ok) {
       this.recordAttempt(attemptAt, parsed.error, null);
       return fail(422, `Unusable actor ${uri}: ${parsed.error}`);
+    }
+    if (parsed.actor.movedTo && parsed.actor.movedTo !== uri) {
+      const moved = await movedTargetSnapshot(this.env, parsed.actor.movedTo, origin);
+      if (moved) parsed.actor.account = { ...parsed.actor.account, moved };
     }
     // A refresh of a stale actor that finds a changed profile or inboxes updates the local copies, as an Update would.
     const profileChanged = previous !== null && !sameProfile(previous.actor, parsed.actor);

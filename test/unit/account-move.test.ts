@@ -158,8 +158,12 @@ describe("moving in (inbound Move)", () => {
     expect((await relationship(fan, home.id)).following).toBe(false);
 
     await submit("/settings/aliases", await webSession(home), { acct: `${origin.document.preferredUsername}@${peer.host}` });
+    // As Mastodon, the old account's document now names the new one.
+    peer.serveJson(new URL(origin.uri).pathname, { ...origin.document, movedTo: actorOf(home) });
     await deliver(activityOf(origin, "Move", origin.uri, { target: actorOf(home) }), origin);
     await runJobs(fan.id, 2);
+    const originNow = await (await api(`/api/v1/accounts/${originId}`)).json<any>();
+    expect(originNow.moved).toMatchObject({ id: home.id, acct: home.username });
     expect((await relationship(fan, home.id)).following).toBe(true);
     expect((await relationship(fan, originId)).following).toBe(false);
     expect((await relationship(blocker, home.id)).following).toBe(false);

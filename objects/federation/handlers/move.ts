@@ -1,5 +1,6 @@
 import { accountStub, remoteActorStub } from "../../../core/stubs";
 import { actorUri } from "../../../core/serializers/account";
+import { toSnapshot, type AccountSnapshot } from "../../../schemas/records";
 
 import { idOf, localAccountByUri, originOf, sameHost, senderOf } from "./common";
 import { inboxHandlers, type InboxContext } from "./registry";
@@ -20,7 +21,7 @@ inboxHandlers.register("Move", async (ctx) => {
   if (!(await senderOf(ctx))) return;
   const target = sameHost(targetUri, ctx.origin) ? await localTarget(ctx, targetUri) : await remoteTarget(ctx, targetUri);
   if (!target || !target.alsoKnownAs.includes(origin)) return;
-  await remoteActorStub(ctx.env, origin).actorMoved({ id: target.id, uri: target.uri });
+  await remoteActorStub(ctx.env, origin).actorMoved({ id: target.id, uri: target.uri, account: target.account });
   // The old actor now says where it went (`movedTo`): refresh our copy.
   await resolveRemoteActor(ctx.env, origin, { origin: ctx.origin, refresh: true });
 });
@@ -29,6 +30,7 @@ interface MoveTarget {
   id: string;
   uri: string;
   alsoKnownAs: string[];
+  account: AccountSnapshot;
 }
 
 async function localTarget(ctx: InboxContext, uri: string): Promise<MoveTarget | null> {
@@ -37,11 +39,11 @@ async function localTarget(ctx: InboxContext, uri: string): Promise<MoveTarget |
   const record = local ? await accountStub(ctx.env, local.id).get() : null;
   // A target that moved on itself is not followed (Mastodon refuses following a moved account).
   if (!record || record.moved) return null;
-  return { id: record.id, uri: actorUri(o, record.username), alsoKnownAs: record.also_known_as ?? [] };
+  return { id: record.id, uri: actorUri(o, record.username), alsoKnownAs: record.also_known_as ?? [], account: toSnapshot(record) };
 }
 
 async function remoteTarget(ctx: InboxContext, uri: string): Promise<MoveTarget | null> {
   const target = await resolveRemoteActor(ctx.env, uri, { origin: ctx.origin, refresh: true });
   if (!target.ok || target.value.movedTo) return null;
-  return { id: target.value.id, uri: target.value.uri, alsoKnownAs: target.value.alsoKnownAs };
+  return { id: target.value.id, uri: target.value.uri, alsoKnownAs: target.value.alsoKnownAs, account: target.value.account };
 }
