@@ -1,4 +1,5 @@
 import type { AccountSnapshot } from "../../schemas/records";
+import type { RemoteActor } from "./actor-document";
 import { toSnapshot } from "../../schemas/records";
 import { accountStub, directoryStub, remoteActorStub } from "../../core/stubs";
 
@@ -18,8 +19,15 @@ export async function movedTargetSnapshot(env: Env, movedTo: string, origin: str
     const username = /^\/users\/([A-Za-z0-9_]{1,30})$/.exec(url.pathname)?.[1];
     const entry = username ? await directoryStub(env).findByUsername(username) : null;
     const record = entry?.approved ? await accountStub(env, entry.id).get() : null;
-    return record ? { ...toSnapshot(record), moved: undefined } : null;
+    return record ? { ...toSnapshot(record), uri: movedTo, moved: undefined } : null;
   }
   const stored = await remoteActorStub(env, movedTo).get();
   return stored ? { ...stored.account, moved: undefined } : null;
+}
+
+/** A new copy of the actor keeps the `moved` already known while its `movedTo` still names it. */
+export function keepMoved(previous: RemoteActor, next: RemoteActor): RemoteActor {
+  const moved = previous.account.moved;
+  if (!next.movedTo || !moved || moved.uri !== next.movedTo || next.account.moved) return next;
+  return { ...next, account: { ...next.account, moved } };
 }

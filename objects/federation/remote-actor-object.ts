@@ -13,7 +13,7 @@ import type { Page } from "../../schemas/paging";
 import * as remote from "./remote-statuses";
 import * as relations from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
-import { movedTargetSnapshot } from "./moved-target";
+import { keepMoved, movedTargetSnapshot } from "./moved-target";
 import { COPIES_JOB, linkNow, queueActorDeletion, queueMove, lifecycleMovedAt } from "./remote-fanout";
 import { dispatchActivity, type PortableContext } from "./handlers/registry";
 import type { AccountStatusesQuery, Interaction, WatchedChange } from "../../schemas/calls";
@@ -268,17 +268,17 @@ export class RemoteActorObject extends DurableObject<Env> {
   /** Move: local followers follow `target` instead. False when already done. */
   async actorMoved(target: { id: string; uri: string; account?: AccountSnapshot }): Promise<boolean> {
     const queued = queueMove(this.host, target);
-    if (queued && target.account) this.noteMoved(target.account);
+    if (queued && target.account) this.noteMoved(target.account, target.uri);
     await this.host.wake();
     return queued;
   }
 
   /** The API's `moved` of this account from now on; local copies of the profile follow. */
-  private noteMoved(target: AccountSnapshot): void {
+  private noteMoved(target: AccountSnapshot, targetUri: string): void {
     const row = this.sql.exec<{ record: string }>("SELECT record FROM actor").toArray()[0];
     if (!row) return;
     const actor = JSON.parse(row.record) as RemoteActor;
-    actor.account = { ...actor.account, moved: { ...target, moved: undefined } };
+    actor.account = { ...actor.account, moved: { ...target, uri: targetUri, moved: undefined } };
     this.storedCopy = undefined;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("UPDATE actor SET record = ?", JSON.stringify(actor));
@@ -295,7 +295,8 @@ export class RemoteActorObject extends DurableObject<Env> {
     if (!stored || document.id !== stored.uri) return fail(404, "Unknown actor");
     const parsed = await parseActorDocument(document, stored.localId, this.now());
     if (!parsed.ok) return fail(422, parsed.error);
-    const actor = parsed.actor.keys.length ? parsed.actor : { ...parsed.actor, keys: stored.actor.keys, publicKey: stored.actor.publicKey };
+    const updated = keepMoved(stored.actor, parsed.actor);
+    const actor = updated.keys.length ? updated : { ...updated, keys: stored.actor.keys, publicKey: stored.actor.publicKey };
     this.storedCopy = undefined;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("UPDATE actor SET record = ?, document = ?, fetched_at = ?", JSON.stringify(actor), JSON.stringify(document), this.now());
@@ -343,7 +344,8 @@ export class RemoteActorObject extends DurableObject<Env> {
       this.recordAttempt(attemptAt, parsed.error, null);
       return fail(422, `Unusable actor ${uri}: ${parsed.error}`);
     }
-    if (parsed.actor.movedTo && parsed.actor.movedTo !== uri) {
+    if (previous) parsed.actor = keepMoved(previous.actor, parsed.actor);
+    if (parsed.actor.movedTo && parsed.actor.movedTo !== uri && !parsed.actor.account.moved) {
       const moved = await movedTargetSnapshot(this.env, parsed.actor.movedTo, origin);
       if (moved) parsed.actor.account = { ...parsed.actor.account, moved };
     }

@@ -62,6 +62,10 @@ describe("moving an account to another instance", () => {
       ensure(!(await following(remoteFan, oldThere.id)), "still following the old account");
     }, "the remote follower to move");
 
+    // Server two shows the old account as moved to its own new account.
+    const oldThereNow = await getJson(two, remoteFan, `/api/v1/accounts/${oldThere.id}`);
+    expect(oldThereNow.body.moved?.id).toBe(newMe.id);
+
     // The follower on one follows the new account over federation (the Accept comes back).
     const newThere = await localFan.client.v1.accounts.lookup({ acct: newAcct });
     await eventually(async () => {
