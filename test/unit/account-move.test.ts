@@ -63,6 +63,19 @@ describe("aliases", () => {
     expect((await actorDoc(user)).alsoKnownAs).toEqual([]);
   });
 
+  it("answers bad input with the page and a message, never a 500", async () => {
+    const user = await newUser("alias");
+    const session = await webSession(user);
+    const blank = await submit("/settings/aliases", session, { "acct[]": "x" });
+    expect(blank.status).toBe(422);
+    expect(await blank.text()).toContain("can&#39;t be blank");
+    expect((await submit("/settings/aliases", session, { acct: "@@nope@@" })).status).toBe(422);
+    expect((await submit("/settings/aliases", session, { acct: "x".repeat(5000) })).status).toBe(422);
+    const unknown = await submit("/settings/aliases/remove", session, { uri: "https://elsewhere.example/users/x" });
+    expect(unknown.status).toBe(422);
+    expect((await submit("/settings/migration", session, { acct: user.username })).status).toBe(422);
+  });
+
   it("adds a local alias, and refuses the account itself", async () => {
     const [user, other] = [await newUser("alias"), await newUser("alias")];
     const session = await webSession(user);
