@@ -1,5 +1,7 @@
 import { fail, ok, type Result } from "../../lib/result";
-import type { AccountRecord, AccountSnapshot } from "../../schemas/records";
+import type { AccountRecord, AccountSnapshot, TokenRecord } from "../../schemas/records";
+import { localAccountIds } from "../federation/account-owners";
+import { block } from "./graph";
 import { accountStub } from "../../core/stubs";
 import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
@@ -17,6 +19,7 @@ import { profileChanged } from "./profile-copies";
 /** Mastodon's AccountMigration::COOLDOWN_PERIOD: one move per 30 days. */
 export const MOVE_COOLDOWN_MS = 30 * 24 * 3600 * 1000;
 export const MOVE_FOLLOWERS_JOB = "account.moveFollowers";
+const MOVE_BLOCKS_JOB = "account.moveBlocks";
 const FOLLOWERS_PER_PAGE = 100;
 
 /** Where the account went, and when it last moved (appended to ACCOUNT_MIGRATIONS). */
@@ -104,6 +107,42 @@ accountJobs.register(MOVE_FOLLOWERS_JOB, async (host, job: MoveFollowersJob) => 
   }
   if (followers.length === FOLLOWERS_PER_PAGE) {
     host.enqueue(MOVE_FOLLOWERS_JOB, { targetId: job.targetId, after: followers[followers.length - 1] } satisfies MoveFollowersJob);
+  } else {
+    host.enqueue(MOVE_BLOCKS_JOB, { targetId: job.targetId, after: null } satisfies MoveFollowersJob);
+  }
+  await host.wake();
+});
+
+/**
+ * Local accounts that block this one block the target too (Mastodon's MoveWorker carries blocks
+ * over). Who muted this account is known only to the muters, so mutes are not carried.
+ */
+accountJobs.register(MOVE_BLOCKS_JOB, async (host, job: MoveFollowersJob) => {
+  const me = host.accountId();
+  const page = host.sql
+    .exec<{ account_id: string }>("SELECT account_id FROM blocked_by WHERE account_id > ? ORDER BY account_id LIMIT ?", job.after ?? "", FOLLOWERS_PER_PAGE)
+    .toArray()
+    .map((r) => r.account_id);
+  for (const id of await localAccountIds(host.env, page)) {
+    if (id === job.targetId) continue;
+    const carried = await accountStub(host.env, id).blockMoved(me, job.targetId);
+    if (!carried.ok && carried.status >= 500) throw new Error(`carrying the block of ${id}: ${carried.error}`);
+  }
+  if (page.length === FOLLOWERS_PER_PAGE) {
+    host.enqueue(MOVE_BLOCKS_JOB, { targetId: job.targetId, after: page[page.length - 1] } satisfies MoveFollowersJob);
     await host.wake();
   }
 });
+
+/** On a blocker's object: a blocked account moved; block where it went too (unless already). */
+export async function blockMoved(host: AccountHost, fromId: string, toId: string): Promise<Result<boolean>> {
+  const me = host.record();
+  if (!me) return fail(404, "Record not found");
+  const blocks = (id: string) => host.sql.exec("SELECT 1 FROM blocks WHERE account_id = ?", id).toArray().length > 0;
+  if (!blocks(fromId) || blocks(toId) || toId === me.id) return ok(false);
+  const blocked = await block(host, { account: me, token: MOVE_TOKEN }, toId);
+  return blocked.ok ? ok(true) : blocked;
+}
+
+/** The actor of changes a move makes on others' behalf: no token or app is involved. */
+const MOVE_TOKEN: TokenRecord = { client_id: "federation", app_name: "Move", app_website: null, scopes: [], created_at: 0 };

@@ -20,6 +20,7 @@ import * as interactions from "./interactions";
 import * as federationOut from "./federation-out";
 import * as federationIn from "./federation-in";
 import { forgetDeletedAccount, signerRow } from "./deletion";
+import { blockMoved } from "./moving";
 import type { AccountStatusesQuery, Interaction, StatusDeleted, WatchedChange } from "../../schemas/calls";
 
 /**
@@ -149,6 +150,10 @@ export abstract class AccountPeerCalls extends AccountState {
   /** A followed remote account moved (inbound Move): follow the new one instead (objects/account/federation-in.ts). */
   followMoved(fromId: string, toId: string) {
     return federationIn.followMoved(this, fromId, toId);
+  }
+  /** An account this one blocks moved (moving.ts): block the account it moved to as well. */
+  blockMoved(fromId: string, toId: string) {
+    return blockMoved(this, fromId, toId);
   }
   /** A related local account deleted itself: forget it here (deletion.ts). */
   async forgetDeletedAccount(accountId: string): Promise<void> {

@@ -140,9 +140,10 @@ describe("moving out", () => {
     expect((await api(`/api/v1/accounts/${mover.id}`).then((r) => r.json<any>())).moved).toBeUndefined();
   });
 
-  it("moves to a local account: followers follow it instead", async () => {
-    const [mover, target, fan] = [await newUser("mover"), await newUser("target"), await newUser("fan")];
+  it("moves to a local account: followers follow it, blockers block it", async () => {
+    const [mover, target, fan, blocker] = [await newUser("mover"), await newUser("target"), await newUser("fan"), await newUser("blocker")];
     await follow(fan, mover);
+    expect((await api(`/api/v1/accounts/${mover.id}/block`, { method: "POST", headers: bearer(blocker.token) })).status).toBe(200);
     expect((await submit("/settings/aliases", await webSession(target), { acct: mover.username })).status).toBe(303);
     const res = await submit("/settings/migration", await webSession(mover), { acct: target.username, current_password: mover.password });
     expect(res.status, await res.clone().text()).toBe(303);
@@ -150,6 +151,8 @@ describe("moving out", () => {
     expect((await relationship(fan, target.id)).following).toBe(true);
     expect((await relationship(fan, mover.id)).following).toBe(false);
     expect((await api(`/api/v1/accounts/${mover.id}`).then((r) => r.json<any>())).moved.id).toBe(target.id);
+    // Whoever blocked the old account blocks the new one too (Mastodon carries blocks over).
+    expect((await relationship(blocker, target.id)).blocking).toBe(true);
   });
 });
 
