@@ -77,6 +77,7 @@ describe("deleting an account", () => {
     const actor = await as2Get(`/users/${doomed.username}`);
     expect(actor.status).toBe(410);
     expect(await actor.json()).toMatchObject({ id: actorOf(doomed), type: "Tombstone" });
+    expect((await api(`/@${doomed.username}`, { headers: { accept: "text/html" } })).status).toBe(410);
     expect((await accountStub(env, doomed.id).checkPassword(doomed.password)).ok).toBe(false);
     const again = await directoryStub(env).register({ username: doomed.username, email: `new${rand()}@example.com`, password: "long enough password", role: "user", approved: true });
     expect(again).toMatchObject({ ok: false, status: 422 });

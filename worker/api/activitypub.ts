@@ -98,9 +98,13 @@ async function actor(c: Ctx): Promise<Response> {
 
 /** A deleted account's actor: 410 Gone with a Tombstone, as Mastodon answers; null if none was deleted. */
 async function deletedActor(c: Ctx): Promise<Response | null> {
+  if (!(await isDeleted(c))) return null;
+  return activityJson(withContext({ id: localActorUris(c, c.route.username).id, type: "Tombstone" }), { status: 410 });
+}
+
+async function isDeleted(c: Ctx): Promise<boolean> {
   const username = c.route.username ?? "";
-  if (!LOCAL_USERNAME.test(username) || !(await directoryStub(c.env).isDeletedUsername(username))) return null;
-  return activityJson(withContext({ id: localActorUris(c, username).id, type: "Tombstone" }), { status: 410 });
+  return LOCAL_USERNAME.test(username) && directoryStub(c.env).isDeletedUsername(username);
 }
 
 /** The profile page (`/@user`, or `/@user/media`: posts with media only), or its feed (`/@user.rss`). */
@@ -112,7 +116,10 @@ async function profile(c: Ctx, onlyMedia = false): Promise<Response> {
   try {
     data = await localActor(c);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return varyOnAccept(errorPage(404, "Not found", "This account does not exist."));
+    if (err instanceof ApiError && err.status === 404) {
+      if (await isDeleted(c)) return varyOnAccept(errorPage(410, "Gone", "This account was deleted."));
+      return varyOnAccept(errorPage(404, "Not found", "This account does not exist."));
+    }
     throw err;
   }
   if (feed) return profileFeed(c, data);
