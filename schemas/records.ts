@@ -43,6 +43,10 @@ export interface AccountRecord {
   header_static_url?: string | null;
   /** Websites allowed to credit this (local) account as author; absent: none. */
   attribution_domains?: string[];
+  /** Actor URIs of the accounts this one says it also is (`alsoKnownAs`, local accounts); absent: none. */
+  also_known_as?: string[];
+  /** The account this one moved to (its snapshot at the time of the move); absent: not moved. */
+  moved?: AccountSnapshot;
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;

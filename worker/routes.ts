@@ -52,6 +52,7 @@ import { registerProfile } from "./api/profile";
 import { registerCollections } from "./api/collections";
 import { registerAnnualReports } from "./api/annual-reports";
 import { registerAbsentFeatures } from "./api/absent-features";
+import { registerSettingsAccount } from "./api/settings-account";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -110,5 +111,6 @@ export function buildRouter(): Router {
   registerCollections(router);
   registerAnnualReports(router);
   registerAbsentFeatures(router);
+  registerSettingsAccount(router);
   return router;
 }

@@ -1,5 +1,5 @@
 import type { AccountRecord } from "../../schemas/records";
-import { MISSING_AVATAR_PATH, MISSING_HEADER_PATH, type Origin } from "../serializers/account";
+import { actorUri, MISSING_AVATAR_PATH, MISSING_HEADER_PATH, type Origin } from "../serializers/account";
 import { withContext } from "../../lib/federation/context";
 import { profileImageUrl } from "../media/files";
 import { localActorUris } from "./uris";
@@ -77,7 +77,8 @@ function fullActorObject(a: AccountRecord, o: Origin, ed25519PublicMultibase: st
       : {}),
     tag: [] as unknown[],
     attachment: a.fields.map((f) => ({ type: "PropertyValue", name: f.name, value: f.value_html })),
-    alsoKnownAs: [] as string[],
+    alsoKnownAs: a.also_known_as ?? [],
+    ...(a.moved ? { movedTo: a.moved.uri ?? actorUri(o, a.moved.username) } : {}),
     ...(a.attribution_domains?.length ? { attributionDomains: a.attribution_domains } : {}),
     endpoints: { sharedInbox: uris.sharedInbox },
     icon: imageObject(a.avatar_url ? profileImageUrl(a.avatar_url, o.origin, o.mediaOrigin) : `${o.origin}${MISSING_AVATAR_PATH}`),

@@ -35,7 +35,7 @@ export function serializeRole(role: Role) {
 }
 
 /** Account entity (https://docs.joinmastodon.org/entities/Account/) from a stored record. */
-export function serializeAccount(a: AccountSnapshot, o: Origin) {
+export function serializeAccount(a: AccountSnapshot, o: Origin): AccountEntity {
   const local = a.domain === null;
   const image = (stored: string | null | undefined, missing: string) => (stored ? profileImageUrl(stored, o.origin, o.mediaOrigin) : `${o.origin}${missing}`);
   const avatar = image(a.avatar_url, MISSING_AVATAR_PATH);
@@ -71,7 +71,39 @@ export function serializeAccount(a: AccountSnapshot, o: Origin) {
     // Moderation, as Mastodon shows it: suspended accounts are blank, limited ones behind a warning.
     ...(a.suspended ? { suspended: true as const } : {}),
     ...(a.limited ? { limited: true as const } : {}),
+    // The account it moved to, as Mastodon: present only when moved, never nested further.
+    ...(a.moved ? { moved: serializeAccount({ ...a.moved, moved: undefined }, o) } : {}),
   };
+}
+
+export interface AccountEntity {
+  id: string;
+  username: string;
+  acct: string;
+  display_name: string;
+  locked: boolean;
+  bot: boolean;
+  discoverable: boolean;
+  indexable: boolean;
+  group: boolean;
+  hide_collections: boolean;
+  noindex: boolean;
+  created_at: string;
+  note: string;
+  url: string;
+  uri: string;
+  avatar: string;
+  avatar_static: string;
+  header: string;
+  header_static: string;
+  followers_count: number;
+  following_count: number;
+  statuses_count: number;
+  last_status_at: string | null;
+  emojis: unknown[];
+  fields: { name: string; value: string; verified_at: string | null | undefined }[];
+  roles: { id: string; name: string; color: string }[];
+  moved?: AccountEntity;
 }
 
 /** CredentialAccount: the Account plus `source` and `role`, only ever shown to its owner. */

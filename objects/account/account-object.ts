@@ -37,6 +37,9 @@ import { profileSource } from "./profile-source";
 import * as collections from "./collections";
 import { runAnnualReportOp, type AnnualReportOp } from "./annual-reports";
 import type { OffsetPage } from "../../schemas/collections";
+import { runAccountSettingsOp, type AccountSettingsOp } from "./account-settings";
+import { deleteSelf } from "./deletion";
+import { refuseIfMoved } from "./moving";
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -70,6 +73,17 @@ export class AccountObject extends AccountPeerCalls {
   /** The same without a token: the Worker authenticated the caller (`PATCH /api/v1/profile`). */
   async profileSource() {
     return profileSource(this);
+  }
+  /** Deletes this account and everything it made (deletion.ts); for moderators' routes too. */
+  deleteSelf() {
+    return deleteSelf(this, (hashes) => this.closeStreamsOf(hashes));
+  }
+  /** The account settings pages (aliases, moving out, deletion) for a signed-in web session. */
+  accountSettings(session: string, op: AccountSettingsOp) {
+    return runAccountSettingsOp(this, session, op, (hashes) => this.closeStreamsOf(hashes));
+  }
+  private closeStreamsOf(tokenHashes: string[]): void {
+    for (const hash of tokenHashes) this.streams.closeRevoked(hash);
   }
 
   // ----- tokens -----
@@ -115,7 +129,7 @@ export class AccountObject extends AccountPeerCalls {
   // ----- statuses, interactions, polls, scheduled statuses -----
 
   postStatus(token: string, input: scheduled.PostInput) {
-    return this.withViewer(token, "write:statuses", (v) => scheduled.postOrSchedule(this, v, input), "statuses");
+    return this.withViewer(token, "write:statuses", (v) => refuseIfMoved(v.account) ?? scheduled.postOrSchedule(this, v, input), "statuses");
   }
   editStatus(token: string, id: string, edit: statuses.EditDraft) {
     return this.withViewer(token, "write:statuses", (v) => statuses.editStatus(this, v, id, edit));

@@ -35,6 +35,8 @@ import * as federationIn from "./federation-in";
 import * as collections from "./collections";
 import { receiveFeaturedChange, type FeaturedChange } from "./collection-notices";
 import type { OffsetPage } from "../../schemas/collections";
+import { forgetDeletedAccount, signerRow } from "./deletion";
+import { blockMoved } from "./moving";
 import type { AccountStatusesQuery, Interaction, StatusDeleted, WatchedChange } from "../../schemas/calls";
 
 /**
@@ -184,6 +186,14 @@ export abstract class AccountPeerCalls extends AccountState {
   followMoved(fromId: string, toId: string) {
     return federationIn.followMoved(this, fromId, toId);
   }
+  /** An account this one blocks moved (moving.ts): block the account it moved to as well. */
+  blockMoved(fromId: string, toId: string) {
+    return blockMoved(this, fromId, toId);
+  }
+  /** A related local account deleted itself: forget it here (deletion.ts). */
+  async forgetDeletedAccount(accountId: string): Promise<void> {
+    if (this.record()) forgetDeletedAccount(this, accountId);
+  }
   /** Inputs of the actor document besides the record (objects/account/activitypub.ts); null if no account lives here. */
   async federationActor(): Promise<ActorData | null> {
     return actorData(this.sql, this.record());
@@ -201,7 +211,8 @@ export abstract class AccountPeerCalls extends AccountState {
   }
   /** Signs an outgoing request with this account's RSA key (the key never leaves this object). */
   async signRequest(input: OutgoingSignatureInput): Promise<Result<Record<string, string>>> {
-    const row = this.row();
+    // A deleted account still signs the retries of its last deliveries (deletion.ts).
+    const row = signerRow(this.sql);
     if (!row) return fail(404, "Record not found");
     const jwk = this.sql.exec<{ rsa_private_jwk: string }>("SELECT rsa_private_jwk FROM keys WHERE id = 1").one().rsa_private_jwk;
     return signAs(this, jwk, `/users/${row.username}`, input);

@@ -1,4 +1,4 @@
-import type { AccountRecord, ProfileField, Role, TokenRecord, Visibility } from "../../schemas/records";
+import type { AccountRecord, AccountSnapshot, ProfileField, Role, TokenRecord, Visibility } from "../../schemas/records";
 
 /** Row shapes as SQLite returns them, and their conversion to the records objects hand out. */
 export interface AccountRow {
@@ -25,6 +25,8 @@ export interface AccountRow {
   avatar_static_url: string | null;
   header_static_url: string | null;
   attribution_domains: string;
+  also_known_as: string;
+  moved_to_snapshot: string | null;
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;
@@ -103,6 +105,8 @@ function fullAccountRecord(row: AccountRow): AccountRecord {
     ...(row.avatar_static_url ? { avatar_static_url: row.avatar_static_url } : {}),
     ...(row.header_static_url ? { header_static_url: row.header_static_url } : {}),
     ...(row.attribution_domains && row.attribution_domains !== "[]" ? { attribution_domains: JSON.parse(row.attribution_domains) as string[] } : {}),
+    ...(row.also_known_as && row.also_known_as !== "[]" ? { also_known_as: JSON.parse(row.also_known_as) as string[] } : {}),
+    ...(row.moved_to_snapshot ? { moved: JSON.parse(row.moved_to_snapshot) as AccountSnapshot } : {}),
     created_at: row.created_at,
     last_status_at: row.last_status_at,
     statuses_count: row.statuses_count,
@@ -131,7 +135,16 @@ export function toTokenRecord(row: TokenRow): TokenRecord {
   };
 }
 
-/** The account row with its public key, or undefined when no account lives in this object. */
+/**
+ * The account row with its public key, or undefined when no account lives in this object. A
+ * deleted account (deletion.ts) keeps its row and keys for signing its last deliveries, but no
+ * longer exists for anyone.
+ */
 export function readAccountRow(sql: SqlStorage): AccountRow | undefined {
+  return sql.exec<AccountRow>("SELECT account.*, keys.rsa_public_pem FROM account JOIN keys ON keys.id = 1 WHERE account.deleted_at IS NULL").toArray()[0];
+}
+
+/** The row whether or not the account was deleted (the deletion's own jobs need it). */
+export function readAccountRowEvenDeleted(sql: SqlStorage): AccountRow | undefined {
   return sql.exec<AccountRow>("SELECT account.*, keys.rsa_public_pem FROM account JOIN keys ON keys.id = 1").toArray()[0];
 }

@@ -13,6 +13,9 @@ import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
 import { USER_DOMAIN_BLOCKS_TABLE_SQL } from "./user-domain-blocks";
 import { NOTIFICATION_FILTERING_SQL } from "./notification-policy";
+import { aliasesColumn } from "./aliases";
+import { movingColumns } from "./moving";
+import { deletionColumn } from "./deletion";
 
 /** Account object storage, in order. Never edit a shipped migration: append a new one. */
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -117,6 +120,10 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   // The report of an admin.report notification (admin-notifications.ts).
   adminNotificationsSchema,
   clientSurfaceSchema,
+  // Aliases (`alsoKnownAs`), moving and deletion of the account (aliases.ts, moving.ts, deletion.ts).
+  aliasesColumn,
+  movingColumns,
+  deletionColumn,
 ];
 
 /** A user's own domain blocks (user-domain-blocks.ts). */

@@ -400,6 +400,24 @@ export class DirectoryObject extends DurableObject<Env> {
     return moderation.changeReport(this.sql, id, change);
   }
 
+  /**
+   * A local account deleted itself (objects/account/deletion.ts): its username stays reserved
+   * forever, as Mastodon keeps a deleted account's username, while its e-mail address is free
+   * again and its profile leaves search and the directory. Idempotent.
+   */
+  async accountDeleted(id: string): Promise<void> {
+    this.sql.exec(
+      `UPDATE accounts SET state = 'deleted', email_lower = 'deleted:' || id, display_name = '', display_name_lower = '',
+       note = '', discoverable = 0, snapshot = NULL, followers_count = 0, statuses_count = 0 WHERE id = ?`,
+      id,
+    );
+  }
+
+  /** Whether a local account with this username was deleted (its actor answers 410 Gone). */
+  async isDeletedUsername(username: string): Promise<boolean> {
+    return this.sql.exec("SELECT 1 FROM accounts WHERE username_lower = ? AND state = 'deleted'", username.toLowerCase()).toArray().length > 0;
+  }
+
   async moderationReports(filter: moderation.ReportFilter): Promise<ModerationReport[]> {
     return moderation.filterReports(this.sql, filter);
   }

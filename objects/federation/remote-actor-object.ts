@@ -13,7 +13,8 @@ import type { Page } from "../../schemas/paging";
 import * as remote from "./remote-statuses";
 import * as relations from "./remote-relations";
 import { receiveInteraction } from "./remote-interactions";
-import { COPIES_JOB, linkNow, queueActorDeletion, queueMove } from "./remote-fanout";
+import { keepMoved, movedTargetSnapshot } from "./moved-target";
+import { COPIES_JOB, linkNow, queueActorDeletion, queueMove, lifecycleMovedAt } from "./remote-fanout";
 import { dispatchActivity, type PortableContext } from "./handlers/registry";
 import type { AccountStatusesQuery, Interaction, WatchedChange } from "../../schemas/calls";
 import type { Arrival, ResolveOptions } from "./remote-actors";
@@ -49,6 +50,8 @@ const MIGRATIONS: readonly Migration[] = [
   // Phase 3: the remote side of the account model (objects/federation/remote-statuses.ts).
   remote.remoteStatusesSchema,
   remote.fanoutQueueSchema,
+  // When the actor last moved: a second Move within 7 days is ignored (remote-fanout.ts).
+  lifecycleMovedAt,
 ];
 
 /** A stored actor older than this is refetched when used. */
@@ -270,10 +273,24 @@ export class RemoteActorObject extends DurableObject<Env> {
     return queued;
   }
   /** Move: local followers follow `target` instead. False when already done. */
-  async actorMoved(target: { id: string; uri: string }): Promise<boolean> {
+  async actorMoved(target: { id: string; uri: string; account?: AccountSnapshot }): Promise<boolean> {
     const queued = queueMove(this.host, target);
+    if (queued && target.account) this.noteMoved(target.account, target.uri);
     await this.host.wake();
     return queued;
+  }
+
+  /** The API's `moved` of this account from now on; local copies of the profile follow. */
+  private noteMoved(target: AccountSnapshot, targetUri: string): void {
+    const row = this.sql.exec<{ record: string }>("SELECT record FROM actor").toArray()[0];
+    if (!row) return;
+    const actor = JSON.parse(row.record) as RemoteActor;
+    actor.account = { ...actor.account, moved: { ...target, uri: targetUri, moved: undefined } };
+    this.storedCopy = undefined;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("UPDATE actor SET record = ?", JSON.stringify(actor));
+      this.outbox.enqueue(COPIES_JOB, { after: "" });
+    });
   }
 
   /**
@@ -285,7 +302,8 @@ export class RemoteActorObject extends DurableObject<Env> {
     if (!stored || document.id !== stored.uri) return fail(404, "Unknown actor");
     const parsed = await parseActorDocument(document, stored.localId, this.now());
     if (!parsed.ok) return fail(422, parsed.error);
-    const actor = parsed.actor.keys.length ? parsed.actor : { ...parsed.actor, keys: stored.actor.keys, publicKey: stored.actor.publicKey };
+    const updated = keepMoved(stored.actor, parsed.actor);
+    const actor = updated.keys.length ? updated : { ...updated, keys: stored.actor.keys, publicKey: stored.actor.publicKey };
     this.storedCopy = undefined;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("UPDATE actor SET record = ?, document = ?, fetched_at = ?", JSON.stringify(actor), JSON.stringify(document), this.now());
@@ -332,6 +350,11 @@ export class RemoteActorObject extends DurableObject<Env> {
     if (!parsed.ok) {
       this.recordAttempt(attemptAt, parsed.error, null);
       return fail(422, `Unusable actor ${uri}: ${parsed.error}`);
+    }
+    if (previous) parsed.actor = keepMoved(previous.actor, parsed.actor);
+    if (parsed.actor.movedTo && parsed.actor.movedTo !== uri && !parsed.actor.account.moved) {
+      const moved = await movedTargetSnapshot(this.env, parsed.actor.movedTo, origin);
+      if (moved) parsed.actor.account = { ...parsed.actor.account, moved };
     }
     // A refresh of a stale actor that finds a changed profile or inboxes updates the local copies, as an Update would.
     const profileChanged = previous !== null && !sameProfile(previous.actor, parsed.actor);

@@ -396,12 +396,22 @@ remoteActorJobs.register(MOVE_JOB, async (host, job: MoveJob) => {
   }
 });
 
-/** Queues the move of local followers once per target. */
+/** Mastodon ignores a Move while an earlier one of the same account is less than 7 days old. */
+export const RECENT_MOVE_MS = 7 * 24 * 3600 * 1000;
+
+/** When the actor last moved (appended to the remote actor's migrations). */
+export function lifecycleMovedAt(sql: SqlStorage): void {
+  sql.exec("ALTER TABLE lifecycle ADD COLUMN moved_at INTEGER");
+}
+
+/** Queues the move of local followers once per target, and not again within RECENT_MOVE_MS. */
 export function queueMove(host: RemoteHost, target: { id: string; uri: string }): boolean {
   return host.storage.transactionSync(() => {
-    const current = host.sql.exec<{ moved_to: string | null }>("SELECT moved_to FROM lifecycle").toArray()[0]?.moved_to ?? null;
-    if (current === target.uri) return false;
+    const current = host.sql.exec<{ moved_to: string | null; moved_at: number | null }>("SELECT moved_to, moved_at FROM lifecycle").toArray()[0];
+    if (current?.moved_to === target.uri) return false;
+    if (current?.moved_at && Date.now() - current.moved_at < RECENT_MOVE_MS) return false;
     markLifecycle(host.sql, { movedTo: target.uri });
+    host.sql.exec("UPDATE lifecycle SET moved_at = ?", Date.now());
     host.enqueue(MOVE_JOB, { targetId: target.id, after: null } satisfies MoveJob);
     return true;
   });

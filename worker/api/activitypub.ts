@@ -2,7 +2,7 @@ import type { Router } from "../router";
 import type { Ctx } from "../context";
 import { ApiError, notFound, unwrap } from "../../lib/result";
 import { redirect } from "../http/respond";
-import { accountStub, remoteActorStub, threadStub } from "../../core/stubs";
+import { accountStub, directoryStub, remoteActorStub, threadStub } from "../../core/stubs";
 import { findLocalUsername } from "../directory-cache";
 import { statusUri, statusUrl } from "../../core/serializers/status";
 import type { StatusRecord } from "../../schemas/records";
@@ -88,8 +88,21 @@ async function actor(c: Ctx): Promise<Response> {
   const username = c.route.username ?? "";
   const entry = LOCAL_USERNAME.test(username) ? await findLocalUsername(c.env, username) : null;
   const json = entry?.approved ? await accountStub(c.env, entry.id).federationActorJson(originOf(c)) : null;
-  if (!json) throw notFound();
-  return activityJsonText(json);
+  if (json) return activityJsonText(json);
+  const gone = await deletedActor(c);
+  if (gone) return gone;
+  throw notFound();
+}
+
+/** A deleted account's actor: 410 Gone with a Tombstone, as Mastodon answers; null if none was deleted. */
+async function deletedActor(c: Ctx): Promise<Response | null> {
+  if (!(await isDeleted(c))) return null;
+  return activityJson(withContext({ id: localActorUris(c, c.route.username).id, type: "Tombstone" }), { status: 410 });
+}
+
+async function isDeleted(c: Ctx): Promise<boolean> {
+  const username = c.route.username ?? "";
+  return LOCAL_USERNAME.test(username) && directoryStub(c.env).isDeletedUsername(username);
 }
 
 /** The profile page (`/@user`, or `/@user/media`: posts with media only), or its feed (`/@user.rss`). */
@@ -101,7 +114,10 @@ async function profile(c: Ctx, onlyMedia = false): Promise<Response> {
   try {
     data = await localActor(c);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return varyOnAccept(errorPage(404, "Not found", "This account does not exist."));
+    if (err instanceof ApiError && err.status === 404) {
+      if (await isDeleted(c)) return varyOnAccept(errorPage(410, "Gone", "This account was deleted."));
+      return varyOnAccept(errorPage(404, "Not found", "This account does not exist."));
+    }
     throw err;
   }
   if (feed) return profileFeed(c, data);
