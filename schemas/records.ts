@@ -43,6 +43,8 @@ export interface AccountRecord {
   header_static_url?: string | null;
   /** Websites allowed to credit this (local) account as author; absent: none. */
   attribution_domains?: string[];
+  /** Default quote policy of new posts (`source.quote_policy`); absent: public. */
+  quote_policy?: QuotePolicy;
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;
@@ -136,6 +138,29 @@ export interface StatusRecord {
   application: { name: string; website: string | null } | null;
   /** Absent in statuses stored before media existed. */
   media_attachments?: MediaRecord[];
+  /** The status this one quotes (Mastodon 4.5 quote posts); absent or null: none. */
+  quote?: QuoteRecord | null;
+  /** Who may quote this status; absent: nobody but its author (statuses from before quotes). */
+  quote_policy?: QuotePolicy;
+  /** Accepted quotes of this status (live on its author's side). */
+  quotes_count?: number;
+}
+
+export type QuotePolicy = "public" | "followers" | "nobody";
+export type QuoteState = "pending" | "accepted" | "rejected" | "revoked" | "deleted" | "unauthorized";
+
+/**
+ * A quote as the quoting status carries it: the quoted status's snapshot (its own quote kept
+ * shallow) while the quote stands, its id and ActivityPub id always.
+ */
+export interface QuoteRecord {
+  state: QuoteState;
+  quoted_status_id: string | null;
+  /** ActivityPub id of the quoted status (what federation names). */
+  quoted_uri: string | null;
+  quoted_status: StatusRecord | null;
+  /** The QuoteAuthorization's id once the quoted author approved (federation). */
+  authorization?: string | null;
 }
 
 /** What makes one boost differ from another; everything else of a boost is empty. */
@@ -188,6 +213,8 @@ export interface ViewerFlags {
   pinned?: boolean;
   /** Poll choices of the viewer, if any. */
   own_votes?: number[];
+  /** Whether the viewer follows the author, known for statuses only followers may quote. */
+  follows_author?: boolean;
 }
 
 /** A local custom emoji. `url`/`static_url` are absolute or start with "/" (then on our origin). */
@@ -250,7 +277,7 @@ export interface PageCursor {
 
 export type TimelinePage = ViewedStatuses & { cursor: PageCursor | null };
 
-export type NotificationType = "mention" | "status" | "reblog" | "follow" | "follow_request" | "favourite" | "poll" | "update";
+export type NotificationType = "mention" | "status" | "reblog" | "follow" | "follow_request" | "favourite" | "poll" | "update" | "quote" | "quoted_update";
 
 export interface NotificationRecord {
   id: string;

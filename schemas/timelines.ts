@@ -30,7 +30,7 @@ export { normalizeTag };
 
 // ----- notifications -----
 
-export const NOTIFICATION_TYPES: readonly NotificationType[] = ["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
+export const NOTIFICATION_TYPES: readonly NotificationType[] = ["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update", "quote", "quoted_update"];
 
 /** Unknown types are ignored (Mastodon does the same: newer clients send newer types). */
 const typeList = stringList.transform((types) => types.filter((t): t is NotificationType => (NOTIFICATION_TYPES as string[]).includes(t)));

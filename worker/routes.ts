@@ -39,6 +39,7 @@ import { registerSuggestions } from "./api/suggestions";
 import { registerPublicPages } from "./api/public-pages";
 import { registerNotificationRequests } from "./api/notification-requests";
 import { registerReports } from "./api/reports";
+import { registerQuotes } from "./api/quotes";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -54,6 +55,7 @@ export function buildRouter(): Router {
   registerCustomEmojis(router);
   registerWellKnown(router);
   registerActivityPub(router);
+  registerQuotes(router);
   registerStatuses(router);
   registerPolls(router);
   registerScheduledStatuses(router);

@@ -1,4 +1,4 @@
-import type { StatusRecord, ViewerFlags } from "../../schemas/records";
+import type { QuoteRecord, StatusRecord, ViewerFlags } from "../../schemas/records";
 import { serializeAccount, type Origin } from "./account";
 import { serializeMediaAttachment } from "./media";
 
@@ -25,6 +25,7 @@ export function serializeStatus(
   s: StatusRecord,
   o: Origin,
   flagsFor?: (id: string) => ViewerFlags | undefined,
+  inQuote = false,
 ): Record<string, unknown> {
   const flags = flagsFor?.(s.id) ?? NO_FLAGS;
   const anonymous = !flagsFor;
@@ -47,7 +48,7 @@ export function serializeStatus(
     replies_count: s.replies_count,
     reblogs_count: s.reblogs_count,
     favourites_count: s.favourites_count,
-    quotes_count: 0,
+    quotes_count: s.quotes_count ?? 0,
     media_attachments: (s.media_attachments ?? []).map((m) => serializeMediaAttachment(m, o)),
     mentions: s.mentions.map((m) => ({
       id: m.id,
@@ -60,9 +61,40 @@ export function serializeStatus(
     card: null,
     poll: s.poll ? serializePoll(s.poll, flags.own_votes) : null,
     application: s.application,
-    quote: null,
+    quote: s.quote ? serializeQuote(s.quote, o, flagsFor, inQuote) : null,
+    quote_approval: serializeQuoteApproval(s, anonymous ? null : flags),
     ...(anonymous ? {} : viewerFields(flags)),
   };
+}
+
+/**
+ * Quote, or ShallowQuote inside a quoted status (Mastodon never nests a status twice). The
+ * quoted status shows only while the quote stands.
+ */
+function serializeQuote(q: QuoteRecord, o: Origin, flagsFor: ((id: string) => ViewerFlags | undefined) | undefined, shallow: boolean) {
+  const accepted = q.state === "accepted";
+  if (shallow) return { state: q.state, quoted_status_id: accepted ? q.quoted_status_id : null };
+  return { state: q.state, quoted_status: accepted && q.quoted_status ? serializeStatus(q.quoted_status, o, flagsFor, true) : null };
+}
+
+/**
+ * QuoteApproval: who is quoted automatically under the status's policy, and what that means for
+ * the viewer (`pinned` is set only on the viewer's own statuses). A remote status without a
+ * known policy is `unknown`; a local one from before quotes existed admits nobody.
+ */
+function serializeQuoteApproval(s: StatusRecord, flags: ViewerFlags | null) {
+  const remoteUnknown = s.quote_policy === undefined && s.account.domain !== null;
+  const policy = s.quote_policy ?? "nobody";
+  const automatic = policy === "nobody" ? [] : [policy];
+  let current: string;
+  if (!flags) current = "unknown";
+  else if (flags.pinned !== undefined) current = "automatic";
+  else if (s.visibility === "private" || s.visibility === "direct" || s.reblog) current = "denied";
+  else if (remoteUnknown) current = "unknown";
+  else if (policy === "public") current = "automatic";
+  else if (policy === "followers") current = flags.follows_author === undefined ? "unknown" : flags.follows_author ? "automatic" : "denied";
+  else current = "denied";
+  return { automatic, manual: [] as string[], current_user: current };
 }
 
 /** The fields of a Status that depend on who is looking (besides the poll's votes). */

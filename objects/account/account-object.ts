@@ -24,11 +24,16 @@ import { READ_FILTER_OPS, runFilterOp, type FilterOp } from "./filters";
 import type { ViewContext } from "./viewer";
 import * as statuses from "./statuses";
 import * as interactions from "./interactions";
+import * as quotes from "./quotes";
+import type { QuotePolicy } from "../../schemas/records";
+import type { ViewedStatus } from "../../schemas/calls";
 import * as scheduled from "./scheduled";
 import * as search from "./search";
 import * as media from "./media";
 import * as suggestions from "./suggestions";
 import { runPushOp, type PushOp } from "./push-subscriptions";
+
+export type QuoteOp = { op: "revoke"; statusId: string; quotingId: string } | { op: "policy"; statusId: string; policy: QuotePolicy };
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -106,6 +111,12 @@ export class AccountObject extends AccountPeerCalls {
   }
   statusAction(token: string, action: interactions.StatusAction, id: string, options: interactions.ActionOptions = {}) {
     return this.withViewer(token, interactions.ACTION_SCOPES[action], (v) => interactions.act(this, v, action, id, options));
+  }
+  /** Quote posts on this account's statuses: revoke a quote, change who may quote. */
+  quotes(token: string, op: QuoteOp) {
+    return this.withViewer<{ quotingId: string } | ViewedStatus>(token, "write:statuses", (v) =>
+      op.op === "revoke" ? quotes.revokeQuote(this, op.statusId, op.quotingId) : quotes.setQuotePolicy(this, v, op.statusId, op.policy),
+    );
   }
   votePoll(token: string, pollId: string, choices: number[]) {
     return this.withViewer(token, "write:statuses", (v) => interactions.vote(this, v, pollId, choices));

@@ -11,6 +11,8 @@ import "./link-verification";
 import "./media-jobs";
 import "./profile-copies";
 import "./push-delivery";
+import "./quote-rules";
+import "./quotes";
 import "./scheduled";
 import "./search";
 import "./statuses";

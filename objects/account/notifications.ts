@@ -10,7 +10,9 @@ export type NotificationType =
   | "follow_request"
   | "favourite"
   | "poll"
-  | "update";
+  | "update"
+  | "quote"
+  | "quoted_update";
 
 /**
  * Mastodon groups favourites and boosts of one status, and follows, into one group per day-ish
@@ -58,7 +60,7 @@ export function addNotification(
   const status = input.status ?? null;
   if (status && sql.exec("SELECT 1 FROM muted_conversations WHERE conversation_id = ?", status.conversation_id).toArray().length) return null;
   // One favourite/boost/follow notification per actor and status: repeats change nothing.
-  if (input.type !== "mention" && input.type !== "status" && input.type !== "update" && input.type !== "poll") {
+  if (input.type !== "mention" && input.type !== "status" && input.type !== "update" && input.type !== "poll" && input.type !== "quoted_update") {
     const dup = sql
       .exec("SELECT 1 FROM notifications WHERE type = ? AND from_account_id = ? AND status_id IS ?", input.type, fromId, status?.id ?? null)
       .toArray();

@@ -17,6 +17,8 @@ import * as deliveries from "./deliveries";
 
 import * as statuses from "./statuses";
 import * as interactions from "./interactions";
+import * as quotes from "./quotes";
+import type { QuoteChange } from "./quote-rules";
 import * as federationOut from "./federation-out";
 import * as federationIn from "./federation-in";
 import type { AccountStatusesQuery, Interaction, StatusDeleted, WatchedChange } from "../../schemas/calls";
@@ -70,6 +72,19 @@ export abstract class AccountPeerCalls extends AccountState {
   }
   receiveWatchedChange(change: WatchedChange) {
     return interactions.applyWatchedChange(this, change);
+  }
+  /** Quote posts (quotes.ts): the quoted author's list and records, the quoting author's updates. */
+  async statusQuotes(id: string, viewerId: string | null, page: Page) {
+    return quotes.statusQuotes(this, id, viewerId, page);
+  }
+  receiveQuote(quoting: StatusRecord) {
+    return quotes.receiveQuote(this, quoting);
+  }
+  receiveUnquote(quotedId: string, quotingId: string) {
+    return quotes.receiveUnquote(this, quotedId, quotingId);
+  }
+  receiveQuoteChange(quotingId: string, quotedId: string, change: QuoteChange) {
+    return quotes.receiveQuoteChange(this, quotingId, quotedId, change);
   }
   receivePollEnded(status: StatusRecord) {
     return interactions.receivePollEnded(this, status);

@@ -1,4 +1,4 @@
-import type { AccountRecord, ProfileField, Role, TokenRecord, Visibility } from "../../schemas/records";
+import type { AccountRecord, ProfileField, QuotePolicy, Role, TokenRecord, Visibility } from "../../schemas/records";
 
 /** Row shapes as SQLite returns them, and their conversion to the records objects hand out. */
 export interface AccountRow {
@@ -25,6 +25,7 @@ export interface AccountRow {
   avatar_static_url: string | null;
   header_static_url: string | null;
   attribution_domains: string;
+  quote_policy: string | null;
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;
@@ -66,6 +67,7 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     ...(row.avatar_static_url ? { avatar_static_url: row.avatar_static_url } : {}),
     ...(row.header_static_url ? { header_static_url: row.header_static_url } : {}),
     ...(row.attribution_domains && row.attribution_domains !== "[]" ? { attribution_domains: JSON.parse(row.attribution_domains) as string[] } : {}),
+    ...(row.quote_policy && row.quote_policy !== "public" ? { quote_policy: row.quote_policy as QuotePolicy } : {}),
     created_at: row.created_at,
     last_status_at: row.last_status_at,
     statuses_count: row.statuses_count,

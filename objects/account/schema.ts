@@ -4,6 +4,7 @@ import { statusesExtraSchema } from "./status-rows";
 import { federationOutSchema } from "./federation-schema";
 import { searchSchema } from "./search-schema";
 import { surfaceSchema } from "./surface-schema";
+import { quotesSchema } from "./quote-rules";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
@@ -103,6 +104,7 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   },
   attributionDomainsColumn,
   surfaceSchema,
+  quotesSchema,
 ];
 
 /**

@@ -110,6 +110,7 @@ export function flagsFor(sql: SqlStorage, viewerId: string, statuses: StatusReco
       for (const r of voted) votes.set(r.status_id, JSON.parse(r.choices) as number[]);
     }
   }
+  const followsAuthor = followedAuthorsOf(sql, viewerId, all);
   const flags: Record<string, ViewerFlags> = {};
   for (const s of all) {
     flags[s.id] = {
@@ -119,7 +120,16 @@ export function flagsFor(sql: SqlStorage, viewerId: string, statuses: StatusReco
       muted: set.m.has(s.conversation_id),
       ...(s.account.id === viewerId ? { pinned: set.p.has(s.id) } : {}),
       ...(s.poll ? { own_votes: votes.get(s.id) ?? [] } : {}),
+      ...(followsAuthor && s.quote_policy === "followers" && s.account.id !== viewerId ? { follows_author: followsAuthor.has(s.account.id) } : {}),
     };
   }
   return flags;
+}
+
+/** Authors the viewer follows among those of statuses only followers may quote (QuoteApproval); null when there are none. */
+function followedAuthorsOf(sql: SqlStorage, viewerId: string, statuses: StatusRecord[]): Set<string> | null {
+  const authors = [...new Set(statuses.filter((s) => s.quote_policy === "followers" && s.account.id !== viewerId).map((s) => s.account.id))];
+  if (authors.length === 0) return null;
+  const rows = sql.exec<{ account_id: string }>("SELECT account_id FROM following WHERE account_id IN (SELECT value FROM json_each(?))", JSON.stringify(authors));
+  return new Set([...rows].map((r) => r.account_id));
 }
