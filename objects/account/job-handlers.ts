@@ -11,6 +11,7 @@ import "./link-verification";
 import "./media-jobs";
 import "./profile-copies";
 import "./push-delivery";
+import "./quote-federation";
 import "./quote-rules";
 import "./quotes";
 import "./scheduled";

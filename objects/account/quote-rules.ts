@@ -5,6 +5,7 @@ import { remoteActorUriOf } from "../federation/account-owners";
 import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { fetchVisibleStatus } from "./status-peers";
+import { queueQuoteRequest } from "./quote-federation";
 
 /**
  * The quoting side of quote posts (Mastodon 4.5): whether a status may be quoted, the quote a
@@ -99,8 +100,12 @@ async function registerQuote(host: AccountHost, id: string): Promise<void> {
   const link = linkOf(status);
   if (!link) return;
   if (link.quotedAuthorId === host.accountId()) return void (await host.receiveQuote(status));
-  // A remote author is asked by a QuoteRequest (federation-out), queued with the status's Create.
-  if (await remoteActorUriOf(host.env, link.quotedAuthorId)) return;
+  const remoteUri = await remoteActorUriOf(host.env, link.quotedAuthorId);
+  if (remoteUri) {
+    if (status.quote?.state !== "pending") return;
+    host.storage.transactionSync(() => queueQuoteRequest(host, status, { id: link.quotedAuthorId, uri: remoteUri }));
+    return void (await host.wake());
+  }
   await accountStub(host.env, link.quotedAuthorId).receiveQuote(status);
 }
 

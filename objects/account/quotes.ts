@@ -14,6 +14,7 @@ import { NOT_FOUND } from "./status-peers";
 import { rewriteOwnStatus, statusesFor, viewed } from "./statuses";
 import { effectivePolicy, quotedSnapshot, QUOTERS_JOB, type QuoteChange, type QuotersPayload } from "./quote-rules";
 import { snowflake } from "../../lib/ids";
+import { adoptRemoteQuote, answeredQuote, queueQuoteRevocation } from "./quote-federation";
 
 /**
  * Quote posts, both sides. As the quoted author: the list of quotes of a status, their count,
@@ -26,24 +27,34 @@ const PARALLEL_CALLS = 25;
 
 // ----- the quoted author's side -----
 
-/** Records a status quoting one of this account's statuses. Idempotent. */
+/**
+ * Records a status quoting one of this account's statuses, or a pending quote that now stands
+ * (a remote note's stamp came with its Update). Idempotent.
+ */
 export async function receiveQuote(host: AccountHost, quoting: StatusRecord): Promise<void> {
   const quote = quoting.quote;
   if (!quote?.quoted_status_id || !ownRow(host.sql, quote.quoted_status_id)) return;
   const statusId = quote.quoted_status_id;
+  const sql = host.sql;
   host.storage.transactionSync(() => {
-    const added = host.sql.exec(
-      "INSERT OR IGNORE INTO status_quotes (quoting_id, id, status_id, account_id, state, uri) VALUES (?, ?, ?, ?, ?, ?)",
-      quoting.id,
-      snowflake(),
-      statusId,
-      quoting.account.id,
-      quote.state,
-      quoting.uri,
-    );
-    if (!added.rowsWritten || quote.state !== "accepted") return;
-    host.sql.exec("UPDATE statuses SET quotes_count = quotes_count + 1 WHERE id = ?", statusId);
-    if (quoting.account.id !== host.accountId()) addNotification(host.sql, { type: "quote", from: quoting.account, status: quoting });
+    if (adoptRemoteQuote(host, quoting, statusId)) return;
+    const row = sql.exec<{ state: string }>("SELECT state FROM status_quotes WHERE quoting_id = ?", quoting.id).toArray()[0];
+    if (row && (row.state !== "pending" || quote.state !== "accepted")) return;
+    if (row) sql.exec("UPDATE status_quotes SET state = 'accepted' WHERE quoting_id = ?", quoting.id);
+    else {
+      sql.exec(
+        "INSERT INTO status_quotes (quoting_id, id, status_id, account_id, state, uri) VALUES (?, ?, ?, ?, ?, ?)",
+        quoting.id,
+        snowflake(),
+        statusId,
+        quoting.account.id,
+        quote.state,
+        quoting.uri,
+      );
+    }
+    if (quote.state !== "accepted") return;
+    sql.exec("UPDATE statuses SET quotes_count = quotes_count + 1 WHERE id = ?", statusId);
+    if (quoting.account.id !== host.accountId()) addNotification(sql, { type: "quote", from: quoting.account, status: quoting });
   });
   await host.wake();
 }
@@ -72,7 +83,7 @@ export function statusQuotes(host: AccountHost, statusId: string, viewerId: stri
     columns: "id, quoting_id",
     from: "status_quotes",
     idColumn: "id",
-    filter: `status_id = ? AND state IN (${states})`,
+    filter: `status_id = ? AND state IN (${states}) AND (uri IS NULL OR quoting_id <> uri)`,
     filterParams: [statusId],
     page,
   });
@@ -121,11 +132,20 @@ async function tellQuoters(host: AccountHost, p: QuotersPayload): Promise<void> 
     await Promise.all(
       p.targets.slice(i, i + PARALLEL_CALLS).map(async (t) => {
         if (t.accountId === host.accountId()) return receiveQuoteChange(host, t.quotingId, p.quotedId, p.change);
-        if (await remoteActorUriOf(host.env, t.accountId)) return;
+        const remoteUri = await remoteActorUriOf(host.env, t.accountId);
+        if (remoteUri) return revokeRemote(host, p, { id: t.accountId, uri: remoteUri }, t.quotingId);
         await accountStub(host.env, t.accountId).receiveQuoteChange(t.quotingId, p.quotedId, p.change);
       }),
     );
   }
+}
+
+/** A remote quoting status learns of a revocation by the Delete of its authorization; edits reach it as our Update. */
+function revokeRemote(host: AccountHost, p: QuotersPayload, quoter: { id: string; uri: string }, quotingId: string): void {
+  if (p.change.kind !== "revoke") return;
+  const row = host.sql.exec<{ id: string; uri: string | null }>("SELECT id, uri FROM status_quotes WHERE quoting_id = ?", quotingId).toArray()[0];
+  if (!row?.uri) return;
+  host.storage.transactionSync(() => queueQuoteRevocation(host, quoter, p.quotedId, row.id, row.uri!));
 }
 
 accountJobs.register(QUOTERS_JOB, async (host, payload: QuotersPayload) => tellQuoters(host, payload));
@@ -158,4 +178,39 @@ export async function receiveQuoteChange(host: AccountHost, quotingId: string, q
   if (!updated || change.kind !== "update" || change.status.account.id === host.accountId()) return;
   host.storage.transactionSync(() => addNotification(host.sql, { type: "quoted_update", from: change.status.account, status: change.status }));
   await host.wake();
+}
+
+/** Whether `key` (a quote's row id, or a local quoting status's id) names a standing quote of a status by `quotingUri`. */
+export function quoteStampHolds(host: AccountHost, statusId: string, key: string, quotingUri: string): boolean {
+  return (
+    host.sql
+      .exec("SELECT 1 FROM status_quotes WHERE status_id = ? AND (id = ?2 OR quoting_id = ?2) AND uri = ? AND state = 'accepted'", statusId, key, quotingUri)
+      .toArray().length > 0
+  );
+}
+
+/** The standing authorization of a quote of one of this account's statuses (its FEP-044f stamp), or null. */
+export function quoteAuthorization(host: AccountHost, statusId: string, quotingId: string): { status: StatusRecord; quotingUri: string | null; quoterId: string } | null {
+  const row = host.sql
+    .exec<{ account_id: string; uri: string | null }>("SELECT account_id, uri FROM status_quotes WHERE (id = ?1 OR quoting_id = ?1) AND status_id = ?2 AND state = 'accepted'", quotingId, statusId)
+    .toArray()[0];
+  const [status] = row ? statusesFor(host, [statusId], null) : [];
+  return row && status ? { status, quotingUri: row.uri, quoterId: row.account_id } : null;
+}
+
+/** A remote author answered our QuoteRequest (Accept with its stamp, or Reject). */
+export async function receiveQuoteAnswer(host: AccountHost, quotingId: string, sender: { id: string; uri: string }, accepted: boolean, stamp: string | null): Promise<void> {
+  const row = ownRow(host.sql, quotingId);
+  const quoting = row ? (JSON.parse(row.snapshot) as StatusRecord) : undefined;
+  if (!answeredQuote(quoting, sender.id, sender.uri, accepted ? stamp : null) || (accepted && !stamp)) return;
+  const change: QuoteChange = accepted ? { kind: "accept", authorization: stamp } : { kind: "reject" };
+  await receiveQuoteChange(host, quotingId, quoting!.quote!.quoted_status_id!, change);
+}
+
+/** The quoted author deleted the stamp of our quote: the quote is revoked. */
+export async function receiveQuoteRevoked(host: AccountHost, quotingId: string, senderId: string, stamp: string): Promise<void> {
+  const row = ownRow(host.sql, quotingId);
+  const quote = row ? (JSON.parse(row.snapshot) as StatusRecord).quote : null;
+  if (!quote?.quoted_status_id || quote.authorization !== stamp || quote.quoted_status?.account.id !== senderId) return;
+  await receiveQuoteChange(host, quotingId, quote.quoted_status_id, { kind: "revoke" });
 }

@@ -386,6 +386,9 @@ export interface RemoteEdit {
   edited_at: string | null;
   /** Local accounts newly addressed (they may see it from now on). */
   audience: string[];
+  /** The quote as the Update carries it (a stamp may have come); absent: unchanged. */
+  quote?: StatusRecord["quote"];
+  quote_policy?: StatusRecord["quote_policy"];
 }
 
 export type EditOutcome = "unknown" | "unchanged" | "refreshed" | "edited";
@@ -423,6 +426,8 @@ export function editStatus(host: RemoteHost, edit: RemoteEdit): EditOutcome {
       poll,
       ...(media?.length ? { media_attachments: media } : { media_attachments: undefined }),
       edited_at: significant ? (edit.edited_at ?? new Date().toISOString()) : current.edited_at,
+      ...(edit.quote ? { quote: edit.quote } : {}),
+      ...(edit.quote_policy ? { quote_policy: edit.quote_policy } : {}),
     };
     const snapshot = JSON.stringify(next);
     if (snapshot === row.snapshot) return "unchanged";

@@ -8,6 +8,10 @@ import { accountStub } from "../../core/stubs";
 import { parseOrFail } from "../../schemas/accounts";
 import { interactionPolicySchema } from "../../schemas/statuses";
 import { locateStatusOwners, STATUS_ID } from "../../objects/status-index/locate";
+import { findLocalUsername } from "../directory-cache";
+import { statusUri } from "../../core/serializers/status";
+import { quoteAuthorizationDocument } from "../../core/activitypub/note";
+import { activityJson } from "../activitypub/negotiate";
 import { fetchStatuses, renderStatus, renderViewed, viewFor, visibleStatus } from "./statuses";
 
 /**
@@ -18,6 +22,7 @@ export function registerQuotes(router: Router): void {
   router.get("/api/v1/statuses/:id/quotes", quotesOf);
   router.post("/api/v1/statuses/:id/quotes/:quoting_status_id/revoke", revoke);
   router.put("/api/v1/statuses/:id/interaction_policy", interactionPolicy);
+  router.get("/users/:username/statuses/:id/quotes/:quoting_status_id", authorization);
 }
 
 function routeId(c: Ctx, name: "id" | "quoting_status_id"): string {
@@ -62,4 +67,17 @@ async function interactionPolicy(c: Ctx): Promise<Response> {
   const out = unwrap(await accountStub(c.env, auth.accountId).quotes(auth.token, { op: "policy", statusId: id, policy }));
   if (!("status" in out)) throw notFound();
   return json(renderStatus(c, out.status, out));
+}
+
+/** The QuoteAuthorization of a standing quote of a local status (FEP-044f); 404 once revoked. */
+async function authorization(c: Ctx): Promise<Response> {
+  const id = routeId(c, "id");
+  const quotingId = routeId(c, "quoting_status_id");
+  const owner = await findLocalUsername(c.env, c.route.username ?? "");
+  if (!owner || !owner.approved) throw notFound();
+  const found = await accountStub(c.env, owner.id).quoteAuthorization(id, quotingId);
+  if (!found) throw notFound();
+  const quotingUri = found.quotingUri ?? (await fetchStatuses(c, [quotingId], found.quoterId)).map((s) => statusUri(c, s))[0];
+  if (!quotingUri) throw notFound();
+  return activityJson(quoteAuthorizationDocument(c, found.status, quotingId, quotingUri));
 }
