@@ -5,6 +5,9 @@ import { remoteActorUriOf } from "../federation/account-owners";
 import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
 import { fetchVisibleStatus } from "./status-peers";
+import { instanceOrigin } from "../federation/instance-origin";
+import { statusUri, statusUrl } from "../../core/serializers/status";
+import { escapeHtml } from "../../lib/text";
 import { queueQuoteRequest } from "./quote-federation";
 
 /**
@@ -50,7 +53,7 @@ export async function resolveQuote(host: AccountHost, quotedId: string): Promise
   if (quoted?.reblog) quoted = quoted.reblog;
   if (!quoted) return fail(422, QUOTE_NOT_FOUND);
   const own = quoted.account.id === me;
-  if (!own && (quoted.visibility === "private" || quoted.visibility === "direct")) return fail(422, QUOTE_REFUSED);
+  if (quoted.visibility === "direct" || (!own && quoted.visibility === "private")) return fail(422, QUOTE_REFUSED);
   const remote = quoted.account.domain !== null;
   if (remote && !own) {
     if (quoted.quote_policy === "nobody") return fail(422, QUOTE_REFUSED);
@@ -63,6 +66,33 @@ export async function resolveQuote(host: AccountHost, quotedId: string): Promise
     quoted_uri: quoted.uri,
     quoted_status: quotedSnapshot(quoted),
   });
+}
+
+export const DIRECT_QUOTE_UNMENTIONED = "Validation failed: The author of the quoted post must be mentioned in a private mention quoting it";
+
+/**
+ * What quoting changes in the quoting status, as Mastodon does: quoting a private post makes
+ * the quote private (at most), a direct quote must mention the quoted author, and text that
+ * does not link the quoted post gets a `RE:` paragraph (class `quote-inline`, hidden by clients
+ * that show the quote) so that software without quotes still shows what it answers.
+ */
+export async function quotingChanges(
+  host: AccountHost,
+  quote: QuoteRecord,
+  draft: { visibility: Visibility; content: string; mentionIds: string[] },
+): Promise<Result<{ visibility: Visibility; content: string }>> {
+  const quoted = quote.quoted_status;
+  if (!quoted) return ok({ visibility: draft.visibility, content: draft.content });
+  const own = quoted.account.id === host.accountId();
+  if (draft.visibility === "direct" && !own && !draft.mentionIds.includes(quoted.account.id)) return fail(422, DIRECT_QUOTE_UNMENTIONED);
+  const visibility = quoted.visibility === "private" && (draft.visibility === "public" || draft.visibility === "unlisted") ? "private" : draft.visibility;
+  const o = await instanceOrigin(host.env);
+  const url = o ? statusUrl(o, quoted) : quoted.url;
+  const uri = o ? statusUri(o, quoted) : quoted.uri;
+  if (!url || draft.content.includes(url) || (uri && draft.content.includes(uri))) return ok({ visibility, content: draft.content });
+  const link = escapeHtml(url);
+  const inline = `<p class="quote-inline">RE: <a href="${link}">${escapeHtml(url.replace(/^https?:\/\//, ""))}</a></p>`;
+  return ok({ visibility, content: inline + draft.content });
 }
 
 export interface QuoteLink {

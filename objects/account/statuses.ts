@@ -12,7 +12,7 @@ import { publishToUser } from "../streams/user-events";
 import { authorAllows, boosterIds, deletionOf, editVersions, hydrate, isThreaded, ownRow, ownRows, POLL_EXPIRE_JOB, THREAD_LIMITS, type StatusRow } from "./status-rows";
 import { deliverInteraction, fetchVisibleStatus, indexStatus, NOT_FOUND, thread, unindexStatus } from "./status-peers";
 import { refreshCopies, watchersOf, WATCHERS_JOB } from "./status-copies";
-import { effectivePolicy, linkOf, queueQuoteRegistration, queueQuotersChange, QUOTE_UNREGISTER_JOB, registerQuoteNow, resolveQuote } from "./quote-rules";
+import { effectivePolicy, quotingChanges, linkOf, queueQuoteRegistration, queueQuotersChange, QUOTE_UNREGISTER_JOB, registerQuoteNow, resolveQuote } from "./quote-rules";
 
 import { insertIntoHome } from "./home";
 import type { Viewer } from "../../schemas/auth";
@@ -154,7 +154,9 @@ export async function createStatus(
   }
   const quote = draft.quoted_status_id ? await resolveQuote(host, draft.quoted_status_id) : null;
   if (quote && !quote.ok) return quote;
-  const visibility = draft.visibility ?? account.privacy;
+  const quoting = quote ? await quotingChanges(host, quote.value, { visibility: draft.visibility ?? account.privacy, content: draft.content, mentionIds: draft.mentions.map((m) => m.id) }) : null;
+  if (quoting && !quoting.ok) return quoting;
+  const visibility = quoting?.value.visibility ?? draft.visibility ?? account.privacy;
   const now = Date.now();
   const id = snowflake(now);
   const record: StatusRecord = {
@@ -166,7 +168,7 @@ export async function createStatus(
     in_reply_to_account_id: parent?.account.id ?? null,
     conversation_id: parent?.conversation_id ?? id,
     reblog: null,
-    content: draft.content,
+    content: quoting?.value.content ?? draft.content,
     spoiler_text: draft.spoiler_text,
     visibility,
     sensitive: (draft.sensitive ?? account.sensitive) || draft.spoiler_text !== "",

@@ -19,6 +19,7 @@ describe("quoting a local status", () => {
 
     const q = await post(bob, { status: "look at this", quoted_status_id: original.id });
     expect(q.quote.state).toBe("accepted");
+    expect(q.content).toMatch(new RegExp(`^<p class="quote-inline">RE: <a href="${original.url}">`));
     expect(q.quote.quoted_status.id).toBe(original.id);
     expectSchema(q.quote, "Quote");
     expectSchema(q.quote.quoted_status, "Status");
@@ -66,8 +67,14 @@ describe("quoting a local status", () => {
     const ok = await quote(bob, { status: "as a follower", quoted_status_id: followers.id });
     expect(ok.status).toBe(200);
     expect(ok.body.quote.state).toBe("accepted");
-    // The author may always quote herself, even a private post.
-    expect((await quote(alice, { status: "self", quoted_status_id: privatePost.id, visibility: "private" })).status).toBe(200);
+    // The author may quote her own private post; the quote is private too.
+    const self = await quote(alice, { status: "self", quoted_status_id: privatePost.id, visibility: "public" });
+    expect(self.status).toBe(200);
+    expect(self.body.visibility).toBe("private");
+    const direct = await post(alice, { status: "secret", visibility: "direct" });
+    expectError(await quote(alice, { status: "no", quoted_status_id: direct.id }), 422, /not allowed/);
+    const toBob = await quote(bob, { status: "psst", visibility: "direct", quoted_status_id: followers.id });
+    expectError(toBob, 422, /must be mentioned/);
   });
 
   it("takes source.quote_policy as the default and forces nobody on private posts", async () => {
