@@ -210,6 +210,8 @@ export interface UnlinkJob {
   conversation_id: string;
   parent: StatusRef | null;
   reblogOf: StatusRef | null;
+  /** A local status it quoted and that status's author, who forgets the quote. */
+  quoted?: { id: string; accountId: string } | null;
 }
 
 /** Stores a status once per ActivityPub id, queuing its link (or fan-out, which links first) in the same transaction. */
@@ -479,7 +481,9 @@ export function queueRemoval(host: RemoteHost, row: RemoteStatusRow): void {
   }
   sql.exec("DELETE FROM statuses WHERE id = ?", row.id);
   const { parent, reblogOf } = linksOf(row);
-  host.enqueue(UNLINK_JOB, { id: row.id, uri: row.uri, conversation_id: row.conversation_id, parent, reblogOf } satisfies UnlinkJob);
+  const quotedLocal = record.quote?.quoted_status?.account.domain === null ? record.quote.quoted_status : null;
+  const quoted = quotedLocal ? { id: quotedLocal.id, accountId: quotedLocal.account.id } : null;
+  host.enqueue(UNLINK_JOB, { id: row.id, uri: row.uri, conversation_id: row.conversation_id, parent, reblogOf, quoted } satisfies UnlinkJob);
   const deleted: RemoteDeleted = deletionOf(record, boosters);
   queueFanout(host, { op: { kind: "delete", deleted }, after: null, extra: [...audienceOf(row), ...boosters] });
   if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "delete", statusId: row.id }, accounts: watchers });

@@ -5,7 +5,7 @@ import { AS_PUBLIC } from "../../lib/federation/context";
 import { api, jsonBody, type TestUser } from "./helpers";
 import { uninstallFakeNetwork, type PeerActor } from "./federation-peer";
 import { expectSchema } from "./openapi";
-import { follow, runJobs } from "./status-helpers";
+import { follow, inObject, runJobs } from "./status-helpers";
 import {
   activityOf,
   createOf,
@@ -154,6 +154,10 @@ describe("a remote account quoting us", () => {
     expect((await getJson(`/api/v1/statuses/${original.id}/quotes`, bob.token)).body).toEqual([]);
     expect((await getJson(`/api/v1/statuses/${original.id}`, alice.token)).body.quotes_count).toBe(0);
     expect(await notificationsOf(alice, "quote")).toEqual([]);
+
+    await deliver(activityOf(rita, "Delete", legacy.id), rita);
+    expect((await getJson(`/api/v1/statuses/${original.id}/quotes`, alice.token)).body).toEqual([]);
+    expect(await inObject(alice.id, (o) => o.sql.exec("SELECT count(*) AS n FROM status_quotes").one().n)).toBe(0);
   });
 });
 
