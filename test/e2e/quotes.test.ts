@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOAuthAPIClient, createRestAPIClient, type mastodon } from "masto";
 import { startServer, type LocalServer } from "./server";
+import { FedifyPeer } from "./fedify-peer";
+import { ensure, eventually as eventuallyLong, signUp as signUpPerson, type Person } from "./federation-helpers";
 
 /**
  * Quote posts with a real client library (masto) against `npm start`: quoting with a policy,
@@ -108,5 +110,54 @@ describe("quote posts with masto", () => {
     expect(post.quoteApproval?.currentUser).toBe("automatic");
     const seen = await bob.v1.statuses.$select(post.id).fetch();
     expect(seen.quoteApproval?.currentUser).toBe("denied");
+  });
+});
+
+describe("quote posts with a Fedify peer", () => {
+  let server: LocalServer;
+  let peer: FedifyPeer;
+  let alice: Person;
+
+  beforeAll(async () => {
+    [server, peer] = await Promise.all([startServer({ ALLOW_PRIVATE_ADDRESSES: "true" }), new FedifyPeer("draft-cavage-http-signatures-12")]);
+    await peer.start();
+    alice = await signUpPerson(server, `qalice_${Date.now().toString(36).slice(-6)}`);
+  });
+
+  afterAll(async () => {
+    await Promise.all([server?.stop(), peer?.stop()]);
+  });
+
+  it("quoting the peer's post sends it a QuoteRequest and leaves the quote pending", async () => {
+    const noteUri = await peer.post(alice.uri, "<p>quote me, Alice</p>", { mention: { uri: alice.uri, name: `@${alice.username}@${new URL(server.origin).host}` } });
+    const mention = await eventuallyLong(async () => {
+      const [found] = await alice.client.v1.notifications.list({ types: ["mention"] });
+      ensure(found?.status, "no mention yet");
+      return found.status;
+    }, "the mention");
+    const quoting = await alice.client.v1.statuses.create({ status: "quoting a Fedify post", quotedStatusId: mention.id });
+    expect(quoting.quote).toMatchObject({ state: "pending" });
+    const request = await eventuallyLong(() => {
+      const found = peer.receivedOf("QuoteRequest");
+      ensure(found.length === 1, "no QuoteRequest yet");
+      return found[0];
+    }, "the QuoteRequest");
+    expect(request.actor).toBe(alice.uri);
+    const object = request.json.object;
+    expect(typeof object === "string" ? object : object?.id).toBe(noteUri);
+    expect(JSON.stringify(request.json)).toContain(`${alice.uri}/statuses/${quoting.id}`);
+    expect(peer.unverified).toEqual([]);
+  });
+
+  it("the peer's quote of a local post is listed to its author as pending", async () => {
+    const mine = await alice.client.v1.statuses.create({ status: "a local post to quote" });
+    const noteUri = await peer.post(alice.uri, "<p>quoting Alice without asking</p>", { quote: `${alice.uri}/statuses/${mine.id}` });
+    const quotes = await eventuallyLong(async () => {
+      const list = await alice.client.v1.statuses.$select(mine.id).quotes.list();
+      ensure(list.length === 1, "the quote is not listed yet");
+      return list;
+    }, "the quote");
+    expect(quotes[0].uri).toBe(noteUri);
+    expect(quotes[0].quote).toMatchObject({ state: "pending" });
   });
 });
