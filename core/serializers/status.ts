@@ -61,9 +61,16 @@ export function serializeStatus(
     card: null,
     poll: s.poll ? serializePoll(s.poll, flags.own_votes) : null,
     application: s.application,
-    quote: s.quote ? serializeQuote(s.quote, o, flagsFor, inQuote) : null,
-    quote_approval: serializeQuoteApproval(s, anonymous ? null : flags),
+    ...quoteFields(s, o, flagsFor, inQuote),
     ...(anonymous ? {} : viewerFields(flags)),
+  };
+}
+
+/** `quote` and `quote_approval`, which depend on the viewer (rendered.ts renders them per viewer). */
+export function quoteFields(s: StatusRecord, o: Origin, flagsFor?: (id: string) => ViewerFlags | undefined, inQuote = false) {
+  return {
+    quote: s.quote ? serializeQuote(s.quote, o, flagsFor, inQuote) : null,
+    quote_approval: serializeQuoteApproval(s, flagsFor ? (flagsFor(s.id) ?? NO_FLAGS) : null),
   };
 }
 

@@ -24,6 +24,12 @@ describe("quoting a local status", () => {
     expectSchema(q.quote, "Quote");
     expectSchema(q.quote.quoted_status, "Status");
     await runJobs(bob.id);
+    // Home pages are rendered from kept parts (core/serializers/rendered.ts): the quote is there too.
+    const home = await getJson("/api/v1/timelines/home", bob.token);
+    const inHome = home.body.find((s: any) => s.id === q.id);
+    expect(inHome.quote).toMatchObject({ state: "accepted", quoted_status: { id: original.id, favourited: false } });
+    expect(inHome.quote_approval.current_user).toBe("automatic");
+    expectSchema(inHome, "Status");
 
     const seen = await getJson(`/api/v1/statuses/${original.id}`, bob.token);
     expect(seen.body.quotes_count).toBe(1);
