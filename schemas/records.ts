@@ -147,7 +147,7 @@ export interface StatusRecord {
 }
 
 export type QuotePolicy = "public" | "followers" | "nobody";
-export type QuoteState = "pending" | "accepted" | "rejected" | "revoked" | "deleted" | "unauthorized";
+export type QuoteState = "pending" | "accepted" | "rejected" | "revoked" | "deleted" | "unauthorized" | "blocked_account" | "muted_account";
 
 /**
  * A quote as the quoting status carries it: the quoted status's snapshot (its own quote kept
@@ -215,6 +215,8 @@ export interface ViewerFlags {
   own_votes?: number[];
   /** Whether the viewer follows the author, known for statuses only followers may quote. */
   follows_author?: boolean;
+  /** The viewer blocks or mutes the author of the status this one quotes. */
+  quote_hidden?: "blocked_account" | "muted_account";
 }
 
 /** A local custom emoji. `url`/`static_url` are absolute or start with "/" (then on our origin). */

@@ -69,7 +69,7 @@ export function serializeStatus(
 /** `quote` and `quote_approval`, which depend on the viewer (rendered.ts renders them per viewer). */
 export function quoteFields(s: StatusRecord, o: Origin, flagsFor?: (id: string) => ViewerFlags | undefined, inQuote = false) {
   return {
-    quote: s.quote ? serializeQuote(s.quote, o, flagsFor, inQuote) : null,
+    quote: s.quote ? serializeQuote(s.quote, o, flagsFor, inQuote, flagsFor?.(s.id)?.quote_hidden) : null,
     quote_approval: serializeQuoteApproval(s, flagsFor ? (flagsFor(s.id) ?? NO_FLAGS) : null),
   };
 }
@@ -78,10 +78,12 @@ export function quoteFields(s: StatusRecord, o: Origin, flagsFor?: (id: string) 
  * Quote, or ShallowQuote inside a quoted status (Mastodon never nests a status twice). The
  * quoted status shows only while the quote stands.
  */
-function serializeQuote(q: QuoteRecord, o: Origin, flagsFor: ((id: string) => ViewerFlags | undefined) | undefined, shallow: boolean) {
+function serializeQuote(q: QuoteRecord, o: Origin, flagsFor: ((id: string) => ViewerFlags | undefined) | undefined, shallow: boolean, hidden?: QuoteRecord["state"]) {
   const accepted = q.state === "accepted";
-  if (shallow) return { state: q.state, quoted_status_id: accepted ? q.quoted_status_id : null };
-  return { state: q.state, quoted_status: accepted && q.quoted_status ? serializeStatus(q.quoted_status, o, flagsFor, true) : null };
+  // A standing quote of someone the viewer blocks or mutes says so; clients hide it behind a notice.
+  const state = accepted && hidden ? hidden : q.state;
+  if (shallow) return { state, quoted_status_id: accepted ? q.quoted_status_id : null };
+  return { state, quoted_status: accepted && q.quoted_status ? serializeStatus(q.quoted_status, o, flagsFor, true) : null };
 }
 
 /**

@@ -45,6 +45,15 @@ describe("quoting a local status", () => {
     const q2 = await post(carol, { status: "meta", quoted_status_id: q.id });
     expect(q2.quote.quoted_status.quote).toEqual({ state: "accepted", quoted_status_id: original.id });
     expectSchema(q2.quote.quoted_status.quote, "ShallowQuote");
+
+    // A viewer who mutes or blocks the quoted author is told so (the status stays for clients to hide).
+    expect((await send("POST", `/api/v1/accounts/${alice.id}/mute`, carol.token)).status).toBe(200);
+    const muted = await getJson(`/api/v1/statuses/${q.id}`, carol.token);
+    expect(muted.body.quote.state).toBe("muted_account");
+    expect(muted.body.quote.quoted_status.id).toBe(original.id);
+    expect((await send("POST", `/api/v1/accounts/${alice.id}/block`, carol.token)).status).toBe(200);
+    expect((await getJson(`/api/v1/statuses/${q.id}`, carol.token)).body.quote.state).toBe("blocked_account");
+    expectSchema((await getJson(`/api/v1/statuses/${q.id}`, carol.token)).body, "Status");
   });
 
   it("refuses quotes that cannot be made with 422 and posts nothing", async () => {
