@@ -3,7 +3,7 @@ import type { QuotePolicy, StatusRecord } from "../../schemas/records";
 import type { ViewedStatus } from "../../schemas/calls";
 import type { Viewer } from "../../schemas/auth";
 import { fail, ok, type Result } from "../../lib/result";
-import { accountStub } from "../../core/stubs";
+import { accountStub, remoteActorStub } from "../../core/stubs";
 import { remoteActorUriOf } from "../federation/account-owners";
 import type { AccountHost } from "./host";
 import { accountJobs } from "./jobs";
@@ -140,12 +140,20 @@ async function tellQuoters(host: AccountHost, p: QuotersPayload): Promise<void> 
   }
 }
 
-/** A remote quoting status learns of a revocation by the Delete of its authorization; edits reach it as our Update. */
-function revokeRemote(host: AccountHost, p: QuotersPayload, quoter: { id: string; uri: string }, quotingId: string): void {
+/**
+ * A remote quoting status learns of a revocation by the Delete of its authorization (edits reach
+ * it as our Update); our copy of it shows the quote revoked at once.
+ */
+async function revokeRemote(host: AccountHost, p: QuotersPayload, quoter: { id: string; uri: string }, quotingId: string): Promise<void> {
   if (p.change.kind !== "revoke") return;
   const row = host.sql.exec<{ id: string; uri: string | null }>("SELECT id, uri FROM status_quotes WHERE quoting_id = ?", quotingId).toArray()[0];
   if (!row?.uri) return;
   host.storage.transactionSync(() => queueQuoteRevocation(host, quoter, p.quotedId, row.id, row.uri!));
+  const copy = remoteActorStub(host.env, quoter.uri);
+  const held = await copy.statusByUri(row.uri);
+  if (!held?.quote || held.quote.state === "revoked") return;
+  const { content, spoiler_text, sensitive, language, mentions, tags, poll, edited_at } = held;
+  await copy.editStatus({ uri: row.uri, content, spoiler_text, sensitive, language, mentions, tags, poll, edited_at, audience: [], quote: { ...held.quote, state: "revoked" } });
 }
 
 accountJobs.register(QUOTERS_JOB, async (host, payload: QuotersPayload) => tellQuoters(host, payload));

@@ -10,6 +10,7 @@ import {
   activityOf,
   createOf,
   deliver,
+  drain,
   getJson,
   localActor,
   localStatusUri,
@@ -139,6 +140,8 @@ describe("a remote account quoting us", () => {
     expect(del.object).toMatchObject({ id: accept.result, interactingObject: noteId });
     expect((await as2(accept.result)).status).toBe(404);
     expect((await getJson(`/api/v1/statuses/${open.id}`, alice.token)).body.quotes_count).toBe(0);
+    await drain(rita.uri);
+    expect((await getJson(`/api/v1/statuses/${theirs.id}`, alice.token)).body.quote).toEqual({ state: "revoked", quoted_status: null });
   });
 
   it("shows an unstamped or legacy quote of our status as pending, listed only to the author", async () => {
