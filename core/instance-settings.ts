@@ -34,7 +34,8 @@ export const SOURCE_URL = "https://github.com/pronghorn-social/pronghorn";
  *    as "PKCE works"). Both work. Done.
  * 4 (4.4): `DELETE /api/v1/media/:id` and `delete_media` on status deletion (the Android app
  *    subscribes with `standard` RFC 8291 push from 4). All three work. Done.
- * 5 (4.4): the `blur` filter action (accepted here). 7 (4.5): quote posts. 8-11 (4.6): later.
+ * 5 (4.4): the `blur` filter action (accepted here). 7 (4.5): quote posts: built
+ *    (worker/api/quotes.ts), waiting for the levels below. 8-11 (4.6): later.
  * Clients below level 4 subscribe without `standard` and get the legacy `aesgcm` coding,
  * Mastodon's default, which is implemented too.
  */

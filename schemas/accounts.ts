@@ -2,7 +2,7 @@ import { z } from "zod";
 import { boolish } from "./coerce";
 import { ApiError } from "../lib/result";
 
-import type { Role, Visibility } from "./records";
+import type { QuotePolicy, Role, Visibility } from "./records";
 
 /**
  * Request schemas of the accounts API, with Mastodon's rules and error shape:
@@ -183,6 +183,7 @@ export const updateCredentialsSchema = z
           privacy: z.enum(["public", "unlisted", "private"], { error: "must be public, unlisted or private" }).optional(),
           sensitive: boolish.optional(),
           language: languageSchema.optional(),
+          quote_policy: z.enum(["public", "followers", "nobody"], { error: "must be public, followers or nobody" }).optional(),
         },
         { error: "must be an object" },
       )
@@ -194,6 +195,7 @@ export const updateCredentialsSchema = z
       privacy: p.source?.privacy,
       sensitive: p.source?.sensitive,
       language: p.source?.language,
+      quote_policy: p.source?.quote_policy,
     }),
   );
 
@@ -298,4 +300,5 @@ export interface ProfileUpdate {
   show_media?: boolean;
   show_media_replies?: boolean;
   show_featured?: boolean;
+  quote_policy?: QuotePolicy;
 }

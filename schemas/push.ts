@@ -13,8 +13,6 @@ import { assertFetchable, FetchRefused, type FetchPolicy } from "../lib/federati
 /**
  * The alerts a subscription may ask for: every notification type Mastodon pushes. Types this
  * server never produces yet (the admin ones) are still accepted and shown, as apps send them.
- * Quote alerts (`quote`, `quoted_update`) join the list once quote posts exist; until then they
- * are ignored like any unknown key (Rails' `permit` drops them the same way).
  */
 export const PUSH_ALERT_TYPES = [
   "mention",
@@ -25,6 +23,8 @@ export const PUSH_ALERT_TYPES = [
   "favourite",
   "poll",
   "update",
+  "quote",
+  "quoted_update",
   "admin.sign_up",
   "admin.report",
 ] as const;

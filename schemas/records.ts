@@ -47,6 +47,8 @@ export interface AccountRecord {
   also_known_as?: string[];
   /** The account this one moved to (its snapshot at the time of the move); absent: not moved. */
   moved?: AccountSnapshot;
+  /** Default quote policy of new posts (`source.quote_policy`); absent: public. */
+  quote_policy?: QuotePolicy;
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;
@@ -148,6 +150,12 @@ export interface StatusRecord {
   media_attachments?: MediaRecord[];
   /** The preview card of the status's first link (objects/link-cards); absent until fetched. */
   card?: PreviewCardRecord | null;
+  /** The status this one quotes (Mastodon 4.5 quote posts); absent or null: none. */
+  quote?: QuoteRecord | null;
+  /** Who may quote this status; absent: nobody but its author (statuses from before quotes). */
+  quote_policy?: QuotePolicy;
+  /** Accepted quotes of this status (live on its author's side). */
+  quotes_count?: number;
 }
 
 /** A link's preview card as fetched and cached per URL (Mastodon's PreviewCard). */
@@ -173,6 +181,23 @@ export interface PreviewCardRecord {
   published_at: string | null;
   /** `fediverse:creator` of the page, resolved to an account when we know it. */
   authors: { name: string; url: string; account: AccountSnapshot | null }[];
+}
+
+export type QuotePolicy = "public" | "followers" | "nobody";
+export type QuoteState = "pending" | "accepted" | "rejected" | "revoked" | "deleted" | "unauthorized" | "blocked_account" | "muted_account";
+
+/**
+ * A quote as the quoting status carries it: the quoted status's snapshot (its own quote kept
+ * shallow) while the quote stands, its id and ActivityPub id always.
+ */
+export interface QuoteRecord {
+  state: QuoteState;
+  quoted_status_id: string | null;
+  /** ActivityPub id of the quoted status (what federation names). */
+  quoted_uri: string | null;
+  quoted_status: StatusRecord | null;
+  /** The QuoteAuthorization's id once the quoted author approved (federation). */
+  authorization?: string | null;
 }
 
 /** What makes one boost differ from another; everything else of a boost is empty. */
@@ -225,6 +250,10 @@ export interface ViewerFlags {
   pinned?: boolean;
   /** Poll choices of the viewer, if any. */
   own_votes?: number[];
+  /** Whether the viewer follows the author, known for statuses only followers may quote. */
+  follows_author?: boolean;
+  /** The viewer blocks or mutes the author of the status this one quotes. */
+  quote_hidden?: "blocked_account" | "muted_account";
 }
 
 /** A local custom emoji. `url`/`static_url` are absolute or start with "/" (then on our origin). */
@@ -296,6 +325,8 @@ export type NotificationType =
   | "favourite"
   | "poll"
   | "update"
+  | "quote"
+  | "quoted_update"
   | "admin.sign_up"
   | "admin.report";
 

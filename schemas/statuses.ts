@@ -9,6 +9,7 @@ import { mediaAttributesSchema } from "./media";
  */
 
 export const VISIBILITIES = ["public", "unlisted", "private", "direct"] as const;
+export const QUOTE_POLICIES = ["public", "followers", "nobody"] as const;
 
 /** Form clients send "" for "not given"; JSON clients send null. */
 const absent = (v: unknown) => (v === "" || v === null ? undefined : v);
@@ -34,6 +35,8 @@ const statusFields = {
   language: z.preprocess((v) => (v === "" ? null : v), z.string({ error: "must be a string" }).nullable().optional()),
   media_ids: z.preprocess(absent, stringList.optional()),
   poll: z.preprocess(absent, pollSchema.optional()),
+  quoted_status_id: id,
+  quote_approval_policy: z.preprocess(absent, z.enum(QUOTE_POLICIES, { error: `must be one of ${QUOTE_POLICIES.join(", ")}` }).optional()),
 };
 
 export const createStatusSchema = z.object({
@@ -41,7 +44,6 @@ export const createStatusSchema = z.object({
   visibility: z.preprocess(absent, z.enum(VISIBILITIES, { error: `must be one of ${VISIBILITIES.join(", ")}` }).optional()),
   in_reply_to_id: id,
   scheduled_at: z.preprocess(absent, z.string({ error: "must be a date and time" }).optional()),
-  quoted_status_id: id,
   /** Mastodon 4.5: the only accounts the post may mention; others make it a 422 (status-drafts.ts). */
   allowed_mentions: z.preprocess(
     (v) => (v === null ? undefined : Array.isArray(v) ? v.map((x) => (typeof x === "number" ? String(x) : x)) : typeof v === "number" ? [String(v)] : v),
@@ -58,6 +60,11 @@ export const editStatusSchema = z.object({
   ),
 });
 export type EditStatusParams = z.output<typeof editStatusSchema>;
+
+/** `PUT /api/v1/statuses/:id/interaction_policy`. */
+export const interactionPolicySchema = z.object({
+  quote_approval_policy: z.enum(QUOTE_POLICIES, { error: `must be one of ${QUOTE_POLICIES.join(", ")}` }),
+});
 
 export const reblogSchema = z.object({
   visibility: z.preprocess(absent, z.enum(["public", "unlisted", "private"], { error: "must be one of public, unlisted, private" }).optional()),

@@ -36,7 +36,7 @@ export { normalizeTag };
 
 // ----- notifications -----
 
-export const NOTIFICATION_TYPES: readonly NotificationType[] = ["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update", "admin.sign_up", "admin.report"];
+export const NOTIFICATION_TYPES: readonly NotificationType[] = ["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update", "quote", "quoted_update", "admin.sign_up", "admin.report"];
 
 /** Unknown types are ignored (Mastodon does the same: newer clients send newer types). */
 const typeList = stringList.transform((types) => types.filter((t): t is NotificationType => (NOTIFICATION_TYPES as string[]).includes(t)));

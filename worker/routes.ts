@@ -53,6 +53,7 @@ import { registerCollections } from "./api/collections";
 import { registerAnnualReports } from "./api/annual-reports";
 import { registerAbsentFeatures } from "./api/absent-features";
 import { registerSettingsAccount } from "./api/settings-account";
+import { registerQuotes } from "./api/quotes";
 
 /** Every API family, one registration function per file. */
 export function buildRouter(): Router {
@@ -69,6 +70,7 @@ export function buildRouter(): Router {
   registerWellKnown(router);
   registerOEmbed(router);
   registerActivityPub(router);
+  registerQuotes(router);
   registerStatuses(router);
   registerPolls(router);
   registerScheduledStatuses(router);

@@ -1,4 +1,4 @@
-import type { Visibility } from "../../schemas/records";
+import type { QuotePolicy, Visibility } from "../../schemas/records";
 import type { Origin } from "../serializers/account";
 import { isPublicCollection } from "../../lib/federation/context";
 import { escapeHtml } from "../../lib/text";
@@ -67,6 +67,12 @@ export interface InboundStatus {
   emojis: { shortcode: string; url: string }[];
   attachments: InboundAttachment[];
   poll: InboundPoll | null;
+  /** The quoted status: FEP-044f `quote`, else the older `quoteUrl`, `quoteUri`, `_misskey_quote`. */
+  quote_uri: string | null;
+  /** The quoted author's stamp (`quoteAuthorization`), to be verified. */
+  quote_authorization: string | null;
+  /** Who may quote it (`interactionPolicy.canQuote`); absent when the author's server does not say. */
+  quote_policy?: QuotePolicy;
 }
 
 export interface InboundContext {
@@ -149,8 +155,20 @@ export function inboundStatus(object: unknown, ctx: InboundContext): Parsed<Inbo
       emojis: emojiTags(object.tag),
       attachments: attachments(object.attachment),
       poll: type === "Question" ? pollOf(object, now) : null,
+      quote_uri: idOf(object.quote) ?? idOf(object.quoteUrl) ?? idOf(object.quoteUri) ?? idOf(object._misskey_quote),
+      quote_authorization: idOf(object.quoteAuthorization),
+      ...quotePolicyOf(object.interactionPolicy, ctx),
     },
   };
+}
+
+/** `interactionPolicy.canQuote.automaticApproval` read as Mastodon's three policies. */
+function quotePolicyOf(policy: unknown, ctx: InboundContext): { quote_policy?: QuotePolicy } {
+  if (!isRecord(policy) || !isRecord(policy.canQuote)) return {};
+  const automatic = asArray(policy.canQuote.automaticApproval).map(idOf);
+  if (automatic.some((a) => a !== null && isPublicCollection(a))) return { quote_policy: "public" };
+  if (ctx.actorFollowers && automatic.includes(ctx.actorFollowers)) return { quote_policy: "followers" };
+  return { quote_policy: "nobody" };
 }
 
 /**

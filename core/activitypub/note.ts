@@ -133,7 +133,47 @@ export function noteObject(s: StatusRecord, o: Origin, options: NoteOptions = {}
     likes: { id: `${id}/likes`, type: "Collection", totalItems: s.favourites_count },
     shares: { id: `${id}/shares`, type: "Collection", totalItems: s.reblogs_count },
     ...(s.poll ? questionFields(s.poll, options.now ?? Date.now()) : {}),
+    ...quoteFields(s, o),
+    interactionPolicy: { canQuote: { automaticApproval: quoteApproval(s, o), manualApproval: [] as string[] } },
   };
+}
+
+/**
+ * The quoted status under FEP-044f's `quote` and the two older names Mastodon also writes, with
+ * the quoted author's authorization stamp once there is one. A quote that was revoked, rejected
+ * or whose status is gone is not sent.
+ */
+function quoteFields(s: StatusRecord, o: Origin): Record<string, unknown> {
+  const q = s.quote;
+  if (!q || !q.quoted_status || (q.state !== "accepted" && q.state !== "pending")) return {};
+  const uri = statusUri(o, q.quoted_status);
+  const stamp = q.state !== "accepted" ? null : q.quoted_status.account.domain === null ? quoteAuthorizationUri(o, q.quoted_status, s.id) : (q.authorization ?? null);
+  return { quote: uri, quoteUri: uri, _misskey_quote: uri, ...(stamp ? { quoteAuthorization: stamp } : {}) };
+}
+
+/** Where we serve the stamp with which a local status's author authorized a quote of it. */
+export function quoteAuthorizationUri(o: Origin, quoted: StatusRecord, quotingId: string): string {
+  return `${statusUri(o, quoted)}/quotes/${quotingId}`;
+}
+
+/** The stamp a quoted author gives a quote (FEP-044f), served at its id. */
+export function quoteAuthorizationDocument(o: Origin, quoted: StatusRecord, quotingId: string, quotingUri: string) {
+  return withContext({
+    id: quoteAuthorizationUri(o, quoted, quotingId),
+    type: "QuoteAuthorization",
+    attributedTo: accountUri(quoted.account, o),
+    interactingObject: quotingUri,
+    interactionTarget: statusUri(o, quoted),
+  });
+}
+
+/** Who may quote without asking, as FEP-044f's `automaticApproval` (the author always may). */
+function quoteApproval(s: StatusRecord, o: Origin): string[] {
+  const author = accountUri(s.account, o);
+  if (s.visibility === "private" || s.visibility === "direct") return [author];
+  if (s.quote_policy === "public") return [AS_PUBLIC];
+  if (s.quote_policy === "followers") return [followersUri(s.account, o), author];
+  return [author];
 }
 
 /** The Note served at the status's URI, with the `@context`. */

@@ -121,6 +121,7 @@ export function serializeCredentialAccount(a: AccountRecord, o: Origin, followRe
       discoverable: a.discoverable,
       hide_collections: a.hide_collections,
       attribution_domains: a.attribution_domains ?? [],
+      quote_policy: a.quote_policy ?? "public",
     },
     role: serializeRole(a.role),
   };

@@ -4,7 +4,7 @@ import type { Origin } from "./account";
 import { serializeFilterResult } from "./filter";
 import { serializeNotification, serializeNotificationGroup, serializePartialAccount, type GroupedInput } from "./notification";
 import { serializeAccount } from "./account";
-import { NO_FLAGS, serializePoll, serializeStatus, viewerFields } from "./status";
+import { NO_FLAGS, quoteFields, serializePoll, serializeStatus, viewerFields } from "./status";
 
 /**
  * A page serialized to its JSON body by the object that holds the data. The hottest reads
@@ -56,7 +56,7 @@ interface Viewed {
  * The JSON of serializeViewedStatus, put together from a part that is the same for every
  * viewer (kept per record: records parsed from the same snapshot are the same object, see
  * objects/account/status-memo.ts) and the parts that are not: the viewer's flags, filter
- * results, and the poll (own votes, and `expired` moves with the clock). Streamed statuses
+ * results, the quote and its approval, and the poll (own votes, and `expired` moves with the clock). Streamed statuses
  * are rendered this way too (objects/streams/render.ts): one post reaches many sockets.
  */
 export function viewedStatusJson(s: StatusRecord, o: Origin, viewed: Viewed, filteredOf = s.id): string {
@@ -65,14 +65,16 @@ export function viewedStatusJson(s: StatusRecord, o: Origin, viewed: Viewed, fil
   const poll = s.poll ? JSON.stringify(serializePoll(s.poll, flags.own_votes)) : "null";
   const reblog = s.reblog ? viewedStatusJson(s.reblog, o, viewed, filteredOf) : "null";
   const viewer = JSON.stringify(viewerFields(flags)).slice(1, -1);
-  return `${sharedHead(s, o)},"poll":${poll},"reblog":${reblog},${viewer},"filtered":${filtered}}`;
+  const quote = JSON.stringify(quoteFields(s, o, (id) => viewed.flags[id])).slice(1, -1);
+  return `${sharedHead(s, o)},"poll":${poll},"reblog":${reblog},${quote},${viewer},"filtered":${filtered}}`;
 }
 
 /** A status as an anonymous reader sees it (serializeStatus without flags), as JSON text. */
 export function publicStatusJson(s: StatusRecord, o: Origin): string {
   const poll = s.poll ? JSON.stringify(serializePoll(s.poll)) : "null";
   const reblog = s.reblog ? publicStatusJson(s.reblog, o) : "null";
-  return `${sharedHead(s, o)},"poll":${poll},"reblog":${reblog}}`;
+  const quote = JSON.stringify(quoteFields(s, o)).slice(1, -1);
+  return `${sharedHead(s, o)},"poll":${poll},"reblog":${reblog},${quote}}`;
 }
 
 const heads = new WeakMap<StatusRecord, { origin: string; domain: string; head: string }>();
@@ -81,7 +83,7 @@ const heads = new WeakMap<StatusRecord, { origin: string; domain: string; head: 
 function sharedHead(s: StatusRecord, o: Origin): string {
   const kept = heads.get(s);
   if (kept && kept.origin === o.origin && kept.domain === o.domain) return kept.head;
-  const { poll: _poll, reblog: _reblog, ...shared } = serializeStatus(s, o);
+  const { poll: _poll, reblog: _reblog, quote: _quote, quote_approval: _approval, ...shared } = serializeStatus(s, o);
   const head = JSON.stringify(shared).slice(0, -1);
   heads.set(s, { origin: o.origin, domain: o.domain, head });
   return head;

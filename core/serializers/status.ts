@@ -1,4 +1,4 @@
-import type { StatusRecord, ViewerFlags } from "../../schemas/records";
+import type { QuoteRecord, StatusRecord, ViewerFlags } from "../../schemas/records";
 import { serializeAccount, type Origin } from "./account";
 import { serializeMediaAttachment } from "./media";
 import { serializePreviewCard } from "./preview-card";
@@ -26,6 +26,7 @@ export function serializeStatus(
   s: StatusRecord,
   o: Origin,
   flagsFor?: (id: string) => ViewerFlags | undefined,
+  inQuote = false,
 ): Record<string, unknown> {
   const flags = flagsFor?.(s.id) ?? NO_FLAGS;
   const anonymous = !flagsFor;
@@ -48,7 +49,7 @@ export function serializeStatus(
     replies_count: s.replies_count,
     reblogs_count: s.reblogs_count,
     favourites_count: s.favourites_count,
-    quotes_count: 0,
+    quotes_count: s.quotes_count ?? 0,
     media_attachments: (s.media_attachments ?? []).map((m) => serializeMediaAttachment(m, o)),
     mentions: s.mentions.map((m) => ({
       id: m.id,
@@ -61,9 +62,49 @@ export function serializeStatus(
     card: s.card ? serializePreviewCard(s.card, o) : null,
     poll: s.poll ? serializePoll(s.poll, flags.own_votes) : null,
     application: s.application,
-    quote: null,
+    ...quoteFields(s, o, flagsFor, inQuote),
     ...(anonymous ? {} : viewerFields(flags)),
   };
+}
+
+/** `quote` and `quote_approval`, which depend on the viewer (rendered.ts renders them per viewer). */
+export function quoteFields(s: StatusRecord, o: Origin, flagsFor?: (id: string) => ViewerFlags | undefined, inQuote = false) {
+  return {
+    quote: s.quote ? serializeQuote(s.quote, o, flagsFor, inQuote, flagsFor?.(s.id)?.quote_hidden) : null,
+    quote_approval: serializeQuoteApproval(s, flagsFor ? (flagsFor(s.id) ?? NO_FLAGS) : null),
+  };
+}
+
+/**
+ * Quote, or ShallowQuote inside a quoted status (Mastodon never nests a status twice). The
+ * quoted status shows only while the quote stands.
+ */
+function serializeQuote(q: QuoteRecord, o: Origin, flagsFor: ((id: string) => ViewerFlags | undefined) | undefined, shallow: boolean, hidden?: QuoteRecord["state"]) {
+  const accepted = q.state === "accepted";
+  // A standing quote of someone the viewer blocks or mutes says so; clients hide it behind a notice.
+  const state = accepted && hidden ? hidden : q.state;
+  if (shallow) return { state, quoted_status_id: accepted ? q.quoted_status_id : null };
+  return { state, quoted_status: accepted && q.quoted_status ? serializeStatus(q.quoted_status, o, flagsFor, true) : null };
+}
+
+/**
+ * QuoteApproval: who is quoted automatically under the status's policy, and what that means for
+ * the viewer (`pinned` is set only on the viewer's own statuses). A remote status without a
+ * known policy is `unknown`; a local one from before quotes existed admits nobody.
+ */
+function serializeQuoteApproval(s: StatusRecord, flags: ViewerFlags | null) {
+  const remoteUnknown = s.quote_policy === undefined && s.account.domain !== null;
+  const policy = s.quote_policy ?? "nobody";
+  const automatic = policy === "nobody" ? [] : [policy];
+  let current: string;
+  if (!flags) current = "unknown";
+  else if (flags.pinned !== undefined) current = "automatic";
+  else if (s.visibility === "private" || s.visibility === "direct" || s.reblog) current = "denied";
+  else if (remoteUnknown) current = "unknown";
+  else if (policy === "public") current = "automatic";
+  else if (policy === "followers") current = flags.follows_author === undefined ? "unknown" : flags.follows_author ? "automatic" : "denied";
+  else current = "denied";
+  return { automatic, manual: [] as string[], current_user: current };
 }
 
 /** The fields of a Status that depend on who is looking (besides the poll's votes). */

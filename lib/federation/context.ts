@@ -13,6 +13,7 @@ export const AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 export const AS2_CONTENT_TYPE = "application/activity+json; charset=utf-8";
 
 const SEC = "https://w3id.org/security#";
+const FEP_044F = "https://w3id.org/fep/044f#";
 
 /**
  * Mastodon's extension terms (app/lib/activitypub/adapter.rb) plus what we emit besides:
@@ -49,6 +50,20 @@ export const EXTENSION_TERMS = {
   assertionMethod: { "@id": `${SEC}assertionMethod`, "@type": "@id", "@container": "@set" },
   controller: { "@id": `${SEC}controller`, "@type": "@id" },
   publicKeyMultibase: { "@id": `${SEC}publicKeyMultibase`, "@type": `${SEC}multibase` },
+  // Quote posts (FEP-044f), with the older quote properties and GoToSocial's interaction policies.
+  quote: { "@id": `${FEP_044F}quote`, "@type": "@id" },
+  quoteUri: { "@id": "http://fedibird.com/ns#quoteUri", "@type": "@id" },
+  _misskey_quote: { "@id": "https://misskey-hub.net/ns#_misskey_quote", "@type": "@id" },
+  quoteAuthorization: { "@id": `${FEP_044F}quoteAuthorization`, "@type": "@id" },
+  QuoteRequest: `${FEP_044F}QuoteRequest`,
+  QuoteAuthorization: `${FEP_044F}QuoteAuthorization`,
+  gts: "https://gotosocial.org/ns#",
+  interactionPolicy: { "@id": "gts:interactionPolicy", "@type": "@id" },
+  canQuote: { "@id": "gts:canQuote", "@type": "@id" },
+  automaticApproval: { "@id": "gts:automaticApproval", "@type": "@id" },
+  manualApproval: { "@id": "gts:manualApproval", "@type": "@id" },
+  interactingObject: { "@id": "gts:interactingObject", "@type": "@id" },
+  interactionTarget: { "@id": "gts:interactionTarget", "@type": "@id" },
 } as const;
 
 export const FEDERATION_CONTEXT = [ACTIVITYSTREAMS_CONTEXT, SECURITY_V1_CONTEXT, EXTENSION_TERMS] as const;

@@ -24,6 +24,9 @@ import { READ_FILTER_OPS, runFilterOp, type FilterOp } from "./filters";
 import type { ViewContext } from "./viewer";
 import * as statuses from "./statuses";
 import * as interactions from "./interactions";
+import * as quotes from "./quotes";
+import type { QuotePolicy } from "../../schemas/records";
+import type { ViewedStatus } from "../../schemas/calls";
 import * as scheduled from "./scheduled";
 import * as search from "./search";
 import * as media from "./media";
@@ -40,6 +43,8 @@ import type { OffsetPage } from "../../schemas/collections";
 import { runAccountSettingsOp, type AccountSettingsOp } from "./account-settings";
 import { deleteSelf } from "./deletion";
 import { refuseIfMoved } from "./moving";
+
+export type QuoteOp = { op: "revoke"; statusId: string; quotingId: string } | { op: "policy"; statusId: string; policy: QuotePolicy };
 
 /**
  * One local account's RPC surface for the Worker: each method checks the caller's token and
@@ -139,6 +144,12 @@ export class AccountObject extends AccountPeerCalls {
   }
   statusAction(token: string, action: interactions.StatusAction, id: string, options: interactions.ActionOptions = {}) {
     return this.withViewer(token, interactions.ACTION_SCOPES[action], (v) => interactions.act(this, v, action, id, options));
+  }
+  /** Quote posts on this account's statuses: revoke a quote, change who may quote. */
+  quotes(token: string, op: QuoteOp) {
+    return this.withViewer<{ quotingId: string } | ViewedStatus>(token, "write:statuses", (v) =>
+      op.op === "revoke" ? quotes.revokeQuote(this, op.statusId, op.quotingId) : quotes.setQuotePolicy(this, v, op.statusId, op.policy),
+    );
   }
   votePoll(token: string, pollId: string, choices: number[]) {
     return this.withViewer(token, "write:statuses", (v) => interactions.vote(this, v, pollId, choices));

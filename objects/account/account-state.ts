@@ -75,6 +75,8 @@ export abstract class AccountState extends DurableObject<Env> implements Account
   abstract statusesFor(ids: string[], viewerId: string | null): Promise<StatusRecord[]>;
   abstract receiveInteraction(interaction: Interaction, actor: AccountSnapshot): Promise<Result<InteractionOutcome>>;
   abstract receiveWatchedChange(change: WatchedChange): Promise<void>;
+  abstract receiveQuote(quoting: StatusRecord): Promise<void>;
+  abstract receiveUnquote(quotedId: string, quotingId: string): Promise<void>;
 
   enqueue(kind: string, payload: unknown, at = Date.now()): void {
     this.outbox.enqueue(kind, payload, at);

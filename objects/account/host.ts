@@ -35,4 +35,7 @@ export interface OwnPeerCalls {
   statusesFor(ids: string[], viewerId: string | null): Promise<StatusRecord[]>;
   receiveInteraction(interaction: Interaction, actor: AccountSnapshot): Promise<Result<InteractionOutcome>>;
   receiveWatchedChange(change: WatchedChange): Promise<void>;
+  /** A status quoting one of this account's statuses (quotes.ts). */
+  receiveQuote(quoting: StatusRecord): Promise<void>;
+  receiveUnquote(quotedId: string, quotingId: string): Promise<void>;
 }

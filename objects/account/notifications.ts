@@ -14,7 +14,9 @@ export type NotificationType =
   | "poll"
   | "update"
   | "admin.sign_up"
-  | "admin.report";
+  | "admin.report"
+  | "quote"
+  | "quoted_update";
 
 /**
  * Mastodon groups favourites and boosts of one status, and follows, into one group per day-ish
@@ -50,7 +52,7 @@ export function onNotificationAdded(sql: SqlStorage, listener: (n: AddedNotifica
  * notification request), neither streamed nor pushed. Returns the new id, or null if skipped.
  * Call inside the transaction of the change that causes it.
  */
-const REPEATABLE = new Set<NotificationType>(["mention", "status", "update", "poll", "admin.report"]);
+const REPEATABLE = new Set<NotificationType>(["mention", "status", "update", "poll", "admin.report", "quoted_update"]);
 
 export function addNotification(
   sql: SqlStorage,

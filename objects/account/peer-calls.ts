@@ -30,6 +30,10 @@ import * as deliveries from "./deliveries";
 
 import * as statuses from "./statuses";
 import * as interactions from "./interactions";
+import * as quotes from "./quotes";
+import type { QuoteChange } from "./quote-rules";
+import * as quoteFederation from "./quote-federation";
+import type { QuoteRequestRef } from "../../core/activitypub/quotes";
 import * as federationOut from "./federation-out";
 import * as federationIn from "./federation-in";
 import * as collections from "./collections";
@@ -107,6 +111,35 @@ export abstract class AccountPeerCalls extends AccountState {
   }
   receiveWatchedChange(change: WatchedChange) {
     return interactions.applyWatchedChange(this, change);
+  }
+  /** Quote posts (quotes.ts): the quoted author's list and records, the quoting author's updates. */
+  async statusQuotes(id: string, viewerId: string | null, page: Page) {
+    return quotes.statusQuotes(this, id, viewerId, page);
+  }
+  async quoteAuthorization(statusId: string, quotingId: string) {
+    return quotes.quoteAuthorization(this, statusId, quotingId);
+  }
+  async quoteStampHolds(statusId: string, key: string, quotingUri: string) {
+    return quotes.quoteStampHolds(this, statusId, key, quotingUri);
+  }
+  /** A remote account's QuoteRequest of one of our statuses (objects/federation/handlers/quote-request.ts). */
+  async receiveQuoteRequest(statusId: string, request: QuoteRequestRef, requester: AccountSnapshot & { uri: string }) {
+    return quoteFederation.receiveQuoteRequest(this, statuses.statusesFor(this, [statusId], requester.id)[0], request, requester);
+  }
+  receiveQuoteAnswer(quotingId: string, sender: { id: string; uri: string }, accepted: boolean, stamp: string | null) {
+    return quotes.receiveQuoteAnswer(this, quotingId, sender, accepted, stamp);
+  }
+  receiveQuoteRevoked(quotingId: string, senderId: string, stamp: string) {
+    return quotes.receiveQuoteRevoked(this, quotingId, senderId, stamp);
+  }
+  receiveQuote(quoting: StatusRecord) {
+    return quotes.receiveQuote(this, quoting);
+  }
+  receiveUnquote(quotedId: string, quotingId: string) {
+    return quotes.receiveUnquote(this, quotedId, quotingId);
+  }
+  receiveQuoteChange(quotingId: string, quotedId: string, change: QuoteChange) {
+    return quotes.receiveQuoteChange(this, quotingId, quotedId, change);
   }
   receivePollEnded(status: StatusRecord) {
     return interactions.receivePollEnded(this, status);

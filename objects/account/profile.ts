@@ -40,6 +40,7 @@ export function profileChanges(update: ProfileUpdate, current: AccountRow): Map<
   }
   if (update.attribution_domains !== undefined) changes.set("attribution_domains", JSON.stringify(update.attribution_domains));
   if (update.privacy !== undefined) changes.set("privacy", update.privacy);
+  if (update.quote_policy !== undefined) changes.set("quote_policy", update.quote_policy);
   if (update.language !== undefined) changes.set("language", update.language);
   return changes;
 }

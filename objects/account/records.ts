@@ -1,4 +1,4 @@
-import type { AccountRecord, AccountSnapshot, ProfileField, Role, TokenRecord, Visibility } from "../../schemas/records";
+import type { AccountRecord, AccountSnapshot, ProfileField, QuotePolicy, Role, TokenRecord, Visibility } from "../../schemas/records";
 
 /** Row shapes as SQLite returns them, and their conversion to the records objects hand out. */
 export interface AccountRow {
@@ -27,6 +27,7 @@ export interface AccountRow {
   attribution_domains: string;
   also_known_as: string;
   moved_to_snapshot: string | null;
+  quote_policy: string | null;
   created_at: string;
   last_status_at: string | null;
   statuses_count: number;
@@ -107,6 +108,7 @@ function fullAccountRecord(row: AccountRow): AccountRecord {
     ...(row.attribution_domains && row.attribution_domains !== "[]" ? { attribution_domains: JSON.parse(row.attribution_domains) as string[] } : {}),
     ...(row.also_known_as && row.also_known_as !== "[]" ? { also_known_as: JSON.parse(row.also_known_as) as string[] } : {}),
     ...(row.moved_to_snapshot ? { moved: JSON.parse(row.moved_to_snapshot) as AccountSnapshot } : {}),
+    ...(row.quote_policy && row.quote_policy !== "public" ? { quote_policy: row.quote_policy as QuotePolicy } : {}),
     created_at: row.created_at,
     last_status_at: row.last_status_at,
     statuses_count: row.statuses_count,

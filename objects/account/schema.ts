@@ -8,6 +8,7 @@ import { portabilitySchema } from "./portability-schema";
 import { moderationStateSchema } from "./moderation";
 import { adminNotificationsSchema } from "./admin-notifications";
 import { clientSurfaceSchema } from "./client-surface-schema";
+import { quotesSchema } from "./quote-rules";
 import { ACTIVITY_TABLE_SQL } from "./activity";
 import { mediaSchema } from "./media";
 import { PUSH_SUBSCRIPTIONS_TABLE_SQL } from "./push-subscriptions";
@@ -124,6 +125,7 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   aliasesColumn,
   movingColumns,
   deletionColumn,
+  quotesSchema,
 ];
 
 /** A user's own domain blocks (user-domain-blocks.ts). */

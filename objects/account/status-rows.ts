@@ -26,6 +26,8 @@ export interface StatusRow {
   replies_count: number;
   reblogs_count: number;
   favourites_count: number;
+  /** Accepted quotes (quote posts); absent where a table has no such column. */
+  quotes_count: number;
 }
 
 /** Statuses-work tables beyond migration 3 (appended to ACCOUNT_MIGRATIONS). */
@@ -188,6 +190,7 @@ export function hydrate(sql: SqlStorage, self: AccountSnapshot, rows: StatusRow[
       replies_count: row.replies_count,
       reblogs_count: row.reblogs_count,
       favourites_count: row.favourites_count,
+      ...(row.quotes_count ? { quotes_count: row.quotes_count } : {}),
       poll,
       reblog: reblogRow ? live(reblogRow) : record.reblog,
     };

@@ -1,5 +1,5 @@
 import { sensitized } from "./moderation";
-import { hasMedia, isListedAccount, toSnapshot, type MentionRecord, type PollRecord, type StatusRecord, type Visibility } from "../../schemas/records";
+import { hasMedia, isListedAccount, toSnapshot, type MentionRecord, type PollRecord, type QuotePolicy, type StatusRecord, type Visibility } from "../../schemas/records";
 import type { MediaChange } from "../../schemas/media";
 import { applyPlan, attachUploads, detachStatusMedia, planAttachments, releaseStatusMedia, scheduledHolder } from "./media";
 import { fail, ok, type Result } from "../../lib/result";
@@ -13,6 +13,7 @@ import { publishToUser } from "../streams/user-events";
 import { authorAllows, boosterIds, deletionOf, editVersions, hydrate, isThreaded, ownRow, ownRows, POLL_EXPIRE_JOB, THREAD_LIMITS, type StatusRow } from "./status-rows";
 import { deliverInteraction, fetchVisibleStatus, indexStatus, NOT_FOUND, thread, unindexStatus } from "./status-peers";
 import { refreshCopies, watchersOf, WATCHERS_JOB } from "./status-copies";
+import { effectivePolicy, quotingChanges, linkOf, queueQuoteRegistration, queueQuotersChange, QUOTE_UNREGISTER_JOB, registerQuoteNow, resolveQuote } from "./quote-rules";
 
 import { insertIntoHome } from "./home";
 import type { Viewer } from "../../schemas/auth";
@@ -50,6 +51,10 @@ export interface StatusDraft {
   media_ids?: string[];
   /** The scheduled status holding those uploads until it is published. */
   scheduled_id?: string;
+  /** The status to quote (`quoted_status_id`). */
+  quoted_status_id?: string | null;
+  /** `quote_approval_policy`; absent or null: the account's default (`source.quote_policy`). */
+  quote_policy?: QuotePolicy | null;
 }
 
 /** An edit: absent keys keep their value; `poll: null` removes the poll (as Mastodon does). */
@@ -66,6 +71,9 @@ export interface EditDraft {
   media_ids?: string[];
   /** Alt text and focus of attachments (`media_attributes[]`). */
   media_attributes?: ({ id: string } & MediaChange)[];
+  /** A status to quote instead of the current one (or for the first time). */
+  quoted_status_id?: string;
+  quote_policy?: QuotePolicy;
 }
 
 export type Application = StatusRecord["application"];
@@ -145,6 +153,11 @@ export async function createStatus(
     if (!parent) return fail(404, REPLY_NOT_FOUND);
     if (parent.reblog) parent = parent.reblog;
   }
+  const quote = draft.quoted_status_id ? await resolveQuote(host, draft.quoted_status_id) : null;
+  if (quote && !quote.ok) return quote;
+  const quoting = quote ? await quotingChanges(host, quote.value, { visibility: draft.visibility ?? account.privacy, content: draft.content, mentionIds: draft.mentions.map((m) => m.id) }) : null;
+  if (quoting && !quoting.ok) return quoting;
+  const visibility = quoting?.value.visibility ?? draft.visibility ?? account.privacy;
   const now = Date.now();
   const id = snowflake(now);
   const record: StatusRecord = {
@@ -156,9 +169,9 @@ export async function createStatus(
     in_reply_to_account_id: parent?.account.id ?? null,
     conversation_id: parent?.conversation_id ?? id,
     reblog: null,
-    content: draft.content,
+    content: quoting?.value.content ?? draft.content,
     spoiler_text: draft.spoiler_text,
-    visibility: draft.visibility ?? account.privacy,
+    visibility,
     sensitive: (draft.sensitive ?? account.sensitive) || draft.spoiler_text !== "",
     language: draft.language ?? account.language,
     created_at: new Date(now).toISOString(),
@@ -170,6 +183,8 @@ export async function createStatus(
     tags: draft.tags,
     poll: draft.poll ? newPoll(id, draft.poll, now) : null,
     application,
+    ...(quote ? { quote: quote.value } : {}),
+    quote_policy: effectivePolicy(visibility, draft.quote_policy ?? account.quote_policy ?? "public"),
   };
   let duplicate: string | null = null;
   let refused: Result<never> | null = null;
@@ -192,6 +207,7 @@ export async function createStatus(
     return existing ? ok(existing) : fail(404, NOT_FOUND);
   }
   await linkNow(host, id);
+  if (record.quote) await registerQuoteNow(host, id);
   await host.wake();
   return ok(hydrate(host.sql, self(host), [ownRow(host.sql, id)!])[0]);
 }
@@ -222,6 +238,7 @@ export function storeNewStatus(host: AccountHost, record: StatusRecord, text: st
   // Mastodon does not count direct messages in statuses_count.
   if (record.visibility !== "direct") sql.exec("UPDATE account SET statuses_count = statuses_count + 1, last_status_at = ?", record.created_at);
   queueDirectorySync(host);
+  queueQuoteRegistration(host, record);
   host.enqueue("status.created", { status: record });
   host.enqueue(LINK_JOB, { id: record.id }, Date.now() + LINK_RETRY_MS);
 }
@@ -279,6 +296,9 @@ export async function editStatus(host: AccountHost, viewer: Viewer, id: string, 
   if (media.value.length && edit.poll) return fail(422, MEDIA_WITH_POLL);
   if ((edit.text ?? row.text).trim() === "" && media.value.length === 0) return fail(422, "Validation failed: Text can't be blank");
   const mediaChanged = JSON.stringify(media.value) !== JSON.stringify(currentMedia);
+  const requoted = edit.quoted_status_id !== undefined && edit.quoted_status_id !== current.quote?.quoted_status_id;
+  const quote = requoted ? await resolveQuote(host, edit.quoted_status_id!) : null;
+  if (quote && !quote.ok) return quote;
   const now = Date.now();
   const next: StatusRecord = {
     ...current,
@@ -290,13 +310,17 @@ export async function editStatus(host: AccountHost, viewer: Viewer, id: string, 
     tags: edit.tags ?? current.tags,
     poll: pollChanged ? (edit.poll ? newPoll(id, edit.poll, now) : null) : current.poll,
     media_attachments: media.value,
+    ...(quote ? { quote: quote.value } : {}),
+    ...(edit.quote_policy ? { quote_policy: effectivePolicy(current.visibility, edit.quote_policy) } : {}),
   };
   if (next.spoiler_text !== "") next.sensitive = true;
-  const significant = next.content !== current.content || next.spoiler_text !== current.spoiler_text || next.sensitive !== current.sensitive || pollChanged || mediaChanged;
+  const significant =
+    next.content !== current.content || next.spoiler_text !== current.spoiler_text || next.sensitive !== current.sensitive || pollChanged || mediaChanged || requoted;
   if (!significant) {
     if (next.language !== current.language) {
       host.sql.exec("UPDATE statuses SET snapshot = json_set(snapshot, '$.language', ?) WHERE id = ?", next.language, id);
     }
+    if (next.quote_policy !== current.quote_policy) await rewriteOwnStatus(host, id, (r) => ({ ...r, quote_policy: next.quote_policy }));
     return ok(viewed(host, viewer.account.id, hydrate(host.sql, me, [ownRow(host.sql, id)!])[0]));
   }
   next.edited_at = new Date(now).toISOString();
@@ -314,17 +338,54 @@ export async function editStatus(host: AccountHost, viewer: Viewer, id: string, 
       sql.exec("DELETE FROM own_votes WHERE status_id = ?", id);
       if (next.poll) host.enqueue(POLL_EXPIRE_JOB, { id, expires_at: next.poll.expires_at }, Date.parse(next.poll.expires_at!));
     }
-    const [updated] = hydrate(sql, me, [ownRow(sql, id)!]);
-    sql.exec("UPDATE home SET snapshot = ? WHERE id = ?", JSON.stringify(updated), id);
-    host.enqueue("status.updated", { status: updated });
-    if (isThreaded(row)) host.enqueue(SYNC_JOB, { id });
-    refreshCopies(host, updated, pollChanged);
-    const watchers = [...new Set([...watchersOf(host, id), ...voters])];
-    if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "update", status: updated, pollReset: pollChanged }, accounts: watchers });
+    const updated = propagateUpdate(host, row, pollChanged, voters);
+    queueQuotersChange(host, id, { kind: "update", status: updated });
+    const before = linkOf(current);
+    if (requoted && before) host.enqueue(QUOTE_UNREGISTER_JOB, before);
+    if (requoted) queueQuoteRegistration(host, next);
+  });
+  if (isThreaded(row)) await syncNow(host, id);
+  if (requoted) await registerQuoteNow(host, id);
+  await host.wake();
+  return ok(viewed(host, viewer.account.id, hydrate(host.sql, me, [ownRow(host.sql, id)!])[0]));
+}
+
+/**
+ * After a status's snapshot changed: its home entry, the fan-out of the update, its thread, this
+ * account's copies and others' copies (favourites, bookmarks, boosts, votes). Inside a transaction.
+ */
+function propagateUpdate(host: AccountHost, row: StatusRow, pollChanged: boolean, voters: string[] = []): StatusRecord {
+  const sql = host.sql;
+  const id = row.id;
+  const [updated] = hydrate(sql, self(host), [ownRow(sql, id)!]);
+  sql.exec("UPDATE home SET snapshot = ? WHERE id = ?", JSON.stringify(updated), id);
+  host.enqueue("status.updated", { status: updated });
+  if (isThreaded(row)) host.enqueue(SYNC_JOB, { id });
+  refreshCopies(host, updated, pollChanged);
+  const watchers = [...new Set([...watchersOf(host, id), ...voters])];
+  if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "update", status: updated, pollReset: pollChanged }, accounts: watchers });
+  return updated;
+}
+
+/**
+ * Changes one of this account's statuses without making it an edit (no history, no
+ * `edited_at`): a quote's state, the quote policy. `change` returns null to leave it as it is.
+ * Everyone's copy follows, as after an edit.
+ */
+export async function rewriteOwnStatus(host: AccountHost, id: string, change: (current: StatusRecord) => StatusRecord | null): Promise<StatusRecord | null> {
+  const row = ownRow(host.sql, id);
+  if (!row || row.reblog_of_id) return null;
+  const [current] = hydrate(host.sql, self(host), [row]);
+  const next = change(current);
+  if (!next) return null;
+  let updated: StatusRecord | null = null;
+  host.storage.transactionSync(() => {
+    host.sql.exec("UPDATE statuses SET snapshot = ? WHERE id = ?", JSON.stringify(next), id);
+    updated = propagateUpdate(host, row, false);
   });
   if (isThreaded(row)) await syncNow(host, id);
   await host.wake();
-  return ok(viewed(host, viewer.account.id, hydrate(host.sql, me, [ownRow(host.sql, id)!])[0]));
+  return updated;
 }
 
 /** The thread sees an edit at once when it can; the queued SYNC_JOB covers a failure. */
@@ -381,6 +442,10 @@ export async function removeStatus(host: AccountHost, id: string, deleteMedia = 
     const sql = host.sql;
     const watchers = watchersOf(host, id);
     const deleted = deletionOf(record, boosterIds(sql, id));
+    queueQuotersChange(host, id, { kind: "delete" });
+    const quoted = linkOf(record);
+    if (quoted) host.enqueue(QUOTE_UNREGISTER_JOB, quoted);
+    sql.exec("DELETE FROM status_quotes WHERE status_id = ?", id);
     for (const table of ["status_mentions", "status_tags", "status_edits", "favourited_by", "reblogged_by", "bookmarked_by", "poll_votes", "status_replies"]) {
       sql.exec(`DELETE FROM ${table} WHERE status_id = ?`, id);
     }

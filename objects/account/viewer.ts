@@ -122,6 +122,8 @@ export function flagsFor(sql: SqlStorage, viewerId: string, statuses: StatusReco
       for (const r of voted) votes.set(r.status_id, JSON.parse(r.choices) as number[]);
     }
   }
+  const followsAuthor = followedAuthorsOf(sql, viewerId, all);
+  const hiddenQuotes = hiddenQuotedAuthorsOf(sql, all);
   const flags: Record<string, ViewerFlags> = {};
   for (const s of all) {
     flags[s.id] = {
@@ -131,7 +133,32 @@ export function flagsFor(sql: SqlStorage, viewerId: string, statuses: StatusReco
       muted: set.m.has(s.conversation_id),
       ...(s.account.id === viewerId ? { pinned: set.p.has(s.id) } : {}),
       ...(s.poll ? { own_votes: votes.get(s.id) ?? [] } : {}),
+      ...(followsAuthor && s.quote_policy === "followers" && s.account.id !== viewerId ? { follows_author: followsAuthor.has(s.account.id) } : {}),
+      ...(hiddenQuotes?.has(s.quote?.quoted_status?.account.id ?? "") ? { quote_hidden: hiddenQuotes.get(s.quote!.quoted_status!.account.id) } : {}),
     };
   }
   return flags;
+}
+
+/** Quoted authors the viewer blocks or mutes: their quotes show as `blocked_account` / `muted_account`. */
+function hiddenQuotedAuthorsOf(sql: SqlStorage, statuses: StatusRecord[]): Map<string, "blocked_account" | "muted_account"> | null {
+  const authors = [...new Set(statuses.flatMap((s) => (s.quote?.quoted_status ? [s.quote.quoted_status.account.id] : [])))];
+  if (authors.length === 0) return null;
+  const rows = sql.exec<{ account_id: string; k: string }>(
+    `SELECT account_id, 'b' AS k FROM blocks WHERE account_id IN (SELECT value FROM json_each(?1))
+     UNION ALL SELECT account_id, 'm' FROM mutes WHERE account_id IN (SELECT value FROM json_each(?1)) AND (expires_at IS NULL OR expires_at > ?2)`,
+    JSON.stringify(authors),
+    new Date().toISOString(),
+  );
+  const hidden = new Map<string, "blocked_account" | "muted_account">();
+  for (const r of rows) if (r.k === "b" || !hidden.has(r.account_id)) hidden.set(r.account_id, r.k === "b" ? "blocked_account" : "muted_account");
+  return hidden;
+}
+
+/** Authors the viewer follows among those of statuses only followers may quote (QuoteApproval); null when there are none. */
+function followedAuthorsOf(sql: SqlStorage, viewerId: string, statuses: StatusRecord[]): Set<string> | null {
+  const authors = [...new Set(statuses.filter((s) => s.quote_policy === "followers" && s.account.id !== viewerId).map((s) => s.account.id))];
+  if (authors.length === 0) return null;
+  const rows = sql.exec<{ account_id: string }>("SELECT account_id FROM following WHERE account_id IN (SELECT value FROM json_each(?))", JSON.stringify(authors));
+  return new Set([...rows].map((r) => r.account_id));
 }

@@ -12,6 +12,7 @@ import type { StatusRef } from "./remote-statuses";
 import { asArray, idOf, isRecord, knownStatus, localAccountByUri, sameHost } from "./handlers/common";
 import { type AuthorHere, resolveRemoteActor } from "./remote-actors";
 import type { RemoteActor } from "./actor-document";
+import { inboundQuote, registerInboundQuote } from "./inbound-quotes";
 
 /**
  * Remote notes → remote statuses: what Create, Announce (of a status we do not hold), Add
@@ -65,6 +66,9 @@ export async function ingestNote(c: IngestContext, object: Record<string, unknow
   const s = await sanitizeInboundStatus(parsed.value);
   const parent = s.in_reply_to_uri ? await resolveStatus(c, s.in_reply_to_uri, options.depth) : null;
   const mentions = await resolveMentions(c, s);
+  const quote = s.quote_uri
+    ? await inboundQuote({ env: c.env, o: c.o, uri: s.uri, authorization: s.quote_authorization, author, quotedUri: s.quote_uri, quoted: (await resolveStatus(c, s.quote_uri, Math.min(options.depth, 1)))?.record ?? null })
+    : null;
   const now = Date.now();
   const published = Date.parse(s.created_at);
   const id = snowflake(Number.isFinite(published) ? Math.min(published, now) : now);
@@ -92,6 +96,8 @@ export async function ingestNote(c: IngestContext, object: Record<string, unknow
     poll: s.poll ? pollRecord(id, s.poll) : null,
     application: null,
     ...(s.attachments.length ? { media_attachments: remoteMedia(s.attachments, () => snowflake()) } : {}),
+    ...(quote ? { quote } : {}),
+    ...(s.quote_policy ? { quote_policy: s.quote_policy } : {}),
   };
   const participants = s.visibility === "direct" ? [author.account, ...mentions.snapshots] : undefined;
   const stored = await authorObject.storeStatus({
@@ -105,6 +111,7 @@ export async function ingestNote(c: IngestContext, object: Record<string, unknow
     pinned: options.pinned,
   });
   const ref = { id: stored.id, accountId: author.id, actorUri: author.uri };
+  if (stored.created && quote) await registerInboundQuote(c.env, { ...record, id: stored.id });
   if (stored.created) return { ref, record };
   const held = await authorObject.statusesById([stored.id]);
   return held[0] ? { ref, record: held[0] } : null;

@@ -113,6 +113,7 @@ async function unlinkStatus(host: RemoteHost, job: UnlinkJob): Promise<void> {
   if (!actor) return;
   if (job.reblogOf) await ownerInteraction(host, job.reblogOf, { kind: "unreblog", statusId: job.reblogOf.id }, actor.account);
   if (job.parent) await ownerInteraction(host, job.parent, { kind: "unreply", statusId: job.parent.id, replyId: job.id }, actor.account);
+  if (job.quoted) await accountStub(host.env, job.quoted.accountId).receiveUnquote(job.quoted.id, job.id);
   await threadStub(host.env, job.conversation_id).unlink(job.id);
 }
 

@@ -210,6 +210,8 @@ export interface UnlinkJob {
   conversation_id: string;
   parent: StatusRef | null;
   reblogOf: StatusRef | null;
+  /** A local status it quoted and that status's author, who forgets the quote. */
+  quoted?: { id: string; accountId: string } | null;
 }
 
 /** Stores a status once per ActivityPub id, queuing its link (or fan-out, which links first) in the same transaction. */
@@ -386,6 +388,9 @@ export interface RemoteEdit {
   edited_at: string | null;
   /** Local accounts newly addressed (they may see it from now on). */
   audience: string[];
+  /** The quote as the Update carries it (a stamp may have come); absent: unchanged. */
+  quote?: StatusRecord["quote"];
+  quote_policy?: StatusRecord["quote_policy"];
 }
 
 export type EditOutcome = "unknown" | "unchanged" | "refreshed" | "edited";
@@ -423,6 +428,8 @@ export function editStatus(host: RemoteHost, edit: RemoteEdit): EditOutcome {
       poll,
       ...(media?.length ? { media_attachments: media } : { media_attachments: undefined }),
       edited_at: significant ? (edit.edited_at ?? new Date().toISOString()) : current.edited_at,
+      ...(edit.quote ? { quote: edit.quote } : {}),
+      ...(edit.quote_policy ? { quote_policy: edit.quote_policy } : {}),
     };
     const snapshot = JSON.stringify(next);
     if (snapshot === row.snapshot) return "unchanged";
@@ -474,7 +481,9 @@ export function queueRemoval(host: RemoteHost, row: RemoteStatusRow): void {
   }
   sql.exec("DELETE FROM statuses WHERE id = ?", row.id);
   const { parent, reblogOf } = linksOf(row);
-  host.enqueue(UNLINK_JOB, { id: row.id, uri: row.uri, conversation_id: row.conversation_id, parent, reblogOf } satisfies UnlinkJob);
+  const quotedLocal = record.quote?.quoted_status?.account.domain === null ? record.quote.quoted_status : null;
+  const quoted = quotedLocal ? { id: quotedLocal.id, accountId: quotedLocal.account.id } : null;
+  host.enqueue(UNLINK_JOB, { id: row.id, uri: row.uri, conversation_id: row.conversation_id, parent, reblogOf, quoted } satisfies UnlinkJob);
   const deleted: RemoteDeleted = deletionOf(record, boosters);
   queueFanout(host, { op: { kind: "delete", deleted }, after: null, extra: [...audienceOf(row), ...boosters] });
   if (watchers.length) host.enqueue(WATCHERS_JOB, { change: { kind: "delete", statusId: row.id }, accounts: watchers });

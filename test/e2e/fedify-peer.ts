@@ -145,7 +145,13 @@ export class FedifyPeer {
   async post(
     to: string,
     content: string,
-    options: { inReplyTo?: string; mention?: { uri: string; name: string }; attachment?: { url: string; mediaType: string; name: string; width: number; height: number } } = {},
+    options: {
+      inReplyTo?: string;
+      mention?: { uri: string; name: string };
+      attachment?: { url: string; mediaType: string; name: string; width: number; height: number };
+      /** A quoted post (FEP-044f `quote`). */
+      quote?: string;
+    } = {},
   ): Promise<string> {
     const id = `${++this.seq}${Date.now()}`;
     const uri = new URL(`${this.origin}/users/${this.identifier}/posts/${id}`);
@@ -158,6 +164,7 @@ export class FedifyPeer {
       to: PUBLIC_COLLECTION,
       ccs: [new URL(`${this.actorUri}/followers`), ...(options.mention ? [new URL(options.mention.uri)] : [])],
       replyTarget: options.inReplyTo ? new URL(options.inReplyTo) : null,
+      quote: options.quote ? new URL(options.quote) : null,
       tags: options.mention ? [new Mention({ href: new URL(options.mention.uri), name: options.mention.name })] : [],
       attachments: options.attachment
         ? [new Document({ url: new URL(options.attachment.url), mediaType: options.attachment.mediaType, name: options.attachment.name, width: options.attachment.width, height: options.attachment.height })]

@@ -17,6 +17,8 @@ export const ALL_ALERTS = {
   favourite: true,
   poll: true,
   update: true,
+  quote: true,
+  quoted_update: true,
   "admin.sign_up": true,
   "admin.report": true,
 };

@@ -154,6 +154,8 @@ export async function newStatusDraft(c: Ctx, p: CreateStatusParams): Promise<{ d
       tags: rendered.tags,
       poll,
       media_ids: mediaIds,
+      quoted_status_id: p.quoted_status_id ?? null,
+      quote_policy: p.quote_approval_policy ?? null,
     },
   };
 }
@@ -174,6 +176,8 @@ export async function editDraft(c: Ctx, p: EditStatusParams): Promise<EditDraft>
   if (p.spoiler_text !== undefined) edit.spoiler_text = p.spoiler_text;
   if (p.sensitive !== undefined) edit.sensitive = p.sensitive;
   if (p.language !== undefined) edit.language = language(p.language);
+  if (p.quoted_status_id !== undefined) edit.quoted_status_id = p.quoted_status_id;
+  if (p.quote_approval_policy !== undefined) edit.quote_policy = p.quote_approval_policy;
   return edit;
 }
 

@@ -30,7 +30,7 @@ inboxHandlers.register("Create", async (ctx) => {
 
 /**
  * Mastodon keeps only posts that concern this server (`related_to_local_activity?`): the author
- * has local followers, the post addresses or mentions a local account, or it replies to a local
+ * has local followers, the post addresses or mentions a local account, quotes a local status, or it replies to a local
  * status or to one by an author with local followers. Anything else is not stored.
  */
 async function relatedToLocal(ctx: InboxContext, author: RemoteActor, object: Record<string, unknown>): Promise<boolean> {
@@ -40,6 +40,9 @@ async function relatedToLocal(ctx: InboxContext, author: RemoteActor, object: Re
   const addressed = [object.to, object.cc, ctx.activity.to, ctx.activity.cc].flatMap(asArray).map(idOf);
   const mentioned = asArray(object.tag).map((t) => (isRecord(t) ? idOf(t.href) : null));
   if ([...addressed, ...mentioned].some((uri) => uri !== null && localUsernameOf(o, uri) !== null)) return true;
+  // A quote of one of our statuses concerns its author (its quotes list, the `quote` notification).
+  const quotedUri = idOf(object.quote) ?? idOf(object.quoteUrl) ?? idOf(object.quoteUri) ?? idOf(object._misskey_quote);
+  if (quotedUri && localStatusIdOf(o, quotedUri) !== null) return true;
   const parentUri = idOf(object.inReplyTo);
   if (!parentUri) return false;
   const parent = await knownStatus(ctx.env, o, parentUri);

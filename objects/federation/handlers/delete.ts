@@ -1,6 +1,7 @@
 import { remoteActorStub } from "../../../core/stubs";
 import { objectIdOf, inboxHandlers } from "./registry";
 import { sameHost } from "./common";
+import { quoteRevoked } from "./quote-answers";
 
 /**
  * Delete of one of the sender's statuses (Tombstone or id) or of the sender itself. A status
@@ -10,6 +11,7 @@ import { sameHost } from "./common";
  * Create). Idempotent.
  */
 inboxHandlers.register("Delete", async (ctx) => {
+  if (await quoteRevoked(ctx)) return;
   const objectId = objectIdOf(ctx.activity);
   if (!objectId || !sameHost(objectId, ctx.actor)) return;
   const actorObject = remoteActorStub(ctx.env, ctx.actor);

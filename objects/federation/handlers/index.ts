@@ -12,6 +12,7 @@ import "./flag";
 import "./follow";
 import "./like";
 import "./move";
+import "./quote-request";
 import "./reject";
 import "./remove";
 import "./undo";
