@@ -11,6 +11,9 @@ import { isMediaKey } from "../../core/media/files";
 import { accountJobs } from "./jobs";
 import { actorData } from "./activitypub";
 import { hydrate, type StatusRow } from "./status-rows";
+
+/** Where an account's archive lives in R2 (outside the media prefixes the public route serves). */
+export const archiveKey = (accountId: string, archiveId: string) => `archives/${accountId}/${archiveId}.zip`;
 import { R2ZipWriter } from "./archive-zip";
 
 /**
@@ -148,7 +151,7 @@ async function buildArchive(host: AccountHost, row: ArchiveRow): Promise<{ key: 
   if (!data) throw new Error("no account");
   const self = data.account;
   const o = JSON.parse(row.origin) as PortabilityOrigin;
-  const key = `archives/${self.id}/${row.id}.zip`;
+  const key = archiveKey(self.id, row.id);
   const upload = await host.env.MEDIA.createMultipartUpload(key, { httpMetadata: { contentType: "application/zip" } });
   try {
     return { key, size: await writeArchive(host, new R2ZipWriter(upload), self, o, data.ed25519PublicMultibase) };

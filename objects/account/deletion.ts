@@ -14,6 +14,7 @@ import { actorFor, deliver } from "./federation-out";
 import { removeStatus } from "./statuses";
 import { act } from "./interactions";
 import { filesOf, MEDIA_PURGE_JOB } from "./media";
+import { archiveKey } from "./archive";
 import { forgetAccountHere, localRelations } from "./deletion-relations";
 
 /**
@@ -151,7 +152,7 @@ accountJobs.register(PURGE_JOB, async (host) => {
   const favourites = ids.length < STATUSES_PER_JOB ? await withdrawFavourites(purging) : 0;
   host.storage.transactionSync(() => {
     if (ids.length === STATUSES_PER_JOB || favourites === STATUSES_PER_JOB) return host.enqueue(PURGE_JOB, {});
-    host.enqueue(MEDIA_PURGE_JOB, { keys: mediaKeys(host.sql) });
+    host.enqueue(MEDIA_PURGE_JOB, { keys: mediaKeys(host.sql, host.accountId()) });
     host.enqueue(FORGET_JOB, { after: null } satisfies ForgetJob);
   });
   await host.wake();
@@ -181,15 +182,16 @@ async function withdrawFavourites(purging: AccountHost): Promise<number> {
 /** The actor of the deletion's own changes: no token or app is involved. */
 const DELETION_TOKEN: TokenRecord = { client_id: "deletion", app_name: "Account deletion", app_website: null, scopes: [], created_at: 0 };
 
-/** Every file it stored in R2: uploads (attached or not) and its avatar and header. */
-function mediaKeys(sql: SqlStorage): string[] {
+/** Every file it stored in R2: uploads (attached or not), its avatar and header, and its archives. */
+function mediaKeys(sql: SqlStorage, accountId: string): string[] {
   const uploads = sql.exec<{ file_key: string | null; preview_key: string | null; pending_key: string | null }>("SELECT file_key, preview_key, pending_key FROM media").toArray();
   const profile = sql
     .exec<Record<string, string | null>>("SELECT avatar_url, header_url, avatar_static_url, header_static_url FROM account")
     .toArray()
     .flatMap((r) => Object.values(r))
     .filter((k): k is string => typeof k === "string" && isMediaKey(k));
-  return [...new Set([...uploads.flatMap((r) => filesOf(r)), ...profile])];
+  const archives = sql.exec<{ id: string }>("SELECT id FROM archives").toArray().map((r) => archiveKey(accountId, r.id));
+  return [...new Set([...uploads.flatMap((r) => filesOf(r)), ...profile, ...archives])];
 }
 
 interface ForgetJob {

@@ -63,8 +63,8 @@ type SenderFacts = Record<PolicyKey, string | null> & { me: string; following: n
  * Mastodon's NotifyService::FilterCondition for one notification, in one statement (the policy
  * and what relates the sender to this account). Never filtered: types the policy does not
  * cover, senders this account follows or accepted a request from, local staff, and mentions
- * replying to this account's own statuses. "Limited" accounts are those moderators silenced;
- * this server has no silencing yet, so that rule never matches.
+ * replying to this account's own statuses. "Limited" accounts are those moderators silenced
+ * (`limited` on the sender's snapshot).
  */
 export function dispositionOf(sql: SqlStorage, input: { type: NotificationType; from: AccountSnapshot; status?: StatusRecord | null }): Disposition {
   if (!FILTERABLE.has(input.type)) return "accept";
@@ -88,7 +88,7 @@ export function dispositionOf(sql: SqlStorage, input: { type: NotificationType; 
     for_not_followers: !facts.follower,
     for_new_accounts: Date.now() - Date.parse(from.created_at) < NEW_ACCOUNT_MS,
     for_private_mentions: input.type === "mention" && status?.visibility === "direct",
-    for_limited_accounts: false,
+    for_limited_accounts: from.limited === true,
   };
   const applying = POLICY_KEYS.filter((k) => matches[k]).map((k) => (facts[k] ?? DEFAULT_POLICY[k]) as PolicyValue);
   if (applying.includes("drop")) return "drop";

@@ -181,6 +181,14 @@ describe("silence, disable, sensitive", () => {
     expect((await call("GET", "/api/v2/admin/accounts?status=silenced", admin.token)).body.map((a: any) => a.id)).toContain(target.id);
     // The author still posts and is still seen by their own token.
     expect((await api("/api/v1/accounts/verify_credentials", { headers: bearer(target.token) })).status).toBe(200);
+    // A limited account's mention of someone who does not follow it waits among the requests
+    // (the notification policy's `for_limited_accounts`, `filter` by default).
+    await post(target, { status: `@${reader.username} hello`, visibility: "public" });
+    await settle([target, reader], []);
+    const mentions = (await call("GET", "/api/v1/notifications?types[]=mention", reader.token)).body;
+    expect(mentions.map((n: any) => n.account.id)).not.toContain(target.id);
+    const requests = (await call("GET", "/api/v1/notifications/requests", reader.token)).body;
+    expect(requests.map((r: any) => r.account.id)).toContain(target.id);
 
     const undone = await call("POST", `/api/v1/admin/accounts/${target.id}/unsilence`, admin.token);
     expect(undone.status).toBe(200);
@@ -203,6 +211,26 @@ describe("silence, disable, sensitive", () => {
     const enabled = await call("POST", `/api/v1/admin/accounts/${target.id}/enable`, admin.token);
     expect(enabled.body.disabled).toBe(false);
     expect((await api("/api/v1/accounts/verify_credentials", { headers: bearer(target.token) })).status).toBe(200);
+  });
+
+  it("deletes a suspended account's data for good, and refuses one that is not suspended", async () => {
+    const moderator = await staff("moderator");
+    const admin = await staff();
+    const target = await registerUser(uniqueName("gone"));
+    const status: any = await (await api("/api/v1/statuses", jsonBody("POST", { status: "soon gone" }, target.token))).json();
+    expect((await call("DELETE", `/api/v1/admin/accounts/${target.id}`, admin.token)).status).toBe(403);
+    expect((await act(admin.token, target.id, { type: "suspend" })).status).toBe(200);
+    // Deleting user data is an admin's permission, not a moderator's (Mastodon's default roles).
+    expect((await call("DELETE", `/api/v1/admin/accounts/${target.id}`, moderator.token)).status).toBe(403);
+    const deleted = await call("DELETE", `/api/v1/admin/accounts/${target.id}`, admin.token);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ id: target.id, username: target.username, suspended: true });
+    expectSchema(deleted.body, "AdminAccount");
+    expect((await call("DELETE", `/api/v1/admin/accounts/${target.id}`, admin.token)).status).toBe(404);
+    expect((await call("GET", `/api/v1/accounts/${target.id}`, admin.token)).status).toBe(404);
+    expect((await call("GET", `/api/v1/statuses/${status.id}`, admin.token)).status).toBe(404);
+    expect((await api(`/.well-known/webfinger?resource=acct:${target.username}@${new URL(BASE).host}`)).status).toBe(404);
+    expect((await call("DELETE", "/api/v1/admin/accounts/not-an-id", admin.token)).status).toBe(404);
   });
 
   it("sensitive marks new media sensitive; unsensitive stops it", async () => {

@@ -5,7 +5,7 @@ import { ApiError, badRequest, forbidden, notFound, unwrap } from "../../lib/res
 import { json } from "../http/respond";
 import { linkHeader, linkHeaders, readPage } from "../http/pagination";
 import type { Page } from "../../schemas/paging";
-import { directoryStub } from "../../core/stubs";
+import { accountStub, directoryStub } from "../../core/stubs";
 import { forgetLocalUsername } from "../directory-cache";
 import { remoteActorUriOf } from "../../objects/federation/account-owners";
 import type { AdminAccountEntity } from "../../core/serializers/admin";
@@ -39,6 +39,7 @@ export function registerAdminAccounts(router: Router): void {
   router.post("/api/v1/admin/accounts/:id/approve", approveAccount);
   router.post("/api/v1/admin/accounts/:id/reject", rejectAccount);
   for (const which of Object.keys(REVERSALS)) router.post(`/api/v1/admin/accounts/:id/${which}`, (c) => reverseAction(c, which));
+  router.delete("/api/v1/admin/accounts/:id", deleteAccount);
 }
 
 // ----- listing -----
@@ -198,6 +199,23 @@ export async function reverseModeration(c: Ctx, id: string, which: string): Prom
 async function reverseAction(c: Ctx, which: string): Promise<Response> {
   await requireStaff(c, "admin:write:accounts");
   return json(await reverseModeration(c, c.route.id, which));
+}
+
+/**
+ * Deletes a suspended account's data for good (Mastodon allows it only once suspended, to admins
+ * and owners who outrank the account): the account's own deletion (objects/account/deletion.ts)
+ * runs, as when its owner deletes it. Answers the Admin::Account as it was.
+ */
+async function deleteAccount(c: Ctx): Promise<Response> {
+  const moderator = await requireStaff(c, "admin:write:accounts");
+  const id = c.route.id;
+  if (moderator.account.role === "moderator") throw forbidden(NOT_ALLOWED);
+  await actionTarget(c, id, moderator.account.role);
+  if (!(await directoryStub(c.env).moderationEntry(id))?.suspended) throw forbidden(NOT_ALLOWED);
+  const before = await anyAdminAccount(c, id);
+  const { username } = unwrap(await accountStub(c.env, id).deleteSelf());
+  forgetLocalUsername(username);
+  return json(before);
 }
 
 // ----- registrations -----
