@@ -1,4 +1,5 @@
 import { escapeHtml, hiddenInputs, renderPage } from "./layout";
+import { settingsNav } from "./settings-nav";
 import { CSRF_FIELD } from "./session";
 
 /**
@@ -46,9 +47,10 @@ function messages(p: AccountSettingsPage): string {
   return error + notice;
 }
 
-function page(p: AccountSettingsPage, heading: string, body: string): string {
+function page(p: AccountSettingsPage, heading: string, body: string, path: string): string {
   const html = `<h1>${escapeHtml(heading)}</h1>
 <p><small>Signed in as @${escapeHtml(p.username)}</small></p>
+${settingsNav(path)}
 ${messages(p)}
 ${body}`;
   return renderPage({ title: `${heading} · ${p.title}`, lang: p.lang, body: html, head: STYLE });
@@ -78,6 +80,7 @@ ${csrfInput(p.csrf)}
 </form>
 <h2>Aliases</h2>
 ${list}`,
+    "/settings/aliases",
   );
 }
 
@@ -103,6 +106,7 @@ ${csrfInput(p.csrf)}
 its aliases. Moving sends your followers to the new account; your posts stay here, and this account
 can no longer post. After a move you have to wait 30 days before moving again.</p>
 ${form}`,
+    "/settings/migration",
   );
 }
 
@@ -119,6 +123,7 @@ ${csrfInput(p.csrf)}
 <input type="password" id="password" name="password" required autocomplete="current-password">
 <button type="submit" class="danger">Delete account</button>
 </form>`,
+    "/settings/delete",
   );
 }
 

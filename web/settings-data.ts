@@ -1,4 +1,5 @@
 import { escapeHtml, hiddenInputs, renderPage } from "./layout";
+import { settingsNav } from "./settings-nav";
 import { CSRF_FIELD } from "./session";
 import type { ArchiveRecord, ExportCounts, ImportDetail, ImportRecord } from "../schemas/portability";
 
@@ -75,7 +76,8 @@ export function renderExportPage(p: ExportPage): string {
     ? `<form method="post" action="/settings/export">${hiddenInputs({ [CSRF_FIELD]: p.csrf })}<button type="submit">Request your archive</button></form>`
     : "<p><small>You can request an archive once every 7 days.</small></p>";
   const body = `<h1>Export · ${escapeHtml(p.title)}</h1>
-<p><small>Signed in as @${escapeHtml(p.username)} · <a href="/settings/imports">Import</a></small></p>
+<p><small>Signed in as @${escapeHtml(p.username)}</small></p>
+${settingsNav("/settings/export")}
 ${messages(p)}
 <section>
 <h2>Your data as CSV</h2>
@@ -126,7 +128,8 @@ export function renderImportPage(p: ImportPage): string {
     ? `<table><tr><th>Import</th><th>State</th><th>Rows</th><th>Started</th></tr>${p.imports.map(importRow).join("\n")}</table>`
     : "<p><small>No imports yet.</small></p>";
   const body = `<h1>Import · ${escapeHtml(p.title)}</h1>
-<p><small>Signed in as @${escapeHtml(p.username)} · <a href="/settings/export">Export</a></small></p>
+<p><small>Signed in as @${escapeHtml(p.username)}</small></p>
+${settingsNav("/settings/imports")}
 ${messages(p)}
 <form method="post" action="/settings/imports" enctype="multipart/form-data">
 ${hiddenInputs({ [CSRF_FIELD]: p.csrf })}
