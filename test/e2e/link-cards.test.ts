@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
-import { createOAuthAPIClient, createRestAPIClient, type mastodon } from "masto";
+import type { mastodon } from "masto";
+import { eventually as eventuallyWithin, signUpWithMasto } from "./masto-helpers";
 import { freePort, startServer, type LocalServer } from "./server";
 
 /**
@@ -9,19 +10,9 @@ import { freePort, startServer, type LocalServer } from "./server";
  * (ALLOW_PRIVATE_ADDRESSES=true, as for the federation tests).
  */
 
-const SCOPES = "read write";
 
-async function eventually<T>(check: () => Promise<T>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+
+const eventually = <T>(check: () => Promise<T>, ms = 10_000) => eventuallyWithin(check, ms);
 
 describe("link previews with masto", () => {
   let server: LocalServer;
@@ -30,15 +21,7 @@ describe("link previews with masto", () => {
   let pageHits = 0;
   let alice: mastodon.rest.Client;
 
-  async function signUp(username: string): Promise<mastodon.rest.Client> {
-    const anonymous = createRestAPIClient({ url: server.origin });
-    const app = await anonymous.v1.apps.create({ clientName: "cards e2e", redirectUris: "urn:ietf:wg:oauth:2.0:oob", scopes: SCOPES });
-    const oauth = createOAuthAPIClient({ url: server.origin });
-    const appToken = await oauth.token.create({ grantType: "client_credentials", clientId: app.clientId!, clientSecret: app.clientSecret!, scope: SCOPES });
-    const registrar = createRestAPIClient({ url: server.origin, accessToken: appToken.accessToken });
-    const token = await registrar.v1.accounts.create({ username, email: `${username}@example.com`, password: "correct horse battery", agreement: true, locale: "en" });
-    return createRestAPIClient({ url: server.origin, accessToken: token.accessToken });
-  }
+  const signUp = async (username: string) => (await signUpWithMasto(server.origin, username, "cards e2e")).client;
 
   beforeAll(async () => {
     const port = await freePort();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOAuthAPIClient, createRestAPIClient, type mastodon } from "masto";
+import type { mastodon } from "masto";
+import { eventually as eventuallyWithin, signUpWithMasto } from "./masto-helpers";
 import { startServer, type LocalServer } from "./server";
 
 /**
@@ -8,20 +9,9 @@ import { startServer, type LocalServer } from "./server";
  * later ones arrive directly. Fan-out runs in the background, so reads poll for at most 2 s.
  */
 
-const SCOPES = "read write follow push";
 const WAIT_MS = 2000;
+const eventually = <T>(check: () => Promise<T>) => eventuallyWithin(check, WAIT_MS);
 
-async function eventually<T>(check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe("notification requests with masto", () => {
   let server: LocalServer;
@@ -30,15 +20,7 @@ describe("notification requests with masto", () => {
   let myName: string;
   let strangerId: string;
 
-  async function signUp(username: string): Promise<mastodon.rest.Client> {
-    const anonymous = createRestAPIClient({ url: server.origin });
-    const app = await anonymous.v1.apps.create({ clientName: "requests e2e", redirectUris: "urn:ietf:wg:oauth:2.0:oob", scopes: SCOPES });
-    const oauth = createOAuthAPIClient({ url: server.origin });
-    const appToken = await oauth.token.create({ grantType: "client_credentials", clientId: app.clientId!, clientSecret: app.clientSecret!, scope: SCOPES });
-    const registrar = createRestAPIClient({ url: server.origin, accessToken: appToken.accessToken });
-    const token = await registrar.v1.accounts.create({ username, email: `${username}@example.com`, password: "correct horse battery", agreement: true, locale: "en" });
-    return createRestAPIClient({ url: server.origin, accessToken: token.accessToken });
-  }
+  const signUp = async (username: string) => (await signUpWithMasto(server.origin, username, "requests e2e")).client;
 
   beforeAll(async () => {
     server = await startServer();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOAuthAPIClient, createRestAPIClient, type mastodon } from "masto";
+import type { mastodon } from "masto";
+import { eventually as eventuallyWithin, signUpWithMasto } from "./masto-helpers";
 import { startServer, type LocalServer } from "./server";
 import { FedifyPeer } from "./fedify-peer";
 import { ensure, eventually as eventuallyLong, signUp as signUpPerson, type Person } from "./federation-helpers";
@@ -10,20 +11,9 @@ import { ensure, eventually as eventuallyLong, signUp as signUpPerson, type Pers
  * revocation (the last two through plain HTTP: masto has no method for them yet).
  */
 
-const SCOPES = "read write follow push";
 const WAIT_MS = 2000;
+const eventually = <T>(check: () => Promise<T>) => eventuallyWithin(check, WAIT_MS);
 
-async function eventually<T>(check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe("quote posts with masto", () => {
   let server: LocalServer;
@@ -32,15 +22,7 @@ describe("quote posts with masto", () => {
   let aliceToken: string;
   let bobId: string;
 
-  async function signUp(username: string): Promise<{ client: mastodon.rest.Client; token: string }> {
-    const anonymous = createRestAPIClient({ url: server.origin });
-    const app = await anonymous.v1.apps.create({ clientName: "quotes e2e", redirectUris: "urn:ietf:wg:oauth:2.0:oob", scopes: SCOPES });
-    const oauth = createOAuthAPIClient({ url: server.origin });
-    const appToken = await oauth.token.create({ grantType: "client_credentials", clientId: app.clientId!, clientSecret: app.clientSecret!, scope: SCOPES });
-    const registrar = createRestAPIClient({ url: server.origin, accessToken: appToken.accessToken });
-    const token = await registrar.v1.accounts.create({ username, email: `${username}@example.com`, password: "correct horse battery", agreement: true, locale: "en" });
-    return { client: createRestAPIClient({ url: server.origin, accessToken: token.accessToken }), token: token.accessToken };
-  }
+  const signUp = (username: string) => signUpWithMasto(server.origin, username, "quotes e2e");
 
   async function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
     const res = await fetch(`${server.origin}${path}`, {

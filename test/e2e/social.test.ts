@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOAuthAPIClient, createRestAPIClient, type mastodon } from "masto";
+import type { mastodon } from "masto";
+import { eventually as eventuallyWithin, signUpWithMasto } from "./masto-helpers";
 import { startServer, type LocalServer } from "./server";
 
 /**
@@ -9,21 +10,9 @@ import { startServer, type LocalServer } from "./server";
  * request; fan-out runs in the background, so reads that depend on it poll for at most 1 s.
  */
 
-const SCOPES = "read write follow push";
 const FANOUT_WAIT_MS = 1000;
+const eventually = <T>(check: () => Promise<T>) => eventuallyWithin(check, FANOUT_WAIT_MS);
 
-/** Retries `check` until it passes or FANOUT_WAIT_MS have passed (then its last error is thrown). */
-async function eventually<T>(check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + FANOUT_WAIT_MS;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe("social loop with masto", () => {
   let server: LocalServer;
@@ -36,15 +25,7 @@ describe("social loop with masto", () => {
   let post: mastodon.v1.Status;
   let reply: mastodon.v1.Status;
 
-  async function signUp(username: string): Promise<mastodon.rest.Client> {
-    const anonymous = createRestAPIClient({ url: server.origin });
-    const app = await anonymous.v1.apps.create({ clientName: "social e2e", redirectUris: "urn:ietf:wg:oauth:2.0:oob", scopes: SCOPES });
-    const oauth = createOAuthAPIClient({ url: server.origin });
-    const appToken = await oauth.token.create({ grantType: "client_credentials", clientId: app.clientId!, clientSecret: app.clientSecret!, scope: SCOPES });
-    const registrar = createRestAPIClient({ url: server.origin, accessToken: appToken.accessToken });
-    const token = await registrar.v1.accounts.create({ username, email: `${username}@example.com`, password: "correct horse battery", agreement: true, locale: "en" });
-    return createRestAPIClient({ url: server.origin, accessToken: token.accessToken });
-  }
+  const signUp = async (username: string) => (await signUpWithMasto(server.origin, username, "social e2e")).client;
 
   beforeAll(async () => {
     server = await startServer();
