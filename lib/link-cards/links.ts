@@ -19,6 +19,8 @@ export interface LinkChoice {
 }
 
 export async function firstCardLink(contentHtml: string, choice: LinkChoice): Promise<string | null> {
+  // Most statuses have no link at all: no need to stream them through the parser.
+  if (!/<a\s/i.test(contentHtml)) return null;
   const anchors: { href: string; rel: string; cls: string; text: string }[] = [];
   await new HTMLRewriter()
     .on("a[href]", {
