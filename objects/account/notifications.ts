@@ -1,22 +1,10 @@
-import type { AccountSnapshot, NotificationReport, StatusRecord } from "../../schemas/records";
+import type { AccountSnapshot, NotificationReport, NotificationType, StatusRecord } from "../../schemas/records";
 import { snowflake } from "../../lib/ids";
 import { publishToUser } from "../streams/user-events";
 import { dispositionOf } from "./notification-policy";
 import { noteFilteredNotification } from "./notification-requests";
 
-export type NotificationType =
-  | "mention"
-  | "status"
-  | "reblog"
-  | "follow"
-  | "follow_request"
-  | "favourite"
-  | "poll"
-  | "update"
-  | "admin.sign_up"
-  | "admin.report"
-  | "quote"
-  | "quoted_update";
+export type { NotificationType };
 
 /**
  * Mastodon groups favourites and boosts of one status, and follows, into one group per day-ish

@@ -33,6 +33,10 @@ const UNRELATED_TABLES = new Set([
   "featured_in",
   "annual_reports",
   "annual_report_requests",
+  "imports",
+  "import_rows",
+  "import_removals",
+  "archives",
 ]);
 
 const MAX_PAGES = 16;

@@ -47,7 +47,7 @@ export function photo(orientation = 1): Promise<Uint8Array> {
 export async function runJobsOfKind(accountId: string, kind: string): Promise<void> {
   const stub = accountObject(accountId);
   await runInDurableObject(stub, (o: AccountObject) => {
-    o.sql.exec("UPDATE outbox SET next_at = 0 WHERE kind = ?", kind);
+    o.sql.exec("UPDATE outbox SET next_at = 1 WHERE kind = ?", kind);
     return o.storage.setAlarm(Date.now());
   });
   await runDurableObjectAlarm(stub);

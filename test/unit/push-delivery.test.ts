@@ -27,7 +27,7 @@ async function deliver(...accounts: TestUser[]): Promise<void> {
 async function runQueued(u: TestUser): Promise<void> {
   const stub = stubOf(u);
   await runInDurableObject(stub, (o: AccountObject) => {
-    o.sql.exec("UPDATE outbox SET next_at = 0");
+    o.sql.exec("UPDATE outbox SET next_at = 1");
   });
   await runDurableObjectAlarm(stub);
 }
@@ -227,7 +227,7 @@ describe("Web Push delivery", () => {
     await evictDurableObject(stub);
     service.respondFor(sub, { status: 201 });
     await runInDurableObject(stub, (o: AccountObject) => {
-      o.sql.exec("UPDATE outbox SET next_at = 0");
+      o.sql.exec("UPDATE outbox SET next_at = 1");
     });
     await runDurableObjectAlarm(stub);
     expect(service.messagesFor(sub).map((m) => m.status)).toEqual([503, 201]);

@@ -54,7 +54,7 @@ export async function runJobs(accountId: string, rounds = 2): Promise<void> {
   const stub = accountObject(accountId);
   for (let i = 0; i < rounds; i++) {
     await runInDurableObject(stub, (o: AccountObject) => {
-      o.sql.exec("UPDATE outbox SET next_at = 0");
+      o.sql.exec("UPDATE outbox SET next_at = 1");
       return o.storage.setAlarm(Date.now());
     });
     await runDurableObjectAlarm(stub);
