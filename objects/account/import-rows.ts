@@ -3,12 +3,10 @@ import type { Viewer } from "../../schemas/auth";
 import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
 import type { ImportType, PortabilityOrigin } from "../../schemas/portability";
 import { fail, ok, type Result } from "../../lib/result";
-import { parseHandle, webfingerActorUri } from "../../lib/federation/webfinger";
-import { fetchPolicy, FetchRefused } from "../../lib/federation/safe-fetch";
-import { directoryStub, handleIndexStub } from "../../core/stubs";
+import { parseHandle } from "../../lib/federation/webfinger";
+import { directoryStub } from "../../core/stubs";
 import { statusUri } from "../../core/serializers/status";
-import { resolveRemoteActor } from "../federation/remote-actors";
-import { ACTOR_MAX_AGE_MS } from "../federation/remote-actor-object";
+import { resolveHandle } from "../federation/handles";
 import { resolveStatus } from "../federation/inbound-notes";
 import * as graph from "./graph";
 import * as lists from "./lists";
@@ -28,26 +26,9 @@ import type { ImportItem } from "./import-parse";
 export async function resolveAddress(env: Env, o: PortabilityOrigin, acct: string): Promise<string | null> {
   const handle = parseHandle(acct.includes("@") ? acct : `${acct}@${o.domain}`);
   if (!handle) return null;
-  if (handle.domain === o.domain.toLowerCase()) {
-    const entry = await directoryStub(env).findByUsername(handle.username);
-    return entry && entry.approved ? entry.id : null;
-  }
-  const key = `${handle.username}@${handle.domain}`;
-  const cache = handleIndexStub(env, key);
-  let uri = await cache.handleUri(key, ACTOR_MAX_AGE_MS);
-  const cached = uri !== null;
-  if (!uri) {
-    try {
-      uri = await webfingerActorUri(handle, fetchPolicy(env));
-    } catch (err) {
-      if (err instanceof FetchRefused) return null;
-      throw err;
-    }
-  }
-  const actor = await resolveRemoteActor(env, uri, { origin: o.origin });
-  if (!actor.ok) return null;
-  if (!cached) await cache.putHandle(key, uri);
-  return actor.value.account.id;
+  if (handle.domain !== o.domain.toLowerCase()) return (await resolveHandle(env, o, `${handle.username}@${handle.domain}`))?.id ?? null;
+  const entry = await directoryStub(env).findByUsername(handle.username);
+  return entry && entry.approved ? entry.id : null;
 }
 
 function findListId(sql: SqlStorage, title: string): string | null {

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
+import { CHROMIUM, launchChromium, SCREENSHOTS, type Browser } from "./chromium";
 import { startServer, type LocalServer } from "./server";
 import { signUp, type Person } from "./federation-helpers";
 import { createStaff, type Staff } from "./admin-helpers";
@@ -13,8 +13,6 @@ import { createStaff, type Staff } from "./admin-helpers";
  * suspends the reported account from the report (which resolves it), unsuspends it from the
  * account list, and reopens the report. Screenshots go to test/e2e/screenshots/admin-*.png.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = new URL("./screenshots/", import.meta.url).pathname;
 
 if (!existsSync(CHROMIUM)) {
   describe("the moderation page in Chromium", () => {
@@ -28,7 +26,7 @@ if (!existsSync(CHROMIUM)) {
     let target: Person;
     let reportId: string;
     let context: BrowserContext;
-    let userDataDir: string;
+    let browser: Browser | undefined;
 
     beforeAll(async () => {
       server = await startServer();
@@ -38,19 +36,12 @@ if (!existsSync(CHROMIUM)) {
       target = await signUp(server, `spammer_${suffix}`);
       const status = await target.client.v1.statuses.create({ status: "cheap watches", visibility: "public" });
       reportId = (await reporter.client.v1.reports.create({ accountId: target.id, statusIds: [status.id], comment: "Spam <again>", category: "spam" })).id;
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      userDataDir = mkdtempSync(join(tmpdir(), "pronghorn-chromium-"));
-      const { chromium } = await import("playwright-core");
-      context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      });
+      browser = await launchChromium();
+      context = browser.context;
     });
 
     afterAll(async () => {
-      await context?.close();
-      if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+      await browser?.close();
       await server?.stop();
     });
 

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext } from "playwright-core";
+import { CHROMIUM, launchChromium, SCREENSHOTS, type Browser } from "./chromium";
 import { startServer, type LocalServer } from "./server";
 
 /**
@@ -10,8 +10,6 @@ import { startServer, type LocalServer } from "./server";
  * admin signs in, follows the link from /admin, adds a suspension with media rejection, sees it
  * listed (and in the public list), removes it. Saves a screenshot in test/e2e/screenshots/.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = new URL("./screenshots/", import.meta.url).pathname;
 
 if (!existsSync(CHROMIUM)) {
   describe("admin domain blocks page in Chromium", () => {
@@ -22,7 +20,7 @@ if (!existsSync(CHROMIUM)) {
   describe("admin domain blocks page in Chromium", () => {
     let server: LocalServer;
     let context: BrowserContext;
-    let userDataDir: string;
+    let browser: Browser | undefined;
     const admin = { username: `root_${Date.now().toString(36).slice(-6)}`, email: "", password: "admin password 123" };
     admin.email = `${admin.username}@example.com`;
 
@@ -34,19 +32,12 @@ if (!existsSync(CHROMIUM)) {
         body: JSON.stringify({ username: admin.username, email: admin.email, password: admin.password, role: "admin" }),
       });
       expect(created.status, await created.clone().text()).toBe(200);
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      userDataDir = mkdtempSync(join(tmpdir(), "pronghorn-chromium-"));
-      const { chromium } = await import("playwright-core");
-      context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      });
+      browser = await launchChromium();
+      context = browser.context;
     });
 
     afterAll(async () => {
-      await context?.close();
-      if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+      await browser?.close();
       await server?.stop();
     });
 

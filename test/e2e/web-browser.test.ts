@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext } from "playwright-core";
+import { CHROMIUM, launchChromium, SCREENSHOTS, type Browser } from "./chromium";
 import { startServer, type LocalServer } from "./server";
 import { signUp, type Person } from "./federation-helpers";
 import { pngFile } from "./png";
@@ -12,8 +12,6 @@ import { pngFile } from "./png";
  * page at a desktop and a phone width, saves a screenshot (test/e2e/screenshots/, not committed),
  * and checks there are no console errors, no broken images and no broken links to our own routes.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = new URL("./screenshots/", import.meta.url).pathname;
 const WIDTHS = [
   { name: "desktop", width: 1280, height: 900 },
   { name: "phone", width: 390, height: 844 },
@@ -39,7 +37,7 @@ if (!existsSync(CHROMIUM)) {
     let server: LocalServer;
     let alice: Person;
     let context: BrowserContext;
-    let userDataDir: string;
+    let browser: Browser | undefined;
     const pages: { name: string; path: string; status: number }[] = [];
 
     beforeAll(async () => {
@@ -72,19 +70,12 @@ if (!existsSync(CHROMIUM)) {
         { name: "status", path: `/@${alice.username}/${root.id}`, status: 200 },
         { name: "not-found", path: "/no/such/page", status: 404 },
       );
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      userDataDir = mkdtempSync(join(tmpdir(), "pronghorn-chromium-"));
-      const { chromium } = await import("playwright-core");
-      context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      });
+      browser = await launchChromium();
+      context = browser.context;
     });
 
     afterAll(async () => {
-      await context?.close();
-      if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+      await browser?.close();
       await server?.stop();
     });
 

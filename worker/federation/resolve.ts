@@ -2,14 +2,14 @@ import type { AccountSnapshot, StatusRecord } from "../../schemas/records";
 import type { Origin } from "../../core/serializers/account";
 import { isDomainRefused } from "../../core/domain-policy";
 import { fetchActivityDocument, fetchPolicy, FetchRefused } from "../../lib/federation/safe-fetch";
-import { parseHandle, webfingerActorUri } from "../../lib/federation/webfinger";
+import { parseHandle } from "../../lib/federation/webfinger";
 import { ACTOR_TYPES } from "../../objects/federation/actor-document";
 import { instanceActorSigner } from "../../objects/federation/instance-actor-object";
-import { handleIndexStub } from "../../core/stubs";
 import { ACTOR_MAX_AGE_MS } from "../../objects/federation/remote-actor-object";
 import { ingestNote, PARENT_DEPTH, resolveStatus } from "../../objects/federation/inbound-notes";
 import { asArray, idOf, knownStatus, sameHost } from "../../objects/federation/handlers/common";
 import { remoteActorById, resolveRemoteActor } from "../../objects/federation/remote-actors";
+import { resolveHandle } from "../../objects/federation/handles";
 
 /**
  * Remote accounts and statuses for the client API: `acct:user@domain` through WebFinger then
@@ -20,28 +20,7 @@ import { remoteActorById, resolveRemoteActor } from "../../objects/federation/re
 
 export type Resolved = { kind: "account"; account: AccountSnapshot } | { kind: "status"; status: StatusRecord };
 
-/** `user@domain` (or `@user@domain`, `acct:...`) of another server → its account; null if not found. */
-export async function resolveHandle(env: Env, o: Origin, acct: string): Promise<AccountSnapshot | null> {
-  const handle = parseHandle(acct);
-  if (!handle || handle.domain === o.domain.toLowerCase()) return null;
-  if (await isDomainRefused(env, handle.domain)) return null;
-  const key = `${handle.username}@${handle.domain}`;
-  const cache = handleIndexStub(env, key);
-  let uri = await cache.handleUri(key, ACTOR_MAX_AGE_MS);
-  const cached = uri !== null;
-  if (!uri) {
-    try {
-      uri = await webfingerActorUri(handle, fetchPolicy(env));
-    } catch (err) {
-      if (err instanceof FetchRefused) return null;
-      throw err;
-    }
-  }
-  const actor = await resolveRemoteActor(env, uri, { origin: o.origin });
-  if (!actor.ok) return null;
-  if (!cached) await cache.putHandle(key, uri);
-  return actor.value.account;
-}
+export { resolveHandle };
 
 /** An actor URI → its account (fetched or stored); null when it is not a usable actor. */
 export async function resolveActorUri(env: Env, o: Origin, uri: string): Promise<AccountSnapshot | null> {
